@@ -1,0 +1,414 @@
+//! The abstract syntax tree of one item, with spans relative to the item's first byte.
+//!
+//! Item-relative spans keep an item's tree equal when text above it moves, so an edit elsewhere
+//! in the file leaves this item's parse (and everything computed from it) valid. The tree knows
+//! nothing of names' meanings or types; `check` gives it those.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+/// A byte range relative to the start of the item it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize)]
+pub struct Span {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start: u32::try_from(start).unwrap_or(u32::MAX), end: u32::try_from(end).unwrap_or(u32::MAX) }
+    }
+
+    pub fn cover(self, other: Span) -> Span {
+        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+    }
+}
+
+/// A name as written, with its place.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Ident {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Item {
+    Rulebook(RulebookHeader),
+    Import(Import),
+    Unit(UnitDecl),
+    Record(RecordDecl),
+    Enum(EnumDecl),
+    Term(TermDecl),
+    Role(RoleDecl),
+    Act(ActDecl),
+    Redline(Redline),
+    Obligation(Obligation),
+    Classification(Classification),
+    Mapping(Mapping),
+    Example(Example),
+    /// An item that did not parse; its diagnostics say why.
+    Error,
+}
+
+/// What every declaration may carry: its doc comment, citations, `unsure` marks and dates.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Meta {
+    pub doc: Option<String>,
+    pub citations: Vec<Citation>,
+    pub unsure: Vec<Unsure>,
+    pub applies: Option<Applies>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Citation {
+    pub text: String,
+    pub status: Option<Ident>,
+    pub verified: Option<Date>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Unsure {
+    pub reason: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Applies {
+    pub from: Option<Date>,
+    pub until: Option<Date>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RulebookHeader {
+    pub id: Ident,
+    pub meta: Meta,
+    pub title: Option<String>,
+    pub jurisdiction: Option<String>,
+    pub source: Option<String>,
+    pub version: Option<String>,
+    pub periods: Option<Ident>,
+    pub holidays: Vec<Date>,
+    /// Clauses given twice, for a diagnostic.
+    pub duplicates: Vec<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Import {
+    pub rulebook: Ident,
+    pub alias: Option<Ident>,
+    pub meta: Meta,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct UnitDecl {
+    pub name: Ident,
+    /// `unit EFLOP = 1e18 FLOP`: the scale and the unit it is defined by.
+    pub definition: Option<(Decimal, Ident)>,
+    pub meta: Meta,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TypeExpr {
+    Named(Ident),
+    Set(Box<TypeExpr>, Span),
+    List(Box<TypeExpr>, Span),
+}
+
+impl TypeExpr {
+    pub fn span(&self) -> Span {
+        match self {
+            TypeExpr::Named(ident) => ident.span,
+            TypeExpr::Set(_, span) | TypeExpr::List(_, span) => *span,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FieldDecl {
+    pub name: Ident,
+    pub ty: TypeExpr,
+    pub optional: bool,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RecordDecl {
+    pub name: Ident,
+    pub fields: Vec<FieldDecl>,
+    pub meta: Meta,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Variant {
+    pub name: Ident,
+    pub doc: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EnumDecl {
+    pub name: Ident,
+    pub variants: Vec<Variant>,
+    pub meta: Meta,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Param {
+    pub name: Ident,
+    pub ty: TypeExpr,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TermDecl {
+    pub name: Ident,
+    pub params: Vec<Param>,
+    pub declared_type: Option<TypeExpr>,
+    pub body: Expr,
+    pub meta: Meta,
+}
+
+/// `role provider(party in system.parties) = …`: a legal role as a condition on one party.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RoleDecl {
+    pub name: Ident,
+    pub param: Ident,
+    pub domain: Expr,
+    pub body: Expr,
+    pub meta: Meta,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ActDecl {
+    pub name: Ident,
+    pub meta: Meta,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Redline {
+    pub name: Ident,
+    pub meta: Meta,
+    pub acts: Vec<Ident>,
+    pub by: Option<Ident>,
+    pub when: Option<Expr>,
+    pub exceptions: Vec<Exception>,
+    pub duplicates: Vec<Span>,
+}
+
+/// `unless name { … }`: lifts the rule it belongs to; may have exceptions of its own.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Exception {
+    pub name: Ident,
+    pub meta: Meta,
+    pub when: Option<Expr>,
+    pub exceptions: Vec<Exception>,
+    pub span: Span,
+    pub duplicates: Vec<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Obligation {
+    pub name: Ident,
+    pub meta: Meta,
+    pub act: Option<Ident>,
+    pub by: Option<Ident>,
+    pub when: Option<Expr>,
+    pub for_each: Option<Binder>,
+    pub evidence: Option<Binder>,
+    pub dated: Option<Expr>,
+    pub due: Option<Due>,
+    pub duplicates: Vec<Span>,
+}
+
+/// `x in <list> where <condition>`, as in `for each` and `evidence`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Binder {
+    pub var: Ident,
+    pub list: Expr,
+    pub filter: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Due {
+    /// `within 15 days of incident.aware_at`
+    Within { amount: Decimal, unit: Ident, anchor: Expr, span: Span },
+    /// `by <date>`: on or before.
+    By { date: Expr, span: Span },
+    /// `before <date>`: strictly before.
+    Before { date: Expr, span: Span },
+    /// `without undue delay`: no due date; only evidence decides.
+    WithoutUndueDelay { span: Span },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Classification {
+    pub name: Ident,
+    pub meta: Meta,
+    pub branches: Vec<Branch>,
+    pub otherwise: Option<Branch>,
+    pub duplicates: Vec<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Branch {
+    pub tier: Ident,
+    /// `None` for the `otherwise` branch.
+    pub when: Option<Expr>,
+    pub meta: Meta,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Relation {
+    Equivalent,
+    Narrower,
+    Broader,
+    Overlapping,
+    Disjoint,
+}
+
+impl Relation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::Equivalent => "equivalent",
+            Relation::Narrower => "narrower",
+            Relation::Broader => "broader",
+            Relation::Overlapping => "overlapping",
+            Relation::Disjoint => "disjoint",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Claim {
+    pub left: Ident,
+    pub relation: Relation,
+    pub right: Ident,
+    pub meta: Meta,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Mapping {
+    pub name: Ident,
+    pub meta: Meta,
+    pub claims: Vec<Claim>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Example {
+    pub title: Ident,
+    pub doc: Option<String>,
+    pub as_of: Option<(Date, Span)>,
+    /// The inline system, as a JSON value for the description loader.
+    pub system: Option<(JsonValue, Span)>,
+    pub expectations: Vec<Expectation>,
+    pub duplicates: Vec<Span>,
+}
+
+/// An inline system value; quantities and dates are kept as the strings a description would hold.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum JsonValue {
+    Null,
+    Bool(bool),
+    /// The number's exact text.
+    Number(String),
+    String(String),
+    Array(Vec<JsonValue>),
+    Object(Vec<(Ident, JsonValue)>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Expectation {
+    pub target: Ident,
+    pub expected: Expected,
+    pub due: Option<Date>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Expected {
+    /// A verdict (`prohibited`), a tier (`high`) or `unknown`.
+    Word(Ident),
+    Bool(bool, Span),
+    OneOf(Vec<Ident>, Span),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    NotIn,
+    Contains,
+    Intersects,
+    Add,
+    Sub,
+    Mul,
+}
+
+impl BinOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::In => "in",
+            BinOp::NotIn => "not in",
+            BinOp::Contains => "contains",
+            BinOp::Intersects => "intersects",
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Quantifier {
+    Every,
+    Some,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ExprKind {
+    /// A name followed by field accesses: `system.model.training_compute`, `high_risk`, `incident.date`.
+    Path(Vec<Ident>),
+    /// A parameterised term applied to arguments: `serious(incident)`.
+    Call(Ident, Vec<Expr>),
+    /// Field access on a parenthesised expression.
+    Field(Box<Expr>, Ident),
+    Bool(bool),
+    Number(Decimal),
+    Quantity(Decimal, Ident),
+    Str(String),
+    Date(Date),
+    DateTime(Timestamp),
+    /// The evaluation date.
+    AsOf,
+    Set(Vec<Expr>),
+    Not(Box<Expr>),
+    Neg(Box<Expr>),
+    /// Flattened, so that a long chain of `and` is not a deep tree.
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `x is present` (true) or `x is absent` (false).
+    Present(Box<Expr>, bool),
+    Quantified { quantifier: Quantifier, var: Ident, list: Box<Expr>, body: Box<Expr> },
+}
