@@ -1,0 +1,94 @@
+//! Linking: replaces references to declarations by indices into the compiled rulebook's tables.
+
+use std::collections::BTreeMap;
+
+use super::{DeclRef, IrBinder, IrDue, IrException, IrExpr, TermTarget, TierTarget};
+
+pub struct Linker {
+    pub terms: BTreeMap<DeclRef, u32>,
+    pub tiers: BTreeMap<DeclRef, u32>,
+}
+
+impl Linker {
+    pub fn expr(&self, expr: &mut IrExpr) {
+        // Walk with an explicit stack: expressions are bounded in depth, but this keeps linking
+        // independent of that bound.
+        let mut stack: Vec<&mut IrExpr> = vec![expr];
+        while let Some(expr) = stack.pop() {
+            match expr {
+                IrExpr::Term { term, args } => {
+                    if let TermTarget::Decl(decl) = term {
+                        *term = match self.terms.get(decl) {
+                            Some(idx) => TermTarget::Index(*idx),
+                            None => TermTarget::Index(u32::MAX),
+                        };
+                    }
+                    stack.extend(args.iter_mut());
+                }
+                IrExpr::Tier(target) => {
+                    if let TierTarget::Decl(decl) = target {
+                        *target = match self.tiers.get(decl) {
+                            Some(idx) => TierTarget::Index(*idx),
+                            None => TierTarget::Index(u32::MAX),
+                        };
+                    }
+                }
+                IrExpr::Field { base, .. } => stack.push(base),
+                IrExpr::Not(inner) | IrExpr::Neg(inner) => stack.push(inner),
+                IrExpr::Present { expr, .. } => stack.push(expr),
+                IrExpr::And(operands) | IrExpr::Or(operands) | IrExpr::SetOf(operands) => stack.extend(operands.iter_mut()),
+                IrExpr::Compare { left, right, .. } | IrExpr::Arith { left, right, .. } => {
+                    stack.push(left);
+                    stack.push(right);
+                }
+                IrExpr::Member { element, collection, .. } => {
+                    stack.push(element);
+                    stack.push(collection);
+                }
+                IrExpr::Intersects(left, right) => {
+                    stack.push(left);
+                    stack.push(right);
+                }
+                IrExpr::DateShift { date, duration, .. } => {
+                    stack.push(date);
+                    stack.push(duration);
+                }
+                IrExpr::Quantified { list, body, .. } => {
+                    stack.push(list);
+                    stack.push(body);
+                }
+                IrExpr::Const(_) | IrExpr::AsOf | IrExpr::Root | IrExpr::Local(_) | IrExpr::Error => {}
+            }
+        }
+    }
+
+    pub fn term_target(&self, target: &mut TermTarget) {
+        if let TermTarget::Decl(decl) = target {
+            *target = TermTarget::Index(self.terms.get(decl).copied().unwrap_or(u32::MAX));
+        }
+    }
+
+    pub fn exception(&self, exception: &mut IrException) {
+        self.expr(&mut exception.when);
+        for inner in &mut exception.exceptions {
+            self.exception(inner);
+        }
+    }
+
+    pub fn binder(&self, binder: &mut IrBinder) {
+        self.expr(&mut binder.list);
+        if let Some(filter) = &mut binder.filter {
+            self.expr(filter);
+        }
+    }
+
+    pub fn due(&self, due: &mut IrDue) {
+        match due {
+            IrDue::WithinDays { anchor, .. }
+            | IrDue::WithinMonths { anchor, .. }
+            | IrDue::WithinSeconds { anchor, .. }
+            | IrDue::ByDate { anchor, .. } => self.expr(anchor),
+            IrDue::WithoutUndueDelay | IrDue::Standing => {}
+        }
+    }
+}

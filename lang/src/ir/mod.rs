@@ -1,0 +1,285 @@
+//! The compiled form of a rulebook: names resolved to slots and indices, types checked.
+//!
+//! Per-item IR is produced by `check` with references to other declarations by [`DeclRef`]; `link`
+//! turns those into indices into the [`CompiledRulebook`]'s tables, so evaluation does no name
+//! lookups. A compiled rulebook is plain data: `Send + Sync`, shared behind an `Arc`.
+
+pub mod link;
+
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::schema::{EnumId, Schema};
+use crate::syntax::ast::{BinOp, Span};
+use crate::syntax::split::ItemKind;
+use crate::value::Value;
+
+/// A reference to a declaration, by its file, kind, name and ordinal (before linking).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DeclRef {
+    pub file: String,
+    pub kind: ItemKind,
+    pub name: String,
+    pub ordinal: u32,
+}
+
+/// How an operation compares or combines its operands, decided by the checker from their types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OperandKind {
+    Bool,
+    Number,
+    Str,
+    Date,
+    DateTime,
+    Enum,
+    Set,
+    List,
+    Record,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum IrExpr {
+    Const(Value),
+    AsOf,
+    /// The description's top-level record.
+    Root,
+    /// A variable bound by a quantifier, `for each`, `evidence`, a term parameter or a role.
+    Local(u32),
+    /// Reads slot `slot` of a record; `name` is the field's name, for missing-fact paths.
+    Field { base: Box<IrExpr>, slot: u32, name: Arc<str> },
+    /// A term; `args` are bound to the term's parameters.
+    Term { term: TermTarget, args: Vec<IrExpr> },
+    /// The tier a classification gives the system (an enum value).
+    Tier(TierTarget),
+    Not(Box<IrExpr>),
+    Neg(Box<IrExpr>),
+    And(Vec<IrExpr>),
+    Or(Vec<IrExpr>),
+    Compare { op: BinOp, kind: OperandKind, left: Box<IrExpr>, right: Box<IrExpr> },
+    /// `x in S`, `x not in S`, `S contains x`: membership in a set or list (normalised to elem, collection).
+    Member { negated: bool, element: Box<IrExpr>, collection: Box<IrExpr> },
+    Intersects(Box<IrExpr>, Box<IrExpr>),
+    /// `+`, `-`, `*` on numbers and quantities.
+    Arith { op: BinOp, left: Box<IrExpr>, right: Box<IrExpr> },
+    /// A date or instant shifted by a duration (`date + 15 days`).
+    DateShift { subtract: bool, date: Box<IrExpr>, duration: Box<IrExpr>, instant: bool },
+    Present { expr: Box<IrExpr>, present: bool },
+    Quantified { every: bool, local: u32, list: Box<IrExpr>, body: Box<IrExpr> },
+    SetOf(Vec<IrExpr>),
+    /// Stands where the checker found an error; never reached, since erroneous rulebooks do not compile.
+    Error,
+}
+
+/// A term, before linking (by declaration) or after (by index).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TermTarget {
+    Decl(DeclRef),
+    Index(u32),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TierTarget {
+    Decl(DeclRef),
+    Index(u32),
+}
+
+/// A citation as the law's source and the encoding's status against it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct CitationInfo {
+    pub text: String,
+    /// `binding`, `adopted`, `provisional`, `guidance` or `commentary`; absent when not stated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verified: Option<Date>,
+}
+
+/// Where a declaration is written, for explanations.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct SourceLocation {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+/// What every compiled provision carries into its verdicts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ProvisionInfo {
+    pub name: String,
+    pub doc: Option<String>,
+    pub citations: Vec<CitationInfo>,
+    pub unsure: Vec<String>,
+    pub applies_from: Option<Date>,
+    pub applies_until: Option<Date>,
+    /// Item-relative span of the declaration's name; turned into `location` at link time.
+    pub name_span: Span,
+    pub location: Option<SourceLocation>,
+    /// The condition's source text, for explanations.
+    pub condition_text: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IrTerm {
+    pub info: ProvisionInfo,
+    pub n_params: u32,
+    /// Locals the body needs (parameters first).
+    pub n_locals: u32,
+    pub body: IrExpr,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IrRole {
+    /// The list of parties the role is tested on (`system.parties`).
+    pub domain: IrExpr,
+    /// The field of a party that names it in verdicts (`name` or `id`), if it has one.
+    pub label_slot: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IrException {
+    pub info: ProvisionInfo,
+    pub when: IrExpr,
+    pub exceptions: Vec<IrException>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IrRedline {
+    pub info: ProvisionInfo,
+    pub acts: Vec<String>,
+    pub by: Option<RoleTarget>,
+    pub n_locals: u32,
+    pub when: IrExpr,
+    pub exceptions: Vec<IrException>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RoleTarget {
+    pub name: String,
+    pub term: TermTarget,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IrBinder {
+    pub local: u32,
+    pub list: IrExpr,
+    pub filter: Option<IrExpr>,
+    pub text: String,
+}
+
+/// When evidence for an obligation is due.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum IrDue {
+    /// `within N days/weeks of E` (calendar days, moved by the period convention).
+    WithinDays { days: i64, anchor: IrExpr, text: String },
+    /// `within N months/years of E`.
+    WithinMonths { months: i64, anchor: IrExpr, text: String },
+    /// `within N hours of E`: E and the evidence dates are instants.
+    WithinSeconds { seconds: i64, anchor: IrExpr, text: String },
+    /// `by E` (inclusive) or `before E` (exclusive).
+    ByDate { anchor: IrExpr, inclusive: bool, text: String },
+    WithoutUndueDelay,
+    /// No `due` clause: a standing duty; evidence must exist now.
+    Standing,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IrObligation {
+    pub info: ProvisionInfo,
+    pub act: Option<String>,
+    pub by: Option<RoleTarget>,
+    pub n_locals: u32,
+    pub when: Option<IrExpr>,
+    pub for_each: Option<IrBinder>,
+    pub evidence: Option<IrBinder>,
+    pub dated: Option<IrExpr>,
+    pub due: IrDue,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IrBranch {
+    pub tier: u32,
+    pub when: Option<IrExpr>,
+    pub info: ProvisionInfo,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IrClassification {
+    pub info: ProvisionInfo,
+    pub tiers: EnumId,
+    pub n_locals: u32,
+    pub branches: Vec<IrBranch>,
+}
+
+/// What an example expects of one verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum IrExpected {
+    /// A redline's or obligation's verdict word, or a term's `true`/`false`/`unknown`.
+    Word(String),
+    /// A classification's tier.
+    Tier(String),
+    OneOf(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IrExpectation {
+    pub target: String,
+    pub target_kind: ItemKind,
+    pub expected: IrExpected,
+    pub due: Option<Date>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IrExample {
+    pub title: String,
+    pub as_of: Date,
+    pub system: Value,
+    pub expectations: Vec<IrExpectation>,
+    pub name_span: Span,
+    pub location: Option<SourceLocation>,
+}
+
+/// How "within N days" counts when the last day is not a working day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeriodConvention {
+    /// Calendar days; the last day counts whatever day of the week it is.
+    CalendarDays,
+    /// Regulation (EEC, Euratom) No 1182/71: a period ending on a Saturday, Sunday or public
+    /// holiday ends at the end of the next working day.
+    NextWorkingDay,
+}
+
+/// One compiled, linked rulebook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompiledRulebook {
+    pub id: String,
+    pub title: Option<String>,
+    pub jurisdiction: Option<String>,
+    pub version: Option<String>,
+    pub content_hash: String,
+    pub file: String,
+    pub applies_from: Option<Date>,
+    pub applies_until: Option<Date>,
+    pub periods: PeriodConvention,
+    pub holidays: Vec<Date>,
+    pub schema: Arc<Schema>,
+    pub terms: Vec<IrTerm>,
+    pub roles: Vec<Option<IrRole>>,
+    pub classifications: Vec<IrClassification>,
+    /// The classifications declared by this rulebook itself (indices into `classifications`).
+    pub own_classifications: Vec<u32>,
+    pub redlines: Vec<IrRedline>,
+    pub obligations: Vec<IrObligation>,
+    pub examples: Vec<IrExample>,
+    /// Every term, role and classification by name, for `concord explain` and examples.
+    pub term_names: Vec<(String, u32)>,
+}
+
+/// A decimal rendered for explanations.
+pub fn show_decimal(value: &Decimal) -> String {
+    crate::num::format_decimal(value)
+}
