@@ -1,1 +1,51 @@
-fn main() {}
+//! The `concord` command: argument parsing, exit codes, and the only code that prints.
+//!
+//! Exit codes (documented in README.md): 0 success; 1 the rulebooks have errors, an example
+//! failed, or a `--deny`ed verdict was found; 2 usage or I/O error; 3 some descriptions could not
+//! be read (the others were evaluated).
+
+mod cmd;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "concord", version, about = "Check, evaluate and test AI-governance rulebooks", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Type-check rulebooks and report every problem (exit 1 on errors)
+    Check(cmd::check::CheckArgs),
+    /// Evaluate system descriptions under one or more rulebooks
+    Eval(cmd::eval::EvalArgs),
+    /// Run the `example` blocks of rulebooks (exit 1 if any fails)
+    Test(cmd::test::TestArgs),
+    /// Explain one verdict for one system, in prose
+    Explain(cmd::explain::ExplainArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = std::panic::catch_unwind(move || match cli.command {
+        Command::Check(args) => cmd::check::run(args),
+        Command::Eval(args) => cmd::eval::run(args),
+        Command::Test(args) => cmd::test::run(args),
+        Command::Explain(args) => cmd::explain::run(args),
+    });
+    match result {
+        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Err(error)) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(cmd::EXIT_USAGE)
+        }
+        Err(_) => {
+            eprintln!("error: internal error in concord; please report it with the input that caused it");
+            ExitCode::from(101)
+        }
+    }
+}

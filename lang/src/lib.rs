@@ -1,12 +1,31 @@
 //! Concord: a policy-as-code language for AI governance.
+//!
+//! Embedders start at [`Engine`]: add rulebooks (the standard library is already there), read
+//! their [`Diagnostic`]s, [`Engine::compile`] one into a [`Rulebook`], then load
+//! [`Description`]s and [`Rulebook::evaluate`] them as of a date. Verdicts are plain types that
+//! serialize to the JSON documented in `docs/output.md`.
+//!
+//! The modules below the façade are the compiler's layers, in pipeline order: `syntax` (lexer,
+//! item splitter, pest grammar, AST), `db` (salsa queries), `check` (names, types, units → IR),
+//! `compile` (linking), `eval` (three-valued evaluation), `describe` (JSON/YAML loading).
 
 pub mod check;
 pub mod compile;
 pub mod db;
 pub mod describe;
 pub mod diagnostics;
+pub mod engine;
+pub mod eval;
 pub mod ir;
 pub mod num;
+pub mod output;
 pub mod schema;
+pub mod stdlib;
 pub mod syntax;
 pub mod value;
+
+pub use describe::{DescriptionError, Format};
+pub use diagnostics::{Diagnostic, Severity};
+pub use engine::{CompileError, Description, Engine, FileId, LoadError, Rulebook};
+pub use eval::EvalOptions;
+pub use eval::verdict::{ObligationOutcome, RedlineOutcome, RulebookVerdicts};

@@ -257,7 +257,22 @@ impl<'a> ExprChecker<'a> {
                 }
             }
         } else {
-            match self.scope.lookup(&first.text) {
+            let variant = match expected {
+                Some(Ty::Enum(id)) if rest.is_empty() => self
+                    .schema()
+                    .enum_def(*id)
+                    .and_then(|def| def.variants.iter().position(|v| v == &first.text))
+                    .map(|idx| (*id, idx as u32)),
+                _ => None,
+            };
+            let lookup = self.scope.lookup(&first.text);
+            // A value of the expected enum wins over a declaration that has no value of its own
+            // (a redline named like the practice it forbids).
+            let has_value = matches!(&lookup, Lookup::Found(key) if matches!(key.kind, ItemKind::Term | ItemKind::Classification));
+            if let (Some((id, idx)), false) = (variant, has_value) {
+                return (IrExpr::Const(Value::Enum(idx)), Ty::Enum(id));
+            }
+            match lookup {
                 Lookup::Found(key) => {
                     let (ir, ty, consumed) = self.declaration(&key, first, rest, expected);
                     rest = rest.get(consumed..).unwrap_or(&[]);

@@ -228,7 +228,7 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         Rule::object => "`{`",
         Rule::member => "a field such as `name: value`",
         Rule::array => "`[`",
-        Rule::neg_number | Rule::null_lit => "a value",
+        Rule::neg_number | Rule::null_lit | Rule::bare_word => "a value",
         Rule::field_decl => "a field such as `purposes: set of Purpose`",
         Rule::variant_decl => "a value name",
         Rule::params | Rule::param => "a parameter such as `incident: Incident`",
@@ -985,6 +985,7 @@ impl Builder {
             ),
             Rule::array => JsonValue::Array(children(pair).map(|value| self.json(value)).collect()),
             Rule::string => JsonValue::String(unquote(&pair)),
+            Rule::bare_word => JsonValue::String(pair.as_str().to_owned()),
             Rule::date | Rule::datetime | Rule::quantity => {
                 JsonValue::String(pair.as_str().split_whitespace().collect::<Vec<_>>().join(" "))
             }

@@ -1,0 +1,214 @@
+//! The embedder's façade: load rulebooks, read their diagnostics, compile once, evaluate many
+//! descriptions. Errors are values; nothing here panics on bad input.
+//!
+//! ```
+//! use concord_lang::{Engine, EvalOptions};
+//! let mut engine = Engine::default();
+//! let file = engine.add_source("rules.concord", r#"
+//! rulebook demo.rules { title "Demo" }
+//! import std.lexicon
+//! redline social_scoring {
+//!   cite "Art. 5(1)(c)"
+//!   forbids use
+//!   when system.purposes contains social_scoring
+//! }
+//! "#);
+//! assert!(engine.diagnostics(file).is_empty());
+//! let rulebook = engine.compile(file).unwrap();
+//! let system = rulebook.load_description(br#"{"purposes": ["social_scoring"]}"#, concord_lang::Format::Json).unwrap();
+//! let date = "2026-01-01".parse().unwrap();
+//! let verdicts = rulebook.evaluate(&system, date, EvalOptions { explain: true });
+//! assert_eq!(verdicts.redlines[0].verdict.as_str(), "prohibited");
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use salsa::Setter;
+
+use crate::compile::{compile, file_diagnostics};
+use crate::db::{Database, SourceFile, Workspace, import_closure, rulebook_index};
+use crate::describe::{DescriptionError, Format, from_json_value, load_description};
+use crate::diagnostics::Diagnostic;
+use crate::eval::examples::{ExampleOutcome, run_examples};
+use crate::eval::verdict::RulebookVerdicts;
+use crate::eval::{EvalOptions, evaluate};
+use crate::ir::CompiledRulebook;
+use crate::schema::Schema;
+use crate::stdlib::STDLIB;
+use crate::value::Value;
+
+/// A handle to a loaded file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FileId(SourceFile);
+
+/// A set of rulebooks (the standard library's included) and the incremental database over them.
+#[derive(Clone)]
+pub struct Engine {
+    db: Database,
+    files: BTreeMap<String, SourceFile>,
+}
+
+impl Default for Engine {
+    fn default() -> Engine {
+        Engine::with_database(Database::default())
+    }
+}
+
+/// Why a file could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read `{path}`: {source}")]
+    Io { path: String, source: std::io::Error },
+    #[error("`{path}` is not valid UTF-8 (at byte {offset})")]
+    NotUtf8 { path: String, offset: usize },
+    #[error("`{path}` is too large ({size} bytes; the limit is 4 GiB)")]
+    TooLarge { path: String, size: usize },
+}
+
+/// Why a rulebook did not compile.
+#[derive(Debug, thiserror::Error)]
+pub enum CompileError {
+    #[error("rulebook `{path}` has errors; run `concord check` to see them")]
+    HasErrors { path: String },
+}
+
+impl Engine {
+    /// An engine over a given database (with an event callback, for tests of incrementality).
+    pub fn with_database(db: Database) -> Engine {
+        let mut engine = Engine { db, files: BTreeMap::new() };
+        Workspace::new(&engine.db, Vec::new());
+        for (_, path, text) in STDLIB {
+            engine.add_source(path, text);
+        }
+        engine
+    }
+
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// Adds a rulebook from text, or replaces the text of the file with this path.
+    pub fn add_source(&mut self, path: &str, text: &str) -> FileId {
+        if let Some(file) = self.files.get(path).copied() {
+            if file.text(&self.db) != text {
+                file.set_text(&mut self.db).to(text.to_owned());
+            }
+            return FileId(file);
+        }
+        let file = SourceFile::new(&self.db, path.to_owned(), text.to_owned());
+        self.files.insert(path.to_owned(), file);
+        let all: Vec<SourceFile> = self.files.values().copied().collect();
+        if let Some(workspace) = Workspace::try_get(&self.db) {
+            workspace.set_files(&mut self.db).to(all);
+        }
+        FileId(file)
+    }
+
+    /// Reads a rulebook file from disk.
+    pub fn add_file(&mut self, path: &Path) -> Result<FileId, LoadError> {
+        let display = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| LoadError::Io { path: display.clone(), source })?;
+        if u32::try_from(bytes.len()).is_err() {
+            return Err(LoadError::TooLarge { path: display, size: bytes.len() });
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|error| LoadError::NotUtf8 { path: display.clone(), offset: error.utf8_error().valid_up_to() })?;
+        Ok(self.add_source(&display, &text))
+    }
+
+    /// The file that declares a rulebook id (`eu.ai_act`, `std.lexicon`).
+    pub fn rulebook_by_id(&self, id: &str) -> Option<FileId> {
+        rulebook_index(&self.db).get(id).copied().map(FileId)
+    }
+
+    pub fn path(&self, file: FileId) -> &str {
+        file.0.path(&self.db)
+    }
+
+    pub fn text(&self, file: FileId) -> &str {
+        file.0.text(&self.db)
+    }
+
+    /// Every loaded file's text by path, for rendering diagnostics.
+    pub fn sources(&self) -> BTreeMap<String, String> {
+        self.files.iter().map(|(path, file)| (path.clone(), file.text(&self.db).clone())).collect()
+    }
+
+    /// The diagnostics of one file, sorted by position.
+    pub fn diagnostics(&self, file: FileId) -> Vec<Diagnostic> {
+        file_diagnostics(&self.db, file.0).clone()
+    }
+
+    /// The diagnostics of a file and of every file it imports.
+    pub fn diagnostics_with_imports(&self, file: FileId) -> Vec<Diagnostic> {
+        let mut out = self.diagnostics(file);
+        for imported in import_closure(&self.db, file.0) {
+            out.extend(file_diagnostics(&self.db, *imported).iter().cloned());
+        }
+        crate::diagnostics::sort_diagnostics(&mut out);
+        out
+    }
+
+    /// Compiles a rulebook; fails if it or anything it imports has an error.
+    pub fn compile(&self, file: FileId) -> Result<Rulebook, CompileError> {
+        match compile(&self.db, file.0) {
+            Some(compiled) => Ok(Rulebook { compiled: compiled.clone() }),
+            None => Err(CompileError::HasErrors { path: self.path(file).to_owned() }),
+        }
+    }
+}
+
+/// A compiled rulebook: cheap to clone, `Send + Sync`, evaluates any number of descriptions.
+#[derive(Debug, Clone)]
+pub struct Rulebook {
+    compiled: Arc<CompiledRulebook>,
+}
+
+/// A system description loaded against a rulebook's schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Description {
+    value: Value,
+}
+
+impl Description {
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+}
+
+impl Rulebook {
+    pub fn id(&self) -> &str {
+        &self.compiled.id
+    }
+
+    pub fn compiled(&self) -> &CompiledRulebook {
+        &self.compiled
+    }
+
+    pub fn schema(&self) -> &Schema {
+        &self.compiled.schema
+    }
+
+    /// Reads a description from JSON or YAML text, validating it against the schema.
+    pub fn load_description(&self, text: &[u8], format: Format) -> Result<Description, Vec<DescriptionError>> {
+        load_description(&self.compiled.schema, text, format).map(|value| Description { value })
+    }
+
+    /// Reads a description already parsed into a JSON value.
+    pub fn description_from_json(&self, value: &serde_json::Value) -> Result<Description, Vec<DescriptionError>> {
+        from_json_value(&self.compiled.schema, value).map(|value| Description { value })
+    }
+
+    /// Every verdict of the rulebook for one system, as of `as_of`.
+    pub fn evaluate(&self, description: &Description, as_of: Date, options: EvalOptions) -> RulebookVerdicts {
+        evaluate(&self.compiled, &description.value, as_of, options)
+    }
+
+    /// Runs the rulebook's own `example` blocks.
+    pub fn run_examples(&self) -> Vec<ExampleOutcome> {
+        run_examples(&self.compiled)
+    }
+}

@@ -1,0 +1,1145 @@
+//! The three-valued evaluator: a compiled rulebook applied to one system description, as of a date.
+//!
+//! Kleene logic throughout: `false and unknown = false`, `true or unknown = true`. A fact the
+//! description does not give is unknown, and the paths of the unknown facts that could change a
+//! result are collected (and dropped again as soon as a known result makes them irrelevant). The
+//! evaluator reads values by slot; it does no name lookups. It does no IO and reads no clock.
+
+pub mod deadline;
+pub mod examples;
+pub mod verdict;
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+use jiff::civil::Date;
+use jiff::{Timestamp, ToSpan};
+use rust_decimal::Decimal;
+
+use self::deadline::{DueDate, compute_due};
+use self::verdict::*;
+use crate::ir::*;
+use crate::schema::Schema;
+use crate::syntax::ast::BinOp;
+use crate::value::Value;
+
+/// How much to record besides the verdicts.
+#[derive(Debug, Clone, Copy)]
+pub struct EvalOptions {
+    /// Build prose explanations and the list of facts used.
+    pub explain: bool,
+}
+
+/// A truth value in three-valued logic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tri {
+    True,
+    False,
+    Unknown,
+}
+
+impl Tri {
+    fn from_bool(value: bool) -> Tri {
+        if value { Tri::True } else { Tri::False }
+    }
+
+    fn not(self) -> Tri {
+        match self {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tri::True => "true",
+            Tri::False => "false",
+            Tri::Unknown => "unknown",
+        }
+    }
+}
+
+/// Evaluates every provision of `rulebook` for one system.
+pub fn evaluate(rulebook: &CompiledRulebook, system: &Value, as_of: Date, options: EvalOptions) -> RulebookVerdicts {
+    let mut evaluator = Evaluator::new(rulebook, system, as_of, options);
+    let in_force = in_force(rulebook.applies_from, rulebook.applies_until, as_of);
+    let redlines = rulebook.redlines.iter().map(|redline| evaluator.redline(redline, in_force)).collect();
+    let classifications = rulebook
+        .own_classifications
+        .iter()
+        .filter_map(|idx| rulebook.classifications.get(*idx as usize).map(|classification| (*idx, classification)))
+        .map(|(idx, classification)| evaluator.classification_verdict(idx, classification, in_force))
+        .collect();
+    let obligations = rulebook.obligations.iter().map(|obligation| evaluator.obligation(obligation, in_force)).collect();
+    RulebookVerdicts { rulebook: rulebook.id.clone(), as_of, in_force, redlines, classifications, obligations }
+}
+
+/// Evaluates one parameterless term by name (for examples and `concord explain`).
+pub fn evaluate_term(rulebook: &CompiledRulebook, system: &Value, as_of: Date, name: &str) -> Option<(Tri, Vec<String>)> {
+    let idx = rulebook.term_names.iter().find(|(term, _)| term == name).map(|(_, idx)| *idx)?;
+    let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false });
+    let value = evaluator.term_value(idx, &[]);
+    let tri = evaluator.truth(&value);
+    Some((tri, evaluator.take_missing()))
+}
+
+pub fn in_force(from: Option<Date>, until: Option<Date>, as_of: Date) -> bool {
+    from.is_none_or(|from| as_of >= from) && until.is_none_or(|until| as_of <= until)
+}
+
+/// Where a local's value came from, to name a missing fact's path.
+#[derive(Clone, Copy)]
+enum Origin<'r> {
+    None,
+    /// Element `index` of the list `list`, evaluated in the frame starting at `frame`.
+    Element { list: &'r IrExpr, frame: usize, index: usize },
+    /// The argument `expr` of a term call, evaluated in the frame starting at `frame`.
+    Expr { expr: &'r IrExpr, frame: usize },
+}
+
+struct Local<'a, 'r> {
+    value: Cow<'a, Value>,
+    origin: Origin<'r>,
+}
+
+#[derive(Clone)]
+struct TierOutcome {
+    decided: Option<u32>,
+    possible: Vec<u32>,
+    missing: Vec<String>,
+    branch: Option<usize>,
+}
+
+struct Evaluator<'a> {
+    rulebook: &'a CompiledRulebook,
+    schema: &'a Schema,
+    system: &'a Value,
+    as_of: Date,
+    options: EvalOptions,
+    locals: Vec<Local<'a, 'a>>,
+    frame: usize,
+    missing: Vec<String>,
+    term_cache: Vec<Option<(Value, Vec<String>)>>,
+    tier_cache: Vec<Option<TierOutcome>>,
+    unsure: BTreeSet<UnsureMark>,
+    facts: BTreeSet<FactUsed>,
+}
+
+impl<'a> Evaluator<'a> {
+    fn new(rulebook: &'a CompiledRulebook, system: &'a Value, as_of: Date, options: EvalOptions) -> Evaluator<'a> {
+        Evaluator {
+            rulebook,
+            schema: &rulebook.schema,
+            system,
+            as_of,
+            options,
+            locals: Vec::new(),
+            frame: 0,
+            missing: Vec::new(),
+            term_cache: vec![None; rulebook.terms.len()],
+            tier_cache: vec![None; rulebook.classifications.len()],
+            unsure: BTreeSet::new(),
+            facts: BTreeSet::new(),
+        }
+    }
+
+    fn take_missing(&mut self) -> Vec<String> {
+        let mut missing = std::mem::take(&mut self.missing);
+        missing.sort();
+        missing.dedup();
+        missing
+    }
+
+    fn start_verdict(&mut self, info: &ProvisionInfo) {
+        self.missing.clear();
+        self.unsure.clear();
+        self.facts.clear();
+        for reason in &info.unsure {
+            self.unsure.insert(UnsureMark { declaration: info.name.clone(), reason: reason.clone() });
+        }
+    }
+
+    fn basis(&mut self, info: &ProvisionInfo, explanation: Vec<String>) -> Basis {
+        Basis {
+            citations: info.citations.clone(),
+            location: info.location.clone(),
+            missing_facts: self.take_missing(),
+            unsure: std::mem::take(&mut self.unsure).into_iter().collect(),
+            explanation,
+            facts_used: std::mem::take(&mut self.facts).into_iter().collect(),
+        }
+    }
+
+    // ----- Paths of facts -------------------------------------------------------------------
+
+    fn path_of(&self, expr: &IrExpr, frame: usize) -> String {
+        match expr {
+            IrExpr::Root => "$".to_owned(),
+            IrExpr::Field { base, name, .. } => format!("{}.{name}", self.path_of(base, frame)),
+            IrExpr::Local(idx) => match self.locals.get(frame + *idx as usize).map(|local| local.origin) {
+                Some(Origin::Element { list, frame, index }) => format!("{}[{index}]", self.path_of(list, frame)),
+                Some(Origin::Expr { expr, frame }) => self.path_of(expr, frame),
+                _ => "$".to_owned(),
+            },
+            _ => "(computed value)".to_owned(),
+        }
+    }
+
+    // ----- Expressions ----------------------------------------------------------------------
+
+    fn truth(&self, value: &Value) -> Tri {
+        match value {
+            Value::Bool(value) => Tri::from_bool(*value),
+            Value::Absent => Tri::False,
+            _ => Tri::Unknown,
+        }
+    }
+
+    fn condition(&mut self, expr: &'a IrExpr) -> Tri {
+        let value = self.eval(expr);
+        self.truth(&value)
+    }
+
+    fn eval(&mut self, expr: &'a IrExpr) -> Cow<'a, Value> {
+        match expr {
+            IrExpr::Const(value) => Cow::Borrowed(value),
+            IrExpr::AsOf => Cow::Owned(Value::Date(self.as_of)),
+            IrExpr::Root => Cow::Borrowed(self.system),
+            IrExpr::Local(idx) => match self.locals.get(self.frame + *idx as usize) {
+                Some(local) => local.value.clone(),
+                None => Cow::Owned(Value::Unknown),
+            },
+            IrExpr::Field { base, slot, .. } => {
+                let base_value = self.eval(base);
+                let field = match base_value {
+                    Cow::Borrowed(Value::Record(fields)) => fields.get(*slot as usize).map(Cow::Borrowed),
+                    Cow::Owned(Value::Record(fields)) => fields.get(*slot as usize).cloned().map(Cow::Owned),
+                    Cow::Borrowed(Value::Absent) | Cow::Owned(Value::Absent) => Some(Cow::Owned(Value::Absent)),
+                    _ => None,
+                };
+                match field {
+                    Some(value) if *value == Value::Unknown => {
+                        let path = self.path_of(expr, self.frame);
+                        self.missing.push(path);
+                        value
+                    }
+                    Some(value) => {
+                        if self.options.explain && !matches!(*value, Value::Record(_)) {
+                            let path = self.path_of(expr, self.frame);
+                            self.facts.insert(FactUsed { path, value: show_value(self.schema, &value) });
+                        }
+                        value
+                    }
+                    // The base itself was unknown; its path is already recorded.
+                    None => Cow::Owned(Value::Unknown),
+                }
+            }
+            IrExpr::Term { term, args } => {
+                let TermTarget::Index(idx) = term else { return Cow::Owned(Value::Unknown) };
+                let args: Vec<(Cow<'a, Value>, Origin<'a>)> = args
+                    .iter()
+                    .map(|arg| (self.eval(arg), Origin::Expr { expr: arg, frame: self.frame }))
+                    .collect();
+                Cow::Owned(self.term_value(*idx, &args))
+            }
+            IrExpr::Tier(target) => {
+                let TierTarget::Index(idx) = target else { return Cow::Owned(Value::Unknown) };
+                let outcome = self.tier(*idx);
+                match outcome.decided {
+                    Some(tier) => Cow::Owned(Value::Enum(tier)),
+                    None => {
+                        self.missing.extend(outcome.missing.iter().cloned());
+                        Cow::Owned(Value::Unknown)
+                    }
+                }
+            }
+            IrExpr::Not(inner) => {
+                let value = self.condition(inner);
+                tri_value(value.not())
+            }
+            IrExpr::Neg(inner) => match &*self.eval(inner) {
+                Value::Number(value) => Cow::Owned(Value::Number(-*value)),
+                Value::Quantity(value) => Cow::Owned(Value::Quantity(-*value)),
+                _ => Cow::Owned(Value::Unknown),
+            },
+            IrExpr::And(operands) => tri_value(self.junction(operands, Tri::False)),
+            IrExpr::Or(operands) => tri_value(self.junction(operands, Tri::True)),
+            IrExpr::Compare { op, left, right, .. } => {
+                let mark = self.missing.len();
+                let result = self.compare(*op, left, right);
+                if result != Tri::Unknown {
+                    self.missing.truncate(mark);
+                }
+                tri_value(result)
+            }
+            IrExpr::Member { negated, element, collection } => {
+                let mark = self.missing.len();
+                let element = self.eval(element);
+                let collection = self.eval(collection);
+                let result = match (&*element, &*collection) {
+                    (_, Value::Absent) | (Value::Absent, _) => Tri::False,
+                    (Value::Unknown, _) | (_, Value::Unknown) => Tri::Unknown,
+                    (element, Value::Set(items) | Value::List(items)) => {
+                        if items.iter().any(|item| item == element) {
+                            Tri::True
+                        } else if items.iter().any(|item| *item == Value::Unknown) {
+                            Tri::Unknown
+                        } else {
+                            Tri::False
+                        }
+                    }
+                    _ => Tri::Unknown,
+                };
+                let result = if *negated { result.not() } else { result };
+                if result != Tri::Unknown {
+                    self.missing.truncate(mark);
+                }
+                tri_value(result)
+            }
+            IrExpr::Intersects(left, right) => {
+                let mark = self.missing.len();
+                let left = self.eval(left);
+                let right = self.eval(right);
+                let result = match (&*left, &*right) {
+                    (Value::Absent, _) | (_, Value::Absent) => Tri::False,
+                    (Value::Set(a) | Value::List(a), Value::Set(b) | Value::List(b)) => {
+                        if a.iter().any(|item| *item != Value::Unknown && b.contains(item)) {
+                            Tri::True
+                        } else if a.contains(&Value::Unknown) || b.contains(&Value::Unknown) {
+                            Tri::Unknown
+                        } else {
+                            Tri::False
+                        }
+                    }
+                    _ => Tri::Unknown,
+                };
+                if result != Tri::Unknown {
+                    self.missing.truncate(mark);
+                }
+                tri_value(result)
+            }
+            IrExpr::Arith { op, left, right } => {
+                let left = self.eval(left);
+                let right = self.eval(right);
+                let result = match (&*left, &*right) {
+                    (Value::Number(a), Value::Number(b)) => arith(*op, *a, *b).map(Value::Number),
+                    (Value::Quantity(a), Value::Quantity(b)) => arith(*op, *a, *b).map(Value::Quantity),
+                    (Value::Number(a), Value::Quantity(b)) | (Value::Quantity(b), Value::Number(a)) => {
+                        arith(*op, *a, *b).map(Value::Quantity)
+                    }
+                    (Value::Absent, _) | (_, Value::Absent) => Some(Value::Absent),
+                    _ => None,
+                };
+                Cow::Owned(result.unwrap_or(Value::Unknown))
+            }
+            IrExpr::DateShift { subtract, date, duration, instant } => {
+                let date = self.eval(date);
+                let duration = self.eval(duration);
+                let Value::Quantity(seconds) = &*duration else { return Cow::Owned(Value::Unknown) };
+                let seconds: i64 = match seconds.trunc().try_into() {
+                    Ok(seconds) => seconds,
+                    Err(_) => return Cow::Owned(Value::Unknown),
+                };
+                let seconds = if *subtract { -seconds } else { seconds };
+                let shifted = match (&*date, instant) {
+                    (Value::DateTime(timestamp), true) => {
+                        timestamp.checked_add(jiff::SignedDuration::from_secs(seconds)).ok().map(Value::DateTime)
+                    }
+                    (Value::Date(date), false) => date.checked_add((seconds / 86_400).days()).ok().map(Value::Date),
+                    (Value::Absent, _) => Some(Value::Absent),
+                    _ => None,
+                };
+                Cow::Owned(shifted.unwrap_or(Value::Unknown))
+            }
+            IrExpr::Present { expr, present } => {
+                let mark = self.missing.len();
+                let value = self.eval(expr);
+                self.missing.truncate(mark);
+                let is_present = !matches!(*value, Value::Unknown | Value::Absent);
+                Cow::Owned(Value::Bool(is_present == *present))
+            }
+            IrExpr::Quantified { every, local, list, body } => tri_value(self.quantified(*every, *local, list, body)),
+            IrExpr::SetOf(elements) => {
+                let mut values: Vec<Value> = elements.iter().map(|element| self.eval(element).into_owned()).collect();
+                values.sort();
+                values.dedup();
+                Cow::Owned(Value::Set(values.into_boxed_slice()))
+            }
+            IrExpr::Error => Cow::Owned(Value::Unknown),
+        }
+    }
+
+    /// `and` (stop at false) and `or` (stop at true), in Kleene logic.
+    fn junction(&mut self, operands: &'a [IrExpr], decisive: Tri) -> Tri {
+        let mark = self.missing.len();
+        let mut unknown = false;
+        for operand in operands {
+            let operand_mark = self.missing.len();
+            match self.condition(operand) {
+                value if value == decisive => {
+                    self.missing.truncate(mark);
+                    return decisive;
+                }
+                Tri::Unknown => unknown = true,
+                _ => self.missing.truncate(operand_mark),
+            }
+        }
+        if unknown { Tri::Unknown } else { decisive.not() }
+    }
+
+    fn quantified(&mut self, every: bool, local: u32, list: &'a IrExpr, body: &'a IrExpr) -> Tri {
+        let mark = self.missing.len();
+        let list_value = self.eval(list);
+        let items: &[Value] = match &*list_value {
+            Value::List(items) | Value::Set(items) => items,
+            Value::Absent => &[],
+            _ => return Tri::Unknown,
+        };
+        // INVARIANT: the list's values are owned here for the loop; elements are cloned into the
+        // local slot (cheap for scalars; records are cloned, which the fast path will avoid).
+        let items: Vec<Value> = items.to_vec();
+        let decisive = if every { Tri::False } else { Tri::True };
+        let mut unknown = false;
+        let slot = self.frame + local as usize;
+        for (index, item) in items.into_iter().enumerate() {
+            self.bind(slot, Cow::Owned(item), Origin::Element { list, frame: self.frame, index });
+            let item_mark = self.missing.len();
+            match self.condition(body) {
+                value if value == decisive => {
+                    self.missing.truncate(mark);
+                    return decisive;
+                }
+                Tri::Unknown => unknown = true,
+                _ => self.missing.truncate(item_mark),
+            }
+        }
+        if unknown { Tri::Unknown } else { decisive.not() }
+    }
+
+    fn bind(&mut self, slot: usize, value: Cow<'a, Value>, origin: Origin<'a>) {
+        while self.locals.len() <= slot {
+            self.locals.push(Local { value: Cow::Owned(Value::Unknown), origin: Origin::None });
+        }
+        if let Some(local) = self.locals.get_mut(slot) {
+            *local = Local { value, origin };
+        }
+    }
+
+    fn compare(&mut self, op: BinOp, left: &'a IrExpr, right: &'a IrExpr) -> Tri {
+        // A classification that is not decided can still rule a tier in or out.
+        if matches!(op, BinOp::Eq | BinOp::Ne) {
+            if let (IrExpr::Tier(TierTarget::Index(idx)), IrExpr::Const(Value::Enum(tier)))
+            | (IrExpr::Const(Value::Enum(tier)), IrExpr::Tier(TierTarget::Index(idx))) = (left, right)
+            {
+                let outcome = self.tier(*idx);
+                let equal = match outcome.decided {
+                    Some(decided) => Tri::from_bool(decided == *tier),
+                    None if !outcome.possible.contains(tier) => Tri::False,
+                    None => {
+                        self.missing.extend(outcome.missing.iter().cloned());
+                        Tri::Unknown
+                    }
+                };
+                return if op == BinOp::Eq { equal } else { equal.not() };
+            }
+        }
+        let left = self.eval(left);
+        let right = self.eval(right);
+        let ordering = match (&*left, &*right) {
+            (Value::Unknown, _) | (_, Value::Unknown) => return Tri::Unknown,
+            (Value::Absent, _) | (_, Value::Absent) => return Tri::from_bool(op == BinOp::Ne),
+            (Value::Number(a) | Value::Quantity(a), Value::Number(b) | Value::Quantity(b)) => a.cmp(b),
+            (Value::Date(a), Value::Date(b)) => a.cmp(b),
+            (Value::DateTime(a), Value::DateTime(b)) => a.cmp(b),
+            (a, b) => {
+                return match op {
+                    BinOp::Eq => Tri::from_bool(a == b),
+                    BinOp::Ne => Tri::from_bool(a != b),
+                    _ => Tri::Unknown,
+                };
+            }
+        };
+        use std::cmp::Ordering::*;
+        Tri::from_bool(match op {
+            BinOp::Eq => ordering == Equal,
+            BinOp::Ne => ordering != Equal,
+            BinOp::Lt => ordering == Less,
+            BinOp::Le => ordering != Greater,
+            BinOp::Gt => ordering == Greater,
+            BinOp::Ge => ordering != Less,
+            _ => return Tri::Unknown,
+        })
+    }
+
+    fn term_value(&mut self, idx: u32, args: &[(Cow<'a, Value>, Origin<'a>)]) -> Value {
+        let rulebook = self.rulebook;
+        let Some(term) = rulebook.terms.get(idx as usize) else { return Value::Unknown };
+        for reason in &term.info.unsure {
+            self.unsure.insert(UnsureMark { declaration: term.info.name.clone(), reason: reason.clone() });
+        }
+        if args.is_empty() {
+            if let Some(Some((value, missing))) = self.term_cache.get(idx as usize) {
+                let value = value.clone();
+                self.missing.extend(missing.iter().cloned());
+                return value;
+            }
+        }
+        let saved_frame = self.frame;
+        let frame = self.locals.len();
+        for (offset, (value, origin)) in args.iter().enumerate() {
+            self.bind(frame + offset, value.clone(), *origin);
+        }
+        self.frame = frame;
+        let mark = self.missing.len();
+        let value = self.eval(&term.body).into_owned();
+        self.frame = saved_frame;
+        self.locals.truncate(frame);
+        if args.is_empty() {
+            let missing = self.missing.get(mark..).map(<[String]>::to_vec).unwrap_or_default();
+            if let Some(slot) = self.term_cache.get_mut(idx as usize) {
+                *slot = Some((value.clone(), missing));
+            }
+        }
+        value
+    }
+
+    fn tier(&mut self, idx: u32) -> TierOutcome {
+        if let Some(Some(outcome)) = self.tier_cache.get(idx as usize) {
+            return outcome.clone();
+        }
+        let rulebook = self.rulebook;
+        let outcome = match rulebook.classifications.get(idx as usize) {
+            Some(classification) => self.classify(classification),
+            None => TierOutcome { decided: None, possible: Vec::new(), missing: Vec::new(), branch: None },
+        };
+        if let Some(slot) = self.tier_cache.get_mut(idx as usize) {
+            *slot = Some(outcome.clone());
+        }
+        outcome
+    }
+
+    fn classify(&mut self, classification: &'a IrClassification) -> TierOutcome {
+        for reason in &classification.info.unsure {
+            self.unsure.insert(UnsureMark { declaration: classification.info.name.clone(), reason: reason.clone() });
+        }
+        let outer_mark = self.missing.len();
+        let mut possible: Vec<u32> = Vec::new();
+        let mut decided_branch = None;
+        for (branch_idx, branch) in classification.branches.iter().enumerate() {
+            let applies_today = in_force(branch.info.applies_from, branch.info.applies_until, self.as_of);
+            let value = match (&branch.when, applies_today) {
+                (_, false) => Tri::False,
+                (None, true) => Tri::True,
+                (Some(when), true) => {
+                    let mark = self.missing.len();
+                    let value = self.condition(when);
+                    if value != Tri::Unknown {
+                        self.missing.truncate(mark);
+                    }
+                    value
+                }
+            };
+            match value {
+                Tri::True => {
+                    if !possible.contains(&branch.tier) {
+                        possible.push(branch.tier);
+                    }
+                    decided_branch = Some(branch_idx);
+                    break;
+                }
+                Tri::Unknown => {
+                    if !possible.contains(&branch.tier) {
+                        possible.push(branch.tier);
+                    }
+                }
+                Tri::False => {}
+            }
+        }
+        let missing = self.missing.get(outer_mark..).map(<[String]>::to_vec).unwrap_or_default();
+        self.missing.truncate(outer_mark);
+        match possible.as_slice() {
+            [only] => TierOutcome { decided: Some(*only), possible, missing: Vec::new(), branch: decided_branch },
+            _ => TierOutcome { decided: None, possible, missing, branch: None },
+        }
+    }
+
+    // ----- Provisions -----------------------------------------------------------------------
+
+    fn redline(&mut self, redline: &'a IrRedline, rulebook_in_force: bool) -> RedlineVerdict {
+        self.start_verdict(&redline.info);
+        let by = redline.by.as_ref().map(|role| self.role_holders(role));
+        let mut explanation = Vec::new();
+        let verdict = if !rulebook_in_force || !in_force(redline.info.applies_from, redline.info.applies_until, self.as_of) {
+            if self.options.explain {
+                explanation.push(not_in_force_text(&redline.info, self.as_of));
+            }
+            (RedlineOutcome::NotInForce, Vec::new(), None)
+        } else {
+            let when = self.condition(&redline.when);
+            if self.options.explain {
+                explanation.push(format!("condition `{}` is {}", redline.info.condition_text.as_deref().unwrap_or("…"), when.as_str()));
+            }
+            let (exception, exception_applied) = if when == Tri::False {
+                (Tri::False, None)
+            } else {
+                self.exceptions(&redline.exceptions, &mut explanation)
+            };
+            match (when, exception) {
+                (Tri::False, _) => (RedlineOutcome::NotProhibited, Vec::new(), None),
+                (Tri::True, Tri::False) => (RedlineOutcome::Prohibited, Vec::new(), None),
+                (Tri::True, Tri::True) => (RedlineOutcome::Exempted, Vec::new(), exception_applied),
+                (Tri::True, Tri::Unknown) => {
+                    (RedlineOutcome::Undetermined, vec![RedlineOutcome::Prohibited, RedlineOutcome::Exempted], None)
+                }
+                (Tri::Unknown, Tri::True) => {
+                    (RedlineOutcome::Undetermined, vec![RedlineOutcome::Exempted, RedlineOutcome::NotProhibited], None)
+                }
+                (Tri::Unknown, Tri::False) => {
+                    (RedlineOutcome::Undetermined, vec![RedlineOutcome::Prohibited, RedlineOutcome::NotProhibited], None)
+                }
+                (Tri::Unknown, Tri::Unknown) => (
+                    RedlineOutcome::Undetermined,
+                    vec![RedlineOutcome::Prohibited, RedlineOutcome::Exempted, RedlineOutcome::NotProhibited],
+                    None,
+                ),
+            }
+        };
+        let (verdict, possible, exception) = verdict;
+        if verdict != RedlineOutcome::Undetermined {
+            self.missing.clear();
+        }
+        RedlineVerdict {
+            redline: redline.info.name.clone(),
+            verdict,
+            possible,
+            exception,
+            acts: redline.acts.clone(),
+            by,
+            basis: self.basis(&redline.info, explanation),
+        }
+    }
+
+    /// Whether any exception applies (Kleene `or`), and the first that surely does.
+    fn exceptions(&mut self, exceptions: &'a [IrException], explanation: &mut Vec<String>) -> (Tri, Option<String>) {
+        let mark = self.missing.len();
+        let mut unknown = false;
+        for exception in exceptions {
+            let exception_mark = self.missing.len();
+            let applies = self.exception(exception, explanation);
+            match applies {
+                Tri::True => {
+                    self.missing.truncate(mark);
+                    return (Tri::True, Some(exception.info.name.clone()));
+                }
+                Tri::Unknown => unknown = true,
+                Tri::False => self.missing.truncate(exception_mark),
+            }
+        }
+        (if unknown { Tri::Unknown } else { Tri::False }, None)
+    }
+
+    fn exception(&mut self, exception: &'a IrException, explanation: &mut Vec<String>) -> Tri {
+        for reason in &exception.info.unsure {
+            self.unsure.insert(UnsureMark { declaration: exception.info.name.clone(), reason: reason.clone() });
+        }
+        if !in_force(exception.info.applies_from, exception.info.applies_until, self.as_of) {
+            if self.options.explain {
+                explanation.push(format!("exception `{}` is not in force on {}", exception.info.name, self.as_of));
+            }
+            return Tri::False;
+        }
+        let when = self.condition(&exception.when);
+        let (inner, inner_name) = if when == Tri::False { (Tri::False, None) } else { self.exceptions(&exception.exceptions, explanation) };
+        let applies = match (when, inner) {
+            (Tri::False, _) | (_, Tri::True) => Tri::False,
+            (Tri::True, Tri::False) => Tri::True,
+            _ => Tri::Unknown,
+        };
+        if self.options.explain {
+            let cite = exception.info.citations.first().map(|citation| format!(" ({})", citation.text)).unwrap_or_default();
+            let because = match (when, inner_name) {
+                (_, Some(name)) => format!("its own exception `{name}` applies"),
+                _ => format!("its condition `{}` is {}", exception.info.condition_text.as_deref().unwrap_or("…"), when.as_str()),
+            };
+            let verb = match applies {
+                Tri::True => "applies",
+                Tri::False => "does not apply",
+                Tri::Unknown => "may apply",
+            };
+            explanation.push(format!("exception `{}`{cite} {verb}: {because}", exception.info.name));
+        }
+        applies
+    }
+
+    fn role_holders(&mut self, role: &RoleTarget) -> RoleHolders {
+        let mark = self.missing.len();
+        let (holders, possibly) = self.role_members(role);
+        self.missing.truncate(mark);
+        RoleHolders { role: role.name.clone(), parties: holders, possibly }
+    }
+
+    /// The parties that hold a role, and those that may.
+    fn role_members(&mut self, role: &RoleTarget) -> (Vec<String>, Vec<String>) {
+        let TermTarget::Index(idx) = role.term else { return (Vec::new(), Vec::new()) };
+        let rulebook = self.rulebook;
+        let Some(Some(role_info)) = rulebook.roles.get(idx as usize) else { return (Vec::new(), Vec::new()) };
+        let domain = self.eval(&role_info.domain);
+        let parties: Vec<Value> = match &*domain {
+            Value::List(items) | Value::Set(items) => items.to_vec(),
+            _ => return (Vec::new(), vec!["(parties unknown)".to_owned()]),
+        };
+        let mut holders = Vec::new();
+        let mut possibly = Vec::new();
+        for (index, party) in parties.into_iter().enumerate() {
+            let label = match (&party, role_info.label_slot) {
+                (Value::Record(fields), Some(slot)) => match fields.get(slot as usize) {
+                    Some(Value::Str(name)) => name.to_string(),
+                    _ => format!("{}[{index}]", self.path_of(&role_info.domain, self.frame)),
+                },
+                _ => format!("{}[{index}]", self.path_of(&role_info.domain, self.frame)),
+            };
+            let value = self.term_value(idx, &[(Cow::Owned(party), Origin::Element { list: &role_info.domain, frame: self.frame, index })]);
+            match self.truth(&value) {
+                Tri::True => holders.push(label),
+                Tri::Unknown => possibly.push(label),
+                Tri::False => {}
+            }
+        }
+        (holders, possibly)
+    }
+
+    fn classification_verdict(&mut self, idx: u32, classification: &'a IrClassification, rulebook_in_force: bool) -> ClassificationVerdict {
+        self.start_verdict(&classification.info);
+        let names = self.schema.enum_def(classification.tiers).map(|def| def.variants.clone()).unwrap_or_default();
+        let name = |tier: u32| names.get(tier as usize).cloned().unwrap_or_default();
+        if !rulebook_in_force || !in_force(classification.info.applies_from, classification.info.applies_until, self.as_of) {
+            let explanation = if self.options.explain { vec![not_in_force_text(&classification.info, self.as_of)] } else { Vec::new() };
+            return ClassificationVerdict {
+                classification: classification.info.name.clone(),
+                tier: None,
+                possible: Vec::new(),
+                not_in_force: true,
+                basis: self.basis(&classification.info, explanation),
+            };
+        }
+        // Evaluate afresh (not from the cache) so the facts used are recorded for this verdict.
+        let outcome = self.classify(classification);
+        if let Some(slot) = self.tier_cache.get_mut(idx as usize) {
+            *slot = Some(outcome.clone());
+        }
+        let mut explanation = Vec::new();
+        let mut citations = classification.info.citations.clone();
+        if let Some(branch) = outcome.branch.and_then(|branch| classification.branches.get(branch)) {
+            citations.extend(branch.info.citations.iter().cloned());
+            for reason in &branch.info.unsure {
+                self.unsure.insert(UnsureMark { declaration: format!("{}.{}", classification.info.name, branch.info.name), reason: reason.clone() });
+            }
+            if self.options.explain {
+                match &branch.info.condition_text {
+                    Some(text) => explanation.push(format!("tier `{}`: condition `{text}` is true", branch.info.name)),
+                    None => explanation.push(format!("tier `{}`: no earlier branch applies", branch.info.name)),
+                }
+            }
+        } else if self.options.explain {
+            explanation.push(format!(
+                "the tier is one of {} until the missing facts are known",
+                outcome.possible.iter().map(|tier| format!("`{}`", name(*tier))).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        self.missing = outcome.missing.clone();
+        let mut basis = self.basis(&classification.info, explanation);
+        basis.citations = citations;
+        ClassificationVerdict {
+            classification: classification.info.name.clone(),
+            tier: outcome.decided.map(name),
+            possible: if outcome.decided.is_none() { outcome.possible.iter().map(|tier| name(*tier)).collect() } else { Vec::new() },
+            not_in_force: false,
+            basis,
+        }
+    }
+
+    fn obligation(&mut self, obligation: &'a IrObligation, rulebook_in_force: bool) -> ObligationVerdict {
+        self.start_verdict(&obligation.info);
+        let mut explanation = Vec::new();
+        let owed_by = obligation.by.as_ref().map(|role| self.role_holders(role));
+        let finish = |evaluator: &mut Self, verdict, due, instances, explanation| ObligationVerdict {
+            obligation: obligation.info.name.clone(),
+            verdict,
+            due,
+            act: obligation.act.clone(),
+            owed_by: owed_by.clone(),
+            instances,
+            basis: evaluator.basis(&obligation.info, explanation),
+        };
+        if !rulebook_in_force || !in_force(obligation.info.applies_from, obligation.info.applies_until, self.as_of) {
+            if self.options.explain {
+                explanation.push(not_in_force_text(&obligation.info, self.as_of));
+            }
+            return finish(self, ObligationOutcome::NotInForce, None, Vec::new(), explanation);
+        }
+        // Applicability: the condition, and someone holding the role that owes the duty.
+        let mut applicable = match &obligation.when {
+            Some(when) => {
+                let value = self.condition(when);
+                if self.options.explain {
+                    explanation.push(format!("applies when `{}`: {}", obligation.info.condition_text.as_deref().unwrap_or("…"), value.as_str()));
+                }
+                value
+            }
+            None => Tri::True,
+        };
+        if let (Some(role), Some(holders)) = (&obligation.by, &owed_by) {
+            let holds = if !holders.parties.is_empty() {
+                Tri::True
+            } else if !holders.possibly.is_empty() {
+                let mark = self.missing.len();
+                let _ = self.role_members(role);
+                let _ = mark;
+                Tri::Unknown
+            } else {
+                Tri::False
+            };
+            if self.options.explain {
+                explanation.push(match holds {
+                    Tri::True => format!("owed by `{}`: {}", role.name, holders.parties.join(", ")),
+                    Tri::False => format!("no party of the system is a `{}`", role.name),
+                    Tri::Unknown => format!("whether any party is a `{}` is not known", role.name),
+                });
+            }
+            applicable = and(applicable, holds);
+        }
+        if applicable == Tri::False {
+            self.missing.clear();
+            return finish(self, ObligationOutcome::NotApplicable, None, Vec::new(), explanation);
+        }
+        let mut instances = Vec::new();
+        let mut maybe_more = false;
+        match &obligation.for_each {
+            Some(binder) => {
+                let list = self.eval(&binder.list);
+                match &*list {
+                    Value::List(items) | Value::Set(items) => {
+                        let items = items.to_vec();
+                        for (index, item) in items.into_iter().enumerate() {
+                            let slot = binder.local as usize;
+                            self.bind(slot, Cow::Owned(item), Origin::Element { list: &binder.list, frame: 0, index });
+                            let instance_path = format!("{}[{index}]", self.path_of(&binder.list, 0));
+                            let selected = match &binder.filter {
+                                Some(filter) => {
+                                    let mark = self.missing.len();
+                                    let value = self.condition(filter);
+                                    if value != Tri::Unknown {
+                                        self.missing.truncate(mark);
+                                    }
+                                    value
+                                }
+                                None => Tri::True,
+                            };
+                            match selected {
+                                Tri::False => continue,
+                                Tri::Unknown => {
+                                    maybe_more = true;
+                                    continue;
+                                }
+                                Tri::True => {}
+                            }
+                            if let Some(instance) = self.instance(obligation, instance_path) {
+                                instances.push(instance);
+                            }
+                        }
+                    }
+                    Value::Absent => {}
+                    _ => maybe_more = true,
+                }
+            }
+            None => {
+                if let Some(instance) = self.instance(obligation, "$".to_owned()) {
+                    instances.push(instance);
+                }
+            }
+        }
+        let mut verdict = aggregate(&instances);
+        if instances.is_empty() && !maybe_more {
+            if self.options.explain {
+                explanation.push("no event triggers it".to_owned());
+            }
+            verdict = ObligationOutcome::NotApplicable;
+        }
+        if maybe_more && verdict != ObligationOutcome::Violated {
+            verdict = ObligationOutcome::Undetermined;
+        }
+        if applicable == Tri::Unknown {
+            verdict = ObligationOutcome::Undetermined;
+        }
+        if verdict != ObligationOutcome::Undetermined {
+            self.missing.clear();
+        } else {
+            for instance in &instances {
+                self.missing.extend(instance.missing_facts.iter().cloned());
+            }
+        }
+        let due = instances
+            .iter()
+            .filter(|instance| instance.verdict == ObligationOutcome::Pending)
+            .filter_map(|instance| instance.due.clone())
+            .min();
+        if self.options.explain {
+            for instance in &instances {
+                let due = instance.due.as_deref().map(|due| format!(", due {due}")).unwrap_or_default();
+                let evidence = match (&instance.evidence, &instance.evidence_date) {
+                    (Some(path), Some(date)) => format!(", evidence {path} dated {date}"),
+                    (Some(path), None) => format!(", evidence {path}"),
+                    _ => String::new(),
+                };
+                explanation.push(format!("{}: {}{due}{evidence}", instance.instance, instance.verdict.as_str()));
+            }
+        }
+        finish(self, verdict, due, instances, explanation)
+    }
+
+    /// One triggering instance of an obligation (its `for each` variable is bound). `None` when
+    /// the event lies after the evaluation date.
+    fn instance(&mut self, obligation: &'a IrObligation, instance: String) -> Option<InstanceVerdict> {
+        let mark = self.missing.len();
+        let due = match &obligation.due {
+            IrDue::WithinDays { days, anchor, .. } => {
+                let anchor = self.eval(anchor).into_owned();
+                compute_due(DueSpec::Days(*days), &anchor, self.rulebook)
+            }
+            IrDue::WithinMonths { months, anchor, .. } => {
+                let anchor = self.eval(anchor).into_owned();
+                compute_due(DueSpec::Months(*months), &anchor, self.rulebook)
+            }
+            IrDue::WithinSeconds { seconds, anchor, .. } => {
+                let anchor = self.eval(anchor).into_owned();
+                compute_due(DueSpec::Seconds(*seconds), &anchor, self.rulebook)
+            }
+            IrDue::ByDate { anchor, inclusive, .. } => {
+                let anchor = self.eval(anchor).into_owned();
+                compute_due(DueSpec::On { inclusive: *inclusive }, &anchor, self.rulebook)
+            }
+            IrDue::WithoutUndueDelay => DueDate::NoDueDate { undue_delay: true },
+            IrDue::Standing => DueDate::NoDueDate { undue_delay: false },
+        };
+        let as_of_end = end_of_day(self.as_of);
+        if let DueDate::Due { anchor, .. } = &due {
+            if anchor.after(self.as_of, as_of_end) {
+                self.missing.truncate(mark);
+                return None;
+            }
+        }
+        // Evidence: matching records given on or before the evaluation date.
+        let mut on_time: Option<(String, Option<String>)> = None;
+        let mut late: Option<(String, Option<String>)> = None;
+        let mut any_match: Option<(String, Option<String>)> = None;
+        let mut maybe = false;
+        let evidence_list_known = match &obligation.evidence {
+            Some(binder) => {
+                let list = self.eval(&binder.list).into_owned();
+                match list {
+                    Value::List(items) | Value::Set(items) => {
+                        for (index, item) in items.iter().enumerate() {
+                            self.bind(binder.local as usize, Cow::Owned(item.clone()), Origin::Element { list: &binder.list, frame: 0, index });
+                            let path = format!("{}[{index}]", self.path_of(&binder.list, 0));
+                            let matches = match &binder.filter {
+                                Some(filter) => self.condition(filter),
+                                None => Tri::True,
+                            };
+                            if matches == Tri::False {
+                                continue;
+                            }
+                            let date = match &obligation.dated {
+                                Some(dated) => Some(self.eval(dated).into_owned()),
+                                None => None,
+                            };
+                            let date = match date {
+                                None => EvidenceDate::Undated,
+                                Some(Value::Date(date)) => EvidenceDate::Day(date),
+                                Some(Value::DateTime(timestamp)) => EvidenceDate::Instant(timestamp),
+                                Some(_) => EvidenceDate::Unknown,
+                            };
+                            if date.after(self.as_of, as_of_end) {
+                                continue;
+                            }
+                            if matches == Tri::Unknown || date == EvidenceDate::Unknown {
+                                maybe = true;
+                                continue;
+                            }
+                            let shown = date.show();
+                            any_match.get_or_insert((path.clone(), shown.clone()));
+                            match due.is_on_time(&date) {
+                                Some(true) => {
+                                    on_time.get_or_insert((path, shown));
+                                }
+                                Some(false) => {
+                                    late.get_or_insert((path, shown));
+                                }
+                                None => maybe = true,
+                            }
+                        }
+                        true
+                    }
+                    Value::Absent => true,
+                    _ => false,
+                }
+            }
+            None => false,
+        };
+        let verdict = match &due {
+            _ if !evidence_list_known => ObligationOutcome::Undetermined,
+            DueDate::NoDueDate { undue_delay } => match (&any_match, maybe, undue_delay) {
+                (Some(_), _, _) => ObligationOutcome::Satisfied,
+                (None, true, _) => ObligationOutcome::Undetermined,
+                (None, false, true) => ObligationOutcome::Pending,
+                (None, false, false) => ObligationOutcome::Violated,
+            },
+            DueDate::Unknown => match on_time.is_some() || late.is_some() || any_match.is_some() {
+                _ => ObligationOutcome::Undetermined,
+            },
+            DueDate::Due { .. } => {
+                if on_time.is_some() {
+                    ObligationOutcome::Satisfied
+                } else if maybe {
+                    ObligationOutcome::Undetermined
+                } else if late.is_some() {
+                    ObligationOutcome::Violated
+                } else if due.still_open(self.as_of, as_of_end) {
+                    ObligationOutcome::Pending
+                } else {
+                    ObligationOutcome::Violated
+                }
+            }
+        };
+        let evidence = match verdict {
+            ObligationOutcome::Satisfied => on_time.or(any_match),
+            ObligationOutcome::Violated => late,
+            _ => None,
+        };
+        let missing_facts = if verdict == ObligationOutcome::Undetermined {
+            let mut missing = self.missing.get(mark..).map(<[String]>::to_vec).unwrap_or_default();
+            missing.sort();
+            missing.dedup();
+            missing
+        } else {
+            Vec::new()
+        };
+        self.missing.truncate(mark);
+        Some(InstanceVerdict {
+            instance,
+            verdict,
+            due: due.show(),
+            evidence: evidence.as_ref().map(|(path, _)| path.clone()),
+            evidence_date: evidence.and_then(|(_, date)| date),
+            missing_facts,
+        })
+    }
+}
+
+/// What a deadline is counted in.
+#[derive(Debug, Clone, Copy)]
+pub enum DueSpec {
+    Days(i64),
+    Months(i64),
+    Seconds(i64),
+    On { inclusive: bool },
+}
+
+/// When a piece of evidence was given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvidenceDate {
+    Undated,
+    Unknown,
+    Day(Date),
+    Instant(Timestamp),
+}
+
+impl EvidenceDate {
+    /// Whether it lies after the evaluation date (and so is ignored).
+    pub fn after(&self, as_of: Date, as_of_end: Timestamp) -> bool {
+        match self {
+            EvidenceDate::Day(date) => *date > as_of,
+            EvidenceDate::Instant(timestamp) => *timestamp > as_of_end,
+            EvidenceDate::Undated | EvidenceDate::Unknown => false,
+        }
+    }
+
+    fn show(&self) -> Option<String> {
+        match self {
+            EvidenceDate::Day(date) => Some(date.to_string()),
+            EvidenceDate::Instant(timestamp) => Some(timestamp.to_string()),
+            EvidenceDate::Undated | EvidenceDate::Unknown => None,
+        }
+    }
+}
+
+/// The last instant of a day, in UTC: facts of that day are not "after" it.
+pub fn end_of_day(date: Date) -> Timestamp {
+    jiff::tz::Offset::UTC
+        .to_timestamp(date.to_datetime(jiff::civil::Time::constant(23, 59, 59, 999_999_999)))
+        .unwrap_or(Timestamp::MAX)
+}
+
+fn and(a: Tri, b: Tri) -> Tri {
+    match (a, b) {
+        (Tri::False, _) | (_, Tri::False) => Tri::False,
+        (Tri::True, Tri::True) => Tri::True,
+        _ => Tri::Unknown,
+    }
+}
+
+fn aggregate(instances: &[InstanceVerdict]) -> ObligationOutcome {
+    let has = |outcome| instances.iter().any(|instance| instance.verdict == outcome);
+    if has(ObligationOutcome::Violated) {
+        ObligationOutcome::Violated
+    } else if has(ObligationOutcome::Undetermined) {
+        ObligationOutcome::Undetermined
+    } else if has(ObligationOutcome::Pending) {
+        ObligationOutcome::Pending
+    } else {
+        ObligationOutcome::Satisfied
+    }
+}
+
+fn tri_value<'a>(value: Tri) -> Cow<'a, Value> {
+    Cow::Owned(match value {
+        Tri::True => Value::Bool(true),
+        Tri::False => Value::Bool(false),
+        Tri::Unknown => Value::Unknown,
+    })
+}
+
+fn arith(op: BinOp, a: Decimal, b: Decimal) -> Option<Decimal> {
+    match op {
+        BinOp::Add => a.checked_add(b),
+        BinOp::Sub => a.checked_sub(b),
+        BinOp::Mul => a.checked_mul(b),
+        _ => None,
+    }
+}
+
+fn not_in_force_text(info: &ProvisionInfo, as_of: Date) -> String {
+    match (info.applies_from, info.applies_until) {
+        (Some(from), _) if as_of < from => format!("not in force on {as_of}: applies from {from}"),
+        (_, Some(until)) if as_of > until => format!("not in force on {as_of}: applied until {until}"),
+        _ => format!("the rulebook is not in force on {as_of}"),
+    }
+}
+
+/// A value as shown in explanations.
+pub fn show_value(schema: &Schema, value: &Value) -> String {
+    match value {
+        Value::Unknown => "unknown".to_owned(),
+        Value::Absent => "absent".to_owned(),
+        Value::Bool(value) => value.to_string(),
+        Value::Number(value) | Value::Quantity(value) => crate::num::format_decimal(value),
+        Value::Str(text) => format!("{text:?}"),
+        Value::Date(date) => date.to_string(),
+        Value::DateTime(timestamp) => timestamp.to_string(),
+        Value::Enum(idx) => format!("#{idx}"),
+        Value::Set(items) | Value::List(items) => {
+            format!("[{}]", items.iter().map(|item| show_value(schema, item)).collect::<Vec<_>>().join(", "))
+        }
+        Value::Record(_) => "{…}".to_owned(),
+    }
+}

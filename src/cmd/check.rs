@@ -1,0 +1,55 @@
+//! `concord check`: type-check rulebooks and print every diagnostic.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+use concord_lang::{Diagnostic, Engine};
+
+use super::{EXIT_FAILED, EXIT_OK, load_rulebooks, render_diagnostics, rulebook_files};
+
+#[derive(Args)]
+pub struct CheckArgs {
+    /// Rulebook files or directories (searched for `.concord` files)
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    format: CheckFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckFormat {
+    Text,
+    Json,
+}
+
+pub fn run(args: CheckArgs) -> Result<u8> {
+    let mut engine = Engine::default();
+    let files = rulebook_files(&args.paths)?;
+    let ids = load_rulebooks(&mut engine, &files)?;
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for id in &ids {
+        diagnostics.extend(engine.diagnostics(*id));
+    }
+    concord_lang::diagnostics::sort_diagnostics(&mut diagnostics);
+    let n_errors = diagnostics.iter().filter(|diagnostic| diagnostic.is_error()).count();
+    let n_warnings = diagnostics.len() - n_errors;
+    match args.format {
+        CheckFormat::Text => {
+            eprint!("{}", render_diagnostics(&engine, &diagnostics));
+            eprintln!(
+                "checked {} file{}: {n_errors} error{}, {n_warnings} warning{}",
+                ids.len(),
+                if ids.len() == 1 { "" } else { "s" },
+                if n_errors == 1 { "" } else { "s" },
+                if n_warnings == 1 { "" } else { "s" }
+            );
+        }
+        CheckFormat::Json => {
+            let out = serde_json::json!({ "schema_version": 1, "diagnostics": diagnostics });
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
+    }
+    Ok(if n_errors > 0 { EXIT_FAILED } else { EXIT_OK })
+}

@@ -1,0 +1,282 @@
+//! `concord eval`: evaluate system descriptions (files, directories, or JSONL on stdin) under one
+//! or more rulebooks, as text, JSON or JSONL. A description that cannot be read is reported with
+//! its file (or line) and JSON paths, and the others go on.
+
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, ValueEnum};
+use concord_lang::describe::{DescriptionError, Format};
+use concord_lang::eval::verdict::RulebookVerdicts;
+use concord_lang::output::{DescriptionResult, EvaluationLine, EvaluationReport, RulebookInfo, SCHEMA_VERSION};
+use concord_lang::{Engine, EvalOptions, Rulebook};
+use jiff::civil::Date;
+
+use super::{EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, as_of_or_today, collect, parse_date, render_diagnostics, resolve_rulebooks};
+
+#[derive(Args)]
+pub struct EvalArgs {
+    /// A rulebook: a `.concord` file or the id of an embedded rulebook (repeatable)
+    #[arg(long = "rulebook", short = 'r', required = true)]
+    rulebooks: Vec<String>,
+    /// Descriptions: `.json`, `.yaml`/`.yml` or `.jsonl` files, directories, or `-` for JSONL on stdin
+    #[arg(default_value = "-")]
+    inputs: Vec<String>,
+    /// Evaluate the law as in force on this date (YYYY-MM-DD); default: today (UTC)
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<Date>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
+    /// Exit 1 if any verdict is one of these (comma-separated), e.g. `prohibited,violated`
+    #[arg(long, value_delimiter = ',')]
+    deny: Vec<String>,
+    /// Include explanations and the facts used in the output
+    #[arg(long)]
+    explain: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum OutputFormat {
+    Text,
+    Json,
+    Jsonl,
+}
+
+const VERDICT_WORDS: &[&str] = &[
+    "prohibited", "exempted", "not_prohibited", "not_in_force", "undetermined", "satisfied", "violated", "pending",
+    "not_applicable",
+];
+
+/// One description to evaluate: its label and its text.
+struct Document {
+    label: String,
+    text: Vec<u8>,
+    format: Format,
+}
+
+pub fn run(args: EvalArgs) -> Result<u8> {
+    for word in &args.deny {
+        if !VERDICT_WORDS.contains(&word.as_str()) {
+            bail!("`--deny {word}`: not a verdict; verdicts are {}", VERDICT_WORDS.join(", "));
+        }
+    }
+    let mut engine = Engine::default();
+    let files = resolve_rulebooks(&mut engine, &args.rulebooks)?;
+    let mut rulebooks = Vec::new();
+    for file in files {
+        let diagnostics = engine.diagnostics_with_imports(file);
+        if diagnostics.iter().any(|diagnostic| diagnostic.is_error()) {
+            eprint!("{}", render_diagnostics(&engine, &diagnostics));
+            eprintln!("error: rulebook `{}` has errors; nothing was evaluated", engine.path(file));
+            return Ok(EXIT_USAGE);
+        }
+        rulebooks.push(engine.compile(file)?);
+    }
+    let as_of = as_of_or_today(args.as_of);
+    let infos: Vec<RulebookInfo> = rulebooks.iter().map(RulebookInfo::of).collect();
+    let options = EvalOptions { explain: args.explain || args.format == OutputFormat::Json };
+    let mut state = State { denied: 0, bad: 0, report: Vec::new() };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if args.format == OutputFormat::Text {
+        writeln!(out, "as of {as_of}")?;
+    }
+    let emit = |document: Document, state: &mut State, out: &mut dyn Write| -> Result<()> {
+        let result = evaluate_document(&rulebooks, &document, as_of, options);
+        if !result.errors.is_empty() {
+            state.bad += 1;
+        }
+        state.denied += result
+            .verdicts
+            .iter()
+            .map(|verdicts| verdict_words(verdicts).iter().filter(|word| args.deny.iter().any(|deny| deny == *word)).count())
+            .sum::<usize>();
+        match args.format {
+            OutputFormat::Text => write_text(out, &result)?,
+            OutputFormat::Jsonl => {
+                let line = EvaluationLine { schema_version: SCHEMA_VERSION, as_of, rulebooks: &infos, result: &result };
+                writeln!(out, "{}", serde_json::to_string(&line)?)?;
+            }
+            OutputFormat::Json => state.report.push(result),
+        }
+        Ok(())
+    };
+    for input in &args.inputs {
+        if input == "-" {
+            let stdin = std::io::stdin();
+            read_jsonl(stdin.lock(), "<stdin>", &mut |document| emit(document, &mut state, &mut out))?;
+            continue;
+        }
+        let path = Path::new(input);
+        let mut paths = Vec::new();
+        if path.is_dir() {
+            collect(path, &mut |file| description_format(file).is_some() || is_jsonl(file), &mut paths)?;
+        } else if path.exists() {
+            paths.push(path.to_path_buf());
+        } else {
+            bail!("no such file or directory: `{input}`");
+        }
+        for path in paths {
+            if is_jsonl(&path) {
+                let file = std::fs::File::open(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+                let label = path.display().to_string();
+                read_jsonl(std::io::BufReader::new(file), &label, &mut |document| emit(document, &mut state, &mut out))?;
+                continue;
+            }
+            let Some(format) = description_format(&path) else {
+                bail!("`{}`: descriptions are `.json`, `.yaml`, `.yml` or `.jsonl` files", path.display());
+            };
+            let text = std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+            emit(Document { label: path.display().to_string(), text, format }, &mut state, &mut out)?;
+        }
+    }
+    if args.format == OutputFormat::Json {
+        let report = EvaluationReport {
+            schema_version: SCHEMA_VERSION,
+            as_of,
+            rulebooks: infos.clone(),
+            descriptions: std::mem::take(&mut state.report),
+        };
+        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+    }
+    out.flush()?;
+    if state.bad > 0 {
+        eprintln!("error: {} description(s) could not be read; the others were evaluated", state.bad);
+        return Ok(EXIT_BAD_INPUT);
+    }
+    if state.denied > 0 {
+        eprintln!("denied: {} verdict(s) matched `--deny {}`", state.denied, args.deny.join(","));
+        return Ok(EXIT_FAILED);
+    }
+    Ok(EXIT_OK)
+}
+
+struct State {
+    denied: usize,
+    bad: usize,
+    report: Vec<DescriptionResult>,
+}
+
+fn is_jsonl(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("jsonl"))
+}
+
+fn description_format(path: &Path) -> Option<Format> {
+    Format::from_path(path)
+}
+
+fn read_jsonl(reader: impl BufRead, label: &str, emit: &mut dyn FnMut(Document) -> Result<()>) -> Result<()> {
+    let mut reader = reader;
+    let mut line_number = 0usize;
+    let mut buffer = Vec::new();
+    loop {
+        buffer.clear();
+        let n = reader.read_until(b'\n', &mut buffer).with_context(|| format!("cannot read `{label}`"))?;
+        if n == 0 {
+            return Ok(());
+        }
+        line_number += 1;
+        if buffer.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        emit(Document { label: format!("{label}:{line_number}"), text: buffer.clone(), format: Format::Json })?;
+    }
+}
+
+fn evaluate_document(rulebooks: &[Rulebook], document: &Document, as_of: Date, options: EvalOptions) -> DescriptionResult {
+    let mut verdicts = Vec::new();
+    let mut errors: Vec<DescriptionError> = Vec::new();
+    for rulebook in rulebooks {
+        match rulebook.load_description(&document.text, document.format) {
+            Ok(description) => verdicts.push(rulebook.evaluate(&description, as_of, options)),
+            Err(found) => {
+                for error in found {
+                    if !errors.contains(&error) {
+                        errors.push(error);
+                    }
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        verdicts.clear();
+    }
+    DescriptionResult { description: document.label.clone(), verdicts, errors }
+}
+
+fn verdict_words(verdicts: &RulebookVerdicts) -> Vec<&'static str> {
+    let mut words: Vec<&'static str> = verdicts.redlines.iter().map(|verdict| verdict.verdict.as_str()).collect();
+    words.extend(verdicts.obligations.iter().map(|verdict| verdict.verdict.as_str()));
+    words.extend(verdicts.classifications.iter().filter(|verdict| verdict.tier.is_none() && !verdict.not_in_force).map(|_| "undetermined"));
+    words
+}
+
+fn write_text(out: &mut dyn Write, result: &DescriptionResult) -> Result<()> {
+    writeln!(out)?;
+    writeln!(out, "{}", result.description)?;
+    for error in &result.errors {
+        writeln!(out, "  error: {error}")?;
+    }
+    for verdicts in &result.verdicts {
+        let in_force = if verdicts.in_force { "" } else { " (not in force on this date)" };
+        writeln!(out, "  under {}{in_force}", verdicts.rulebook)?;
+        for classification in &verdicts.classifications {
+            let cite = classification.basis.citations.last().map(|citation| format!("  [{}]", citation.text)).unwrap_or_default();
+            let value = match &classification.tier {
+                Some(tier) => tier.clone(),
+                None if classification.not_in_force => "not in force".to_owned(),
+                None => format!("one of {}", classification.possible.join(", ")),
+            };
+            writeln!(out, "    {:<44} {value}{cite}", format!("classification {}", classification.classification))?;
+            write_missing(out, &classification.basis.missing_facts)?;
+        }
+        for redline in &verdicts.redlines {
+            let mut value = redline.verdict.as_str().replace('_', " ");
+            if let Some(exception) = &redline.exception {
+                value.push_str(&format!(" by `{exception}`"));
+            }
+            if !redline.possible.is_empty() {
+                let possible: Vec<String> = redline.possible.iter().map(|outcome| outcome.as_str().replace('_', " ")).collect();
+                value.push_str(&format!(" ({})", possible.join(" or ")));
+            }
+            let cite = redline.basis.citations.first().map(|citation| format!("  [{}]", citation.text)).unwrap_or_default();
+            writeln!(out, "    {:<44} {value}{cite}", format!("redline {}", redline.redline))?;
+            write_missing(out, &redline.basis.missing_facts)?;
+            write_unsure(out, &redline.basis.unsure)?;
+        }
+        for obligation in &verdicts.obligations {
+            let mut value = obligation.verdict.as_str().replace('_', " ");
+            if let Some(due) = &obligation.due {
+                value.push_str(&format!(", due {due}"));
+            }
+            let cite = obligation.basis.citations.first().map(|citation| format!("  [{}]", citation.text)).unwrap_or_default();
+            writeln!(out, "    {:<44} {value}{cite}", format!("obligation {}", obligation.obligation))?;
+            for instance in &obligation.instances {
+                if obligation.instances.len() > 1 || instance.instance != "$" {
+                    let due = instance.due.as_deref().map(|due| format!(", due {due}")).unwrap_or_default();
+                    writeln!(out, "      {}: {}{due}", instance.instance, instance.verdict.as_str().replace('_', " "))?;
+                }
+            }
+            write_missing(out, &obligation.basis.missing_facts)?;
+            write_unsure(out, &obligation.basis.unsure)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_missing(out: &mut dyn Write, missing: &[String]) -> Result<()> {
+    if !missing.is_empty() {
+        writeln!(out, "      needs: {}", missing.join(", "))?;
+    }
+    Ok(())
+}
+
+fn write_unsure(out: &mut dyn Write, unsure: &[concord_lang::eval::verdict::UnsureMark]) -> Result<()> {
+    for mark in unsure {
+        writeln!(out, "      unsure ({}): {}", mark.declaration, mark.reason)?;
+    }
+    Ok(())
+}
+
