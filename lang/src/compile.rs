@@ -10,7 +10,9 @@ use sha2::{Digest, Sha256};
 
 use crate::check::schema::schema_info;
 use crate::check::{IrItem, check_item};
-use crate::db::{DeclKey, SourceFile, file_structure_diagnostics, find_item, import_closure, items, parse, workspace_files};
+use crate::db::{
+    DeclKey, SourceFile, file_structure_diagnostics, find_item, import_closure, items, parse, workspace_files,
+};
 use crate::diagnostics::{Diagnostic, ItemKey, sort_diagnostics};
 use crate::ir::link::Linker;
 use crate::ir::{CompiledRulebook, DeclRef, PeriodConvention, ProvisionInfo, SourceLocation};
@@ -23,15 +25,21 @@ pub fn file_diagnostics(db: &dyn salsa::Database, file: SourceFile) -> Vec<Diagn
     let path = file.path(db).clone();
     let locate = |key: &ItemKey| -> Option<(String, u32)> {
         let target = workspace_files(db).into_iter().find(|candidate| candidate.path(db) == &key.file)?;
-        let item = find_item(db, &DeclKey { file: target, kind: key.kind, name: key.name.clone(), ordinal: key.ordinal })?;
+        let item =
+            find_item(db, &DeclKey { file: target, kind: key.kind, name: key.name.clone(), ordinal: key.ordinal })?;
         Some((key.file.clone(), item.start(db)))
     };
     let mut out = Vec::new();
     let file_items = items(db, file);
     if !file_items.iter().any(|item| item.kind(db) == ItemKind::Rulebook) {
         out.push(
-            Diagnostic::file_error("missing-rulebook-header", &path, Span::new(0, 0), "this file has no `rulebook` header")
-                .with_help("start the file with `rulebook my.rules { title \"…\" }`"),
+            Diagnostic::file_error(
+                "missing-rulebook-header",
+                &path,
+                Span::new(0, 0),
+                "this file has no `rulebook` header",
+            )
+            .with_help("start the file with `rulebook my.rules { title \"…\" }`"),
         );
     }
     for item in file_items.iter().copied() {
@@ -102,8 +110,15 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
         let text = source.text(db);
         let path = source.path(db).clone();
         for item in items(db, source).iter().copied() {
-            let decl = DeclRef { file: path.clone(), kind: item.kind(db), name: item.name(db).clone(), ordinal: item.ordinal(db) };
-            let locate = |info: &mut ProvisionInfo| info.location = Some(location(text, &path, item.start(db) + info.name_span.start));
+            let decl = DeclRef {
+                file: path.clone(),
+                kind: item.kind(db),
+                name: item.name(db).clone(),
+                ordinal: item.ordinal(db),
+            };
+            let locate = |info: &mut ProvisionInfo| {
+                info.location = Some(location(text, &path, item.start(db) + info.name_span.start))
+            };
             match &check_item(db, item).ir {
                 IrItem::Term(term) => {
                     let mut term = term.clone();
@@ -121,7 +136,7 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
                     compiled.roles.push(Some(role.clone()));
                 }
                 IrItem::Classification(classification) => {
-                    let mut classification = classification.clone();
+                    let mut classification = (**classification).clone();
                     locate(&mut classification.info);
                     linker.tiers.insert(decl, compiled.classifications.len() as u32);
                     if source == file {
@@ -130,17 +145,17 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
                     compiled.classifications.push(classification);
                 }
                 IrItem::Redline(redline) if source == file => {
-                    let mut redline = redline.clone();
+                    let mut redline = (**redline).clone();
                     locate(&mut redline.info);
                     compiled.redlines.push(redline);
                 }
                 IrItem::Obligation(obligation) if source == file => {
-                    let mut obligation = obligation.clone();
+                    let mut obligation = (**obligation).clone();
                     locate(&mut obligation.info);
                     compiled.obligations.push(obligation);
                 }
                 IrItem::Example(example) if source == file => {
-                    let mut example = example.clone();
+                    let mut example = (**example).clone();
                     example.location = Some(location(text, &path, item.start(db) + example.name_span.start));
                     compiled.examples.push(example);
                 }

@@ -109,7 +109,12 @@ impl PartialOrd for DeclKey {
 impl Ord for DeclKey {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
         use salsa::plumbing::AsId;
-        (self.file.as_id(), self.kind, &self.name, self.ordinal).cmp(&(other.file.as_id(), other.kind, &other.name, other.ordinal))
+        (self.file.as_id(), self.kind, &self.name, self.ordinal).cmp(&(
+            other.file.as_id(),
+            other.kind,
+            &other.name,
+            other.ordinal,
+        ))
     }
 }
 
@@ -146,9 +151,10 @@ pub fn parse<'db>(db: &'db dyn salsa::Database, item: ItemRef<'db>) -> ParsedIte
 
 /// Finds the item a key names, if it still exists.
 pub fn find_item<'db>(db: &'db dyn salsa::Database, key: &DeclKey) -> Option<ItemRef<'db>> {
-    items(db, key.file).iter().copied().find(|item| {
-        item.kind(db) == key.kind && item.ordinal(db) == key.ordinal && item.name(db) == &key.name
-    })
+    items(db, key.file)
+        .iter()
+        .copied()
+        .find(|item| item.kind(db) == key.kind && item.ordinal(db) == key.ordinal && item.name(db) == &key.name)
 }
 
 pub fn decl_key(db: &dyn salsa::Database, item: ItemRef<'_>) -> DeclKey {
@@ -333,22 +339,20 @@ pub fn file_structure_diagnostics(db: &dyn salsa::Database, file: SourceFile) ->
                 .with_help("split the file, or merge the headers"),
         ));
     }
-    if let Some(first) = headers.first() {
-        if let Some(header) = header(db, file) {
-            if let Some(owner) = rulebook_index(db).get(&header.id) {
-                if *owner != file {
-                    out.push((
-                        decl_key(db, *first),
-                        Diagnostic::error(
-                            "duplicate-rulebook-id",
-                            Span::new(0, 8),
-                            format!("rulebook `{}` is also declared in `{}`", header.id, owner.path(db)),
-                        )
-                        .with_help("give each rulebook its own id"),
-                    ));
-                }
-            }
-        }
+    if let Some(first) = headers.first()
+        && let Some(header) = header(db, file)
+        && let Some(owner) = rulebook_index(db).get(&header.id)
+        && *owner != file
+    {
+        out.push((
+            decl_key(db, *first),
+            Diagnostic::error(
+                "duplicate-rulebook-id",
+                Span::new(0, 8),
+                format!("rulebook `{}` is also declared in `{}`", header.id, owner.path(db)),
+            )
+            .with_help("give each rulebook its own id"),
+        ));
     }
     let cyclic = files_in_import_cycles(db);
     let index = rulebook_index(db);
@@ -356,10 +360,15 @@ pub fn file_structure_diagnostics(db: &dyn salsa::Database, file: SourceFile) ->
         match import.target {
             None if index.get(&import.rulebook) == Some(&file) => out.push((
                 import.key.clone(),
-                Diagnostic::error("import-cycle", import.span, format!("rulebook `{}` imports itself", import.rulebook)),
+                Diagnostic::error(
+                    "import-cycle",
+                    import.span,
+                    format!("rulebook `{}` imports itself", import.rulebook),
+                ),
             )),
             None => {
-                let suggestion = crate::diagnostics::suggest::did_you_mean(&import.rulebook, index.keys().map(String::as_str));
+                let suggestion =
+                    crate::diagnostics::suggest::did_you_mean(&import.rulebook, index.keys().map(String::as_str));
                 let mut diagnostic = Diagnostic::error(
                     "unknown-rulebook",
                     import.span,
@@ -373,7 +382,9 @@ pub fn file_structure_diagnostics(db: &dyn salsa::Database, file: SourceFile) ->
                 };
                 out.push((import.key.clone(), diagnostic));
             }
-            Some(target) if cyclic.contains(&target) && cyclic.contains(&file) && import_closure(db, target).contains(&file) => {
+            Some(target)
+                if cyclic.contains(&target) && cyclic.contains(&file) && import_closure(db, target).contains(&file) =>
+            {
                 out.push((
                     import.key.clone(),
                     Diagnostic::error(

@@ -9,6 +9,8 @@
 //! item splitter, pest grammar, AST), `db` (salsa queries), `check` (names, types, units → IR),
 //! `compile` (linking), `eval` (three-valued evaluation), `describe` (JSON/YAML loading).
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 pub mod check;
 pub mod compile;
 pub mod db;

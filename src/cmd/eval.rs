@@ -13,7 +13,10 @@ use concord_lang::output::{DescriptionResult, EvaluationLine, EvaluationReport, 
 use concord_lang::{Engine, EvalOptions, Rulebook};
 use jiff::civil::Date;
 
-use super::{EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, as_of_or_today, collect, parse_date, render_diagnostics, resolve_rulebooks};
+use super::{
+    EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, EXIT_USAGE, as_of_or_today, collect, parse_date, render_diagnostics,
+    resolve_rulebooks,
+};
 
 #[derive(Args)]
 pub struct EvalArgs {
@@ -45,7 +48,14 @@ enum OutputFormat {
 }
 
 const VERDICT_WORDS: &[&str] = &[
-    "prohibited", "exempted", "not_prohibited", "not_in_force", "undetermined", "satisfied", "violated", "pending",
+    "prohibited",
+    "exempted",
+    "not_prohibited",
+    "not_in_force",
+    "undetermined",
+    "satisfied",
+    "violated",
+    "pending",
     "not_applicable",
 ];
 
@@ -91,7 +101,9 @@ pub fn run(args: EvalArgs) -> Result<u8> {
         state.denied += result
             .verdicts
             .iter()
-            .map(|verdicts| verdict_words(verdicts).iter().filter(|word| args.deny.iter().any(|deny| deny == *word)).count())
+            .map(|verdicts| {
+                verdict_words(verdicts).iter().filter(|word| args.deny.iter().any(|deny| deny == *word)).count()
+            })
             .sum::<usize>();
         match args.format {
             OutputFormat::Text => write_text(out, &result)?,
@@ -122,7 +134,9 @@ pub fn run(args: EvalArgs) -> Result<u8> {
             if is_jsonl(&path) {
                 let file = std::fs::File::open(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
                 let label = path.display().to_string();
-                read_jsonl(std::io::BufReader::new(file), &label, &mut |document| emit(document, &mut state, &mut out))?;
+                read_jsonl(std::io::BufReader::new(file), &label, &mut |document| {
+                    emit(document, &mut state, &mut out)
+                })?;
                 continue;
             }
             let Some(format) = description_format(&path) else {
@@ -185,7 +199,12 @@ fn read_jsonl(reader: impl BufRead, label: &str, emit: &mut dyn FnMut(Document) 
     }
 }
 
-fn evaluate_document(rulebooks: &[Rulebook], document: &Document, as_of: Date, options: EvalOptions) -> DescriptionResult {
+fn evaluate_document(
+    rulebooks: &[Rulebook],
+    document: &Document,
+    as_of: Date,
+    options: EvalOptions,
+) -> DescriptionResult {
     let mut verdicts = Vec::new();
     let mut errors: Vec<DescriptionError> = Vec::new();
     for rulebook in rulebooks {
@@ -209,7 +228,13 @@ fn evaluate_document(rulebooks: &[Rulebook], document: &Document, as_of: Date, o
 fn verdict_words(verdicts: &RulebookVerdicts) -> Vec<&'static str> {
     let mut words: Vec<&'static str> = verdicts.redlines.iter().map(|verdict| verdict.verdict.as_str()).collect();
     words.extend(verdicts.obligations.iter().map(|verdict| verdict.verdict.as_str()));
-    words.extend(verdicts.classifications.iter().filter(|verdict| verdict.tier.is_none() && !verdict.not_in_force).map(|_| "undetermined"));
+    words.extend(
+        verdicts
+            .classifications
+            .iter()
+            .filter(|verdict| verdict.tier.is_none() && !verdict.not_in_force)
+            .map(|_| "undetermined"),
+    );
     words
 }
 
@@ -223,7 +248,12 @@ fn write_text(out: &mut dyn Write, result: &DescriptionResult) -> Result<()> {
         let in_force = if verdicts.in_force { "" } else { " (not in force on this date)" };
         writeln!(out, "  under {}{in_force}", verdicts.rulebook)?;
         for classification in &verdicts.classifications {
-            let cite = classification.basis.citations.last().map(|citation| format!("  [{}]", citation.text)).unwrap_or_default();
+            let cite = classification
+                .basis
+                .citations
+                .last()
+                .map(|citation| format!("  [{}]", citation.text))
+                .unwrap_or_default();
             let value = match &classification.tier {
                 Some(tier) => tier.clone(),
                 None if classification.not_in_force => "not in force".to_owned(),
@@ -238,10 +268,12 @@ fn write_text(out: &mut dyn Write, result: &DescriptionResult) -> Result<()> {
                 value.push_str(&format!(" by `{exception}`"));
             }
             if !redline.possible.is_empty() {
-                let possible: Vec<String> = redline.possible.iter().map(|outcome| outcome.as_str().replace('_', " ")).collect();
+                let possible: Vec<String> =
+                    redline.possible.iter().map(|outcome| outcome.as_str().replace('_', " ")).collect();
                 value.push_str(&format!(" ({})", possible.join(" or ")));
             }
-            let cite = redline.basis.citations.first().map(|citation| format!("  [{}]", citation.text)).unwrap_or_default();
+            let cite =
+                redline.basis.citations.first().map(|citation| format!("  [{}]", citation.text)).unwrap_or_default();
             writeln!(out, "    {:<44} {value}{cite}", format!("redline {}", redline.redline))?;
             write_missing(out, &redline.basis.missing_facts)?;
             write_unsure(out, &redline.basis.unsure)?;
@@ -251,7 +283,8 @@ fn write_text(out: &mut dyn Write, result: &DescriptionResult) -> Result<()> {
             if let Some(due) = &obligation.due {
                 value.push_str(&format!(", due {due}"));
             }
-            let cite = obligation.basis.citations.first().map(|citation| format!("  [{}]", citation.text)).unwrap_or_default();
+            let cite =
+                obligation.basis.citations.first().map(|citation| format!("  [{}]", citation.text)).unwrap_or_default();
             writeln!(out, "    {:<44} {value}{cite}", format!("obligation {}", obligation.obligation))?;
             for instance in &obligation.instances {
                 if obligation.instances.len() > 1 || instance.instance != "$" {
@@ -279,4 +312,3 @@ fn write_unsure(out: &mut dyn Write, unsure: &[concord_lang::eval::verdict::Unsu
     }
     Ok(())
 }
-

@@ -38,7 +38,8 @@ pub fn run(args: ExplainArgs) -> Result<u8> {
     let Some(format) = Format::from_path(&args.description) else {
         bail!("`{}`: descriptions are `.json`, `.yaml` or `.yml` files", args.description.display());
     };
-    let text = std::fs::read(&args.description).with_context(|| format!("cannot read `{}`", args.description.display()))?;
+    let text =
+        std::fs::read(&args.description).with_context(|| format!("cannot read `{}`", args.description.display()))?;
     let description = match rulebook.load_description(&text, format) {
         Ok(description) => description,
         Err(errors) => {
@@ -64,7 +65,11 @@ pub fn run(args: ExplainArgs) -> Result<u8> {
         let due = verdict.due.as_deref().map(|due| format!(", due {due}")).unwrap_or_default();
         println!("obligation `{}` — {}{due}", verdict.obligation, verdict.verdict.as_str().replace('_', " "));
         if let Some(owed_by) = &verdict.owed_by {
-            println!("  owed by {}: {}", owed_by.role, if owed_by.parties.is_empty() { "no party".to_owned() } else { owed_by.parties.join(", ") });
+            println!(
+                "  owed by {}: {}",
+                owed_by.role,
+                if owed_by.parties.is_empty() { "no party".to_owned() } else { owed_by.parties.join(", ") }
+            );
         }
         print_basis(&verdict.basis);
         return Ok(EXIT_OK);

@@ -95,7 +95,9 @@ pub fn resolve_rulebooks(engine: &mut Engine, specs: &[String]) -> Result<Vec<Fi
         }
         match engine.rulebook_by_id(spec) {
             Some(file) => files.push(file),
-            None => bail!("no rulebook `{spec}`: give a `.concord` file or the id of an embedded rulebook (such as `std.lexicon`)"),
+            None => bail!(
+                "no rulebook `{spec}`: give a `.concord` file or the id of an embedded rulebook (such as `std.lexicon`)"
+            ),
         }
     }
     Ok(files)

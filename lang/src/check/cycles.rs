@@ -66,10 +66,10 @@ pub fn item_references<'db>(db: &'db dyn salsa::Database, item: ItemRef<'db>) ->
             },
             None => file_scope.lookup(&name),
         };
-        if let Lookup::Found(key) = lookup {
-            if matches!(key.kind, ItemKind::Term | ItemKind::Role | ItemKind::Classification) {
-                out.push(key);
-            }
+        if let Lookup::Found(key) = lookup
+            && matches!(key.kind, ItemKind::Term | ItemKind::Role | ItemKind::Classification)
+        {
+            out.push(key);
         }
     }
     out.sort();
@@ -98,7 +98,11 @@ fn strongly_connected_cycles(graph: &BTreeMap<DeclKey, Vec<DeclKey>>) -> BTreeSe
     let index: BTreeMap<&DeclKey, usize> = nodes.iter().enumerate().map(|(idx, key)| (*key, idx)).collect();
     let edges: Vec<Vec<usize>> = nodes
         .iter()
-        .map(|key| graph.get(*key).map_or_else(Vec::new, |targets| targets.iter().filter_map(|target| index.get(target).copied()).collect()))
+        .map(|key| {
+            graph.get(*key).map_or_else(Vec::new, |targets| {
+                targets.iter().filter_map(|target| index.get(target).copied()).collect()
+            })
+        })
         .collect();
     let mut reverse: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
     for (from, targets) in edges.iter().enumerate() {

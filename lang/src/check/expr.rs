@@ -76,7 +76,10 @@ impl<'a> ExprChecker<'a> {
             return true;
         }
         let message = format!("expected {what}, found {}", self.show(actual));
-        self.diagnostics.push(Diagnostic::error("type-mismatch", span, message).with_label_message(format!("this is {}", article(&self.show(actual)))));
+        self.diagnostics.push(
+            Diagnostic::error("type-mismatch", span, message)
+                .with_label_message(format!("this is {}", article(&self.show(actual)))),
+        );
         false
     }
 
@@ -174,9 +177,11 @@ impl<'a> ExprChecker<'a> {
             let names: Vec<&str> = self.schema().units.iter().map(|unit| unit.name.as_str()).collect();
             let mut diagnostic = Diagnostic::error("unknown-unit", unit.span, format!("unknown unit `{}`", unit.text));
             diagnostic = match did_you_mean(&unit.text, names) {
-                Some(name) => diagnostic
-                    .with_help(format!("did you mean `{name}`?"))
-                    .with_fix(format!("replace with `{name}`"), unit.span, name),
+                Some(name) => diagnostic.with_help(format!("did you mean `{name}`?")).with_fix(
+                    format!("replace with `{name}`"),
+                    unit.span,
+                    name,
+                ),
                 None => diagnostic.with_help("declare it with `unit NAME` or `unit NAME = FACTOR BASE`"),
             };
             self.diagnostics.push(diagnostic);
@@ -188,7 +193,10 @@ impl<'a> ExprChecker<'a> {
                 self.diagnostics.push(Diagnostic::error(
                     "invalid-number",
                     unit.span,
-                    format!("this quantity is too large to represent in {}", self.schema().dimension(def.dimension).map_or("its base unit", |dim| dim.base_unit.as_str())),
+                    format!(
+                        "this quantity is too large to represent in {}",
+                        self.schema().dimension(def.dimension).map_or("its base unit", |dim| dim.base_unit.as_str())
+                    ),
                 ));
                 (IrExpr::Error, Ty::Error)
             }
@@ -217,7 +225,9 @@ impl<'a> ExprChecker<'a> {
                 None => {
                     self.diagnostics.push(
                         Diagnostic::error("unknown-name", first.span, "no `System` record is declared or imported")
-                            .with_help("import the standard lexicon (`import std.lexicon`) or declare `record System { … }`"),
+                            .with_help(
+                                "import the standard lexicon (`import std.lexicon`) or declare `record System { … }`",
+                            ),
                     );
                     return (IrExpr::Error, Ty::Error);
                 }
@@ -241,16 +251,19 @@ impl<'a> ExprChecker<'a> {
                     (ir, ty)
                 }
                 None => {
-                    let names: Vec<&str> = crate::db::declarations(self.db, target).keys().map(String::as_str).collect();
+                    let names: Vec<&str> =
+                        crate::db::declarations(self.db, target).keys().map(String::as_str).collect();
                     let mut diagnostic = Diagnostic::error(
                         "unknown-name",
                         second.span,
                         format!("`{}` declares no `{}`", target.path(self.db), second.text),
                     );
                     if let Some(name) = did_you_mean(&second.text, names) {
-                        diagnostic = diagnostic
-                            .with_help(format!("did you mean `{name}`?"))
-                            .with_fix(format!("replace with `{name}`"), second.span, name);
+                        diagnostic = diagnostic.with_help(format!("did you mean `{name}`?")).with_fix(
+                            format!("replace with `{name}`"),
+                            second.span,
+                            name,
+                        );
                     }
                     self.diagnostics.push(diagnostic);
                     return (IrExpr::Error, Ty::Error);
@@ -268,7 +281,8 @@ impl<'a> ExprChecker<'a> {
             let lookup = self.scope.lookup(&first.text);
             // A value of the expected enum wins over a declaration that has no value of its own
             // (a redline named like the practice it forbids).
-            let has_value = matches!(&lookup, Lookup::Found(key) if matches!(key.kind, ItemKind::Term | ItemKind::Classification));
+            let has_value =
+                matches!(&lookup, Lookup::Found(key) if matches!(key.kind, ItemKind::Term | ItemKind::Classification));
             if let (Some((id, idx)), false) = (variant, has_value) {
                 return (IrExpr::Const(Value::Enum(idx)), Ty::Enum(id));
             }
@@ -283,12 +297,14 @@ impl<'a> ExprChecker<'a> {
                     return (IrExpr::Error, Ty::Error);
                 }
                 Lookup::NotFound => {
-                    if rest.is_empty() {
-                        if let Some(Ty::Enum(id)) = expected {
-                            if let Some(variant) = self.schema().enum_def(*id).and_then(|def| def.variants.iter().position(|v| v == &first.text)) {
-                                return (IrExpr::Const(Value::Enum(variant as u32)), Ty::Enum(*id));
-                            }
-                        }
+                    if rest.is_empty()
+                        && let Some(Ty::Enum(id)) = expected
+                        && let Some(variant) = self
+                            .schema()
+                            .enum_def(*id)
+                            .and_then(|def| def.variants.iter().position(|v| v == &first.text))
+                    {
+                        return (IrExpr::Const(Value::Enum(variant as u32)), Ty::Enum(*id));
                     }
                     self.unknown_name(first, expected);
                     return (IrExpr::Error, Ty::Error);
@@ -326,15 +342,23 @@ impl<'a> ExprChecker<'a> {
             None => Diagnostic::error("unknown-name", name.span, format!("unknown name `{}`", name.text)),
         };
         if let Some(suggestion) = did_you_mean(&name.text, candidates.iter().map(String::as_str)) {
-            diagnostic = diagnostic
-                .with_help(format!("did you mean `{suggestion}`?"))
-                .with_fix(format!("replace with `{suggestion}`"), name.span, suggestion);
+            diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?")).with_fix(
+                format!("replace with `{suggestion}`"),
+                name.span,
+                suggestion,
+            );
         }
         self.diagnostics.push(diagnostic);
     }
 
     /// A path that starts with a declaration. Returns how many of `rest` it consumed.
-    fn declaration(&mut self, key: &DeclKey, name: &Ident, rest: &[Ident], expected: Option<&Ty>) -> (IrExpr, Ty, usize) {
+    fn declaration(
+        &mut self,
+        key: &DeclKey,
+        name: &Ident,
+        rest: &[Ident],
+        expected: Option<&Ty>,
+    ) -> (IrExpr, Ty, usize) {
         let _ = expected;
         self.uses.insert(key.clone());
         match key.kind {
@@ -345,7 +369,12 @@ impl<'a> ExprChecker<'a> {
                     self.diagnostics.push(Diagnostic::error(
                         "wrong-argument-count",
                         name.span,
-                        format!("term `{}` takes {} argument(s); write `{}(…)`", name.text, signature.params.len(), name.text),
+                        format!(
+                            "term `{}` takes {} argument(s); write `{}(…)`",
+                            name.text,
+                            signature.params.len(),
+                            name.text
+                        ),
                     ));
                     return (IrExpr::Error, Ty::Error, 0);
                 }
@@ -376,8 +405,15 @@ impl<'a> ExprChecker<'a> {
             }
             ItemKind::Role => {
                 self.diagnostics.push(
-                    Diagnostic::error("wrong-argument-count", name.span, format!("role `{}` is a condition on one party", name.text))
-                        .with_help(format!("write `{}(party)` with a party bound by `some party in system.parties satisfies …`", name.text)),
+                    Diagnostic::error(
+                        "wrong-argument-count",
+                        name.span,
+                        format!("role `{}` is a condition on one party", name.text),
+                    )
+                    .with_help(format!(
+                        "write `{}(party)` with a party bound by `some party in system.parties satisfies …`",
+                        name.text
+                    )),
                 );
                 (IrExpr::Error, Ty::Error, 0)
             }
@@ -412,7 +448,15 @@ impl<'a> ExprChecker<'a> {
                 match record.fields.iter().position(|def| def.name == field.text) {
                     Some(slot) => {
                         let ty = record.fields.get(slot).map_or(Ty::Error, |def| def.ty.clone());
-                        (IrExpr::Field { base: Box::new(base), slot: slot as u32, name: Arc::from(field.text.as_str()) }, ty)
+                        (
+                            IrExpr::Field {
+                                base: Box::new(base),
+                                slot: slot as u32,
+                                name: Arc::from(field.text.as_str()),
+                                ty: ty.clone(),
+                            },
+                            ty,
+                        )
                     }
                     None => {
                         let names: Vec<&str> = record.fields.iter().map(|def| def.name.as_str()).collect();
@@ -422,9 +466,11 @@ impl<'a> ExprChecker<'a> {
                             format!("`{}` has no field `{}`", record.name, field.text),
                         );
                         diagnostic = match did_you_mean(&field.text, names.iter().copied()) {
-                            Some(name) => diagnostic
-                                .with_help(format!("did you mean `{name}`?"))
-                                .with_fix(format!("replace with `{name}`"), field.span, name),
+                            Some(name) => diagnostic.with_help(format!("did you mean `{name}`?")).with_fix(
+                                format!("replace with `{name}`"),
+                                field.span,
+                                name,
+                            ),
                             None => diagnostic.with_note(format!("`{}` has {}", record.name, list_words(&names))),
                         };
                         self.diagnostics.push(diagnostic);
@@ -552,7 +598,11 @@ impl<'a> ExprChecker<'a> {
                     }
                 }
                 (
-                    IrExpr::Member { negated: op == BinOp::NotIn, element: Box::new(element_ir), collection: Box::new(collection_ir) },
+                    IrExpr::Member {
+                        negated: op == BinOp::NotIn,
+                        element: Box::new(element_ir),
+                        collection: Box::new(collection_ir),
+                    },
                     Ty::Bool,
                 )
             }
@@ -573,8 +623,21 @@ impl<'a> ExprChecker<'a> {
         }
     }
 
-    fn arith(&mut self, op: BinOp, left_ir: IrExpr, left_ty: Ty, right_ir: IrExpr, right_ty: Ty, span: Span) -> (IrExpr, Ty) {
-        let time = self.schema().dimensions.iter().position(|dim| dim.name == "time").map(|idx| crate::schema::DimId(idx as u32));
+    fn arith(
+        &mut self,
+        op: BinOp,
+        left_ir: IrExpr,
+        left_ty: Ty,
+        right_ir: IrExpr,
+        right_ty: Ty,
+        span: Span,
+    ) -> (IrExpr, Ty) {
+        let time = self
+            .schema()
+            .dimensions
+            .iter()
+            .position(|dim| dim.name == "time")
+            .map(|idx| crate::schema::DimId(idx as u32));
         let result = match (op, &left_ty, &right_ty) {
             (BinOp::Add | BinOp::Sub, Ty::Number, Ty::Number) => Some(Ty::Number),
             (BinOp::Add | BinOp::Sub, Ty::Quantity(a), Ty::Quantity(b)) if a == b => Some(left_ty.clone()),
@@ -584,7 +647,12 @@ impl<'a> ExprChecker<'a> {
             (BinOp::Add | BinOp::Sub, Ty::Date | Ty::DateTime, Ty::Quantity(dim)) if Some(*dim) == time => {
                 let instant = left_ty == Ty::DateTime;
                 return (
-                    IrExpr::DateShift { subtract: op == BinOp::Sub, date: Box::new(left_ir), duration: Box::new(right_ir), instant },
+                    IrExpr::DateShift {
+                        subtract: op == BinOp::Sub,
+                        date: Box::new(left_ir),
+                        duration: Box::new(right_ir),
+                        instant,
+                    },
                     left_ty,
                 );
             }
@@ -594,8 +662,16 @@ impl<'a> ExprChecker<'a> {
             Some(ty) => (IrExpr::Arith { op, left: Box::new(left_ir), right: Box::new(right_ir) }, ty),
             None => {
                 let (l, r) = (self.show(&left_ty), self.show(&right_ty));
-                let code = if matches!((&left_ty, &right_ty), (Ty::Quantity(_), Ty::Quantity(_))) { "unit-mismatch" } else { "type-mismatch" };
-                self.diagnostics.push(Diagnostic::error(code, span, format!("cannot apply `{}` to {l} and {r}", op.as_str())));
+                let code = if matches!((&left_ty, &right_ty), (Ty::Quantity(_), Ty::Quantity(_))) {
+                    "unit-mismatch"
+                } else {
+                    "type-mismatch"
+                };
+                self.diagnostics.push(Diagnostic::error(
+                    code,
+                    span,
+                    format!("cannot apply `{}` to {l} and {r}", op.as_str()),
+                ));
                 (IrExpr::Error, Ty::Error)
             }
         }
@@ -607,13 +683,15 @@ impl<'a> ExprChecker<'a> {
         }
         let (l, r) = (self.show(left), self.show(right));
         let diagnostic = match (left, right) {
-            (Ty::Quantity(_), Ty::Quantity(_)) => Diagnostic::error(
-                "unit-mismatch",
+            (Ty::Quantity(_), Ty::Quantity(_)) => {
+                Diagnostic::error("unit-mismatch", span, format!("cannot compare {l} with {r}"))
+                    .with_help("quantities compare only within one dimension; each currency is its own dimension")
+            }
+            _ => Diagnostic::error(
+                "type-mismatch",
                 span,
-                format!("cannot compare {l} with {r}"),
-            )
-            .with_help("quantities compare only within one dimension; each currency is its own dimension"),
-            _ => Diagnostic::error("type-mismatch", span, format!("cannot compare {} with {} using `{}`", article(&l), article(&r), op.as_str())),
+                format!("cannot compare {} with {} using `{}`", article(&l), article(&r), op.as_str()),
+            ),
         };
         self.diagnostics.push(diagnostic);
         false
@@ -624,9 +702,10 @@ impl<'a> ExprChecker<'a> {
 pub fn compatible(actual: &Ty, expected: &Ty) -> bool {
     match (actual, expected) {
         (Ty::Error, _) | (_, Ty::Error) => true,
-        (Ty::Set(a), Ty::Set(b)) | (Ty::List(a), Ty::List(b)) | (Ty::Set(a), Ty::List(b)) | (Ty::List(a), Ty::Set(b)) => {
-            compatible(a, b)
-        }
+        (Ty::Set(a), Ty::Set(b))
+        | (Ty::List(a), Ty::List(b))
+        | (Ty::Set(a), Ty::List(b))
+        | (Ty::List(a), Ty::Set(b)) => compatible(a, b),
         _ => actual == expected,
     }
 }

@@ -46,10 +46,10 @@ pub enum IrItem {
     Header(HeaderIr),
     Term(IrTerm),
     Role(IrTerm, IrRole),
-    Redline(IrRedline),
-    Obligation(IrObligation),
-    Classification(IrClassification),
-    Example(IrExample),
+    Redline(Box<IrRedline>),
+    Obligation(Box<IrObligation>),
+    Classification(Box<IrClassification>),
+    Example(Box<IrExample>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,15 +131,15 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, item: ItemRef<'db>) -> Chec
             ctx.meta(&act.meta, None);
             IrItem::None
         }
-        Item::Redline(redline) => IrItem::Redline(ctx.redline(redline)),
-        Item::Obligation(obligation) => IrItem::Obligation(ctx.obligation(obligation)),
-        Item::Classification(classification) => IrItem::Classification(ctx.classification(classification)),
+        Item::Redline(redline) => IrItem::Redline(Box::new(ctx.redline(redline))),
+        Item::Obligation(obligation) => IrItem::Obligation(Box::new(ctx.obligation(obligation))),
+        Item::Classification(classification) => IrItem::Classification(Box::new(ctx.classification(classification))),
         Item::Mapping(mapping) => {
             ctx.mapping(mapping);
             IrItem::None
         }
         Item::Example(example) => match ctx.example(example) {
-            Some(example) => IrItem::Example(example),
+            Some(example) => IrItem::Example(Box::new(example)),
             None => IrItem::None,
         },
         Item::Term(_) | Item::Role(_) | Item::Error => IrItem::None,
@@ -210,9 +210,11 @@ impl<'db> ItemContext<'db> {
                     )
                     .with_note("statuses are `binding`, `adopted`, `provisional`, `guidance` and `commentary`");
                     if let Some(suggestion) = did_you_mean(&status.text, CITATION_STATUSES.iter().copied()) {
-                        diagnostic = diagnostic
-                            .with_help(format!("did you mean `{suggestion}`?"))
-                            .with_fix(format!("replace with `{suggestion}`"), status.span, suggestion);
+                        diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?")).with_fix(
+                            format!("replace with `{suggestion}`"),
+                            status.span,
+                            suggestion,
+                        );
                     }
                     self.error(diagnostic);
                 }
@@ -220,16 +222,15 @@ impl<'db> ItemContext<'db> {
             });
             citations.push(CitationInfo { text: citation.text.clone(), status, verified: citation.verified });
         }
-        if let Some(applies) = &meta.applies {
-            if let (Some(from), Some(until)) = (applies.from, applies.until) {
-                if until < from {
-                    self.error(Diagnostic::error(
-                        "invalid-applies",
-                        applies.span,
-                        format!("this provision would stop applying on {until}, before it starts on {from}"),
-                    ));
-                }
-            }
+        if let Some(applies) = &meta.applies
+            && let (Some(from), Some(until)) = (applies.from, applies.until)
+            && until < from
+        {
+            self.error(Diagnostic::error(
+                "invalid-applies",
+                applies.span,
+                format!("this provision would stop applying on {until}, before it starts on {from}"),
+            ));
         }
         ProvisionInfo {
             name: name.map(|name| name.text.clone()).unwrap_or_default(),
@@ -250,7 +251,11 @@ impl<'db> ItemContext<'db> {
             self.error(
                 Diagnostic::warning("missing-citation", name.span, format!("{what} `{}` cites no source", name.text))
                     .with_help("add `cite \"Art. …\"` so verdicts can show the law they apply")
-                    .with_fix("add a citation stub", Span { start: name.span.end, end: name.span.end }, " /* cite \"…\" */"),
+                    .with_fix(
+                        "add a citation stub",
+                        Span { start: name.span.end, end: name.span.end },
+                        " /* cite \"…\" */",
+                    ),
             );
             return;
         }
@@ -271,7 +276,10 @@ impl<'db> ItemContext<'db> {
 
     fn duplicates(&mut self, duplicates: &[Span]) {
         for span in duplicates {
-            self.error(Diagnostic::error("duplicate-clause", *span, "this clause is already given above").with_help("keep one of them"));
+            self.error(
+                Diagnostic::error("duplicate-clause", *span, "this clause is already given above")
+                    .with_help("keep one of them"),
+            );
         }
     }
 
@@ -294,9 +302,11 @@ impl<'db> ItemContext<'db> {
                 )
                 .with_note("conventions are `calendar_days` and `next_working_day`");
                 if let Some(suggestion) = did_you_mean(other, PERIOD_CONVENTIONS.iter().copied()) {
-                    diagnostic = diagnostic
-                        .with_help(format!("did you mean `{suggestion}`?"))
-                        .with_fix(format!("replace with `{suggestion}`"), span, suggestion);
+                    diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?")).with_fix(
+                        format!("replace with `{suggestion}`"),
+                        span,
+                        suggestion,
+                    );
                 }
                 self.error(diagnostic);
                 PeriodConvention::CalendarDays
@@ -329,8 +339,14 @@ impl<'db> ItemContext<'db> {
         let mut info = self.meta(&term.meta, Some(&term.name));
         if self.cycles.contains(&self.key) {
             self.error(
-                Diagnostic::error("term-cycle", term.name.span, format!("`{}` is defined through itself", term.name.text))
-                    .with_help("a term may not depend on itself, directly or through other terms; evaluation must always end"),
+                Diagnostic::error(
+                    "term-cycle",
+                    term.name.span,
+                    format!("`{}` is defined through itself", term.name.text),
+                )
+                .with_help(
+                    "a term may not depend on itself, directly or through other terms; evaluation must always end",
+                ),
             );
         }
         let mut params = Vec::new();
@@ -360,7 +376,11 @@ impl<'db> ItemContext<'db> {
     fn role(&mut self, role: &RoleDecl) -> (TermSignature, IrTerm, IrRole) {
         let mut info = self.meta(&role.meta, Some(&role.name));
         if self.cycles.contains(&self.key) {
-            self.error(Diagnostic::error("term-cycle", role.name.span, format!("`{}` is defined through itself", role.name.text)));
+            self.error(Diagnostic::error(
+                "term-cycle",
+                role.name.span,
+                format!("`{}` is defined through itself", role.name.text),
+            ));
         }
         let (domain, domain_ty) = self.exprs.expr(&role.domain, None);
         let (party_ty, label_slot) = match &domain_ty {
@@ -399,13 +419,22 @@ impl<'db> ItemContext<'db> {
         let by = by?;
         match self.exprs.scope.lookup(&by.text) {
             Lookup::Found(key) if key.kind == ItemKind::Role => {
-                let decl = DeclRef { file: key.file.path(self.db).clone(), kind: key.kind, name: key.name.clone(), ordinal: key.ordinal };
+                let decl = DeclRef {
+                    file: key.file.path(self.db).clone(),
+                    kind: key.kind,
+                    name: key.name.clone(),
+                    ordinal: key.ordinal,
+                };
                 Some(RoleTarget { name: by.text.clone(), term: TermTarget::Decl(decl) })
             }
             Lookup::Found(key) => {
                 self.error(
-                    Diagnostic::error("not-a-role", by.span, format!("`{}` is {}, not a role", by.text, key.kind.keyword()))
-                        .with_help("declare it with `role NAME(party in system.parties) = …`"),
+                    Diagnostic::error(
+                        "not-a-role",
+                        by.span,
+                        format!("`{}` is {}, not a role", by.text, key.kind.keyword()),
+                    )
+                    .with_help("declare it with `role NAME(party in system.parties) = …`"),
                 );
                 None
             }
@@ -421,9 +450,11 @@ impl<'db> ItemContext<'db> {
                     .collect();
                 let mut diagnostic = Diagnostic::error("not-a-role", by.span, format!("unknown role `{}`", by.text));
                 if let Some(suggestion) = did_you_mean(&by.text, roles) {
-                    diagnostic = diagnostic
-                        .with_help(format!("did you mean `{suggestion}`?"))
-                        .with_fix(format!("replace with `{suggestion}`"), by.span, suggestion);
+                    diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?")).with_fix(
+                        format!("replace with `{suggestion}`"),
+                        by.span,
+                        suggestion,
+                    );
                 }
                 self.error(diagnostic);
                 None
@@ -447,9 +478,11 @@ impl<'db> ItemContext<'db> {
             let mut diagnostic = Diagnostic::error("unknown-act", act.span, format!("unknown act `{}`", act.text))
                 .with_note("the built-in acts are `placing_on_market`, `putting_into_service` and `use`");
             diagnostic = match did_you_mean(&act.text, acts) {
-                Some(suggestion) => diagnostic
-                    .with_help(format!("did you mean `{suggestion}`?"))
-                    .with_fix(format!("replace with `{suggestion}`"), act.span, suggestion),
+                Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")).with_fix(
+                    format!("replace with `{suggestion}`"),
+                    act.span,
+                    suggestion,
+                ),
                 None => diagnostic.with_help(format!("declare it with `act {}`", act.text)),
             };
             self.error(diagnostic);
@@ -462,7 +495,11 @@ impl<'db> ItemContext<'db> {
         let mut info = self.meta(&redline.meta, Some(&redline.name));
         self.require_authority(&redline.meta, &redline.name, "redline");
         if redline.acts.is_empty() {
-            self.missing(redline.name.span, format!("redline `{}` does not say what it forbids", redline.name.text), "add `forbids use` (or `placing_on_market`, `putting_into_service`, or a declared act)");
+            self.missing(
+                redline.name.span,
+                format!("redline `{}` does not say what it forbids", redline.name.text),
+                "add `forbids use` (or `placing_on_market`, `putting_into_service`, or a declared act)",
+            );
         }
         let acts = redline.acts.iter().map(|act| self.act(act)).collect();
         let by = self.role_target(redline.by.as_ref());
@@ -472,7 +509,11 @@ impl<'db> ItemContext<'db> {
                 self.exprs.condition(when)
             }
             None => {
-                self.missing(redline.name.span, format!("redline `{}` has no `when` condition", redline.name.text), "add `when <condition>`");
+                self.missing(
+                    redline.name.span,
+                    format!("redline `{}` has no `when` condition", redline.name.text),
+                    "add `when <condition>`",
+                );
                 IrExpr::Error
             }
         };
@@ -492,7 +533,11 @@ impl<'db> ItemContext<'db> {
                 self.exprs.condition(when)
             }
             None => {
-                self.missing(exception.name.span, format!("exception `{}` has no `when` condition", exception.name.text), "add `when <condition>` inside its braces");
+                self.missing(
+                    exception.name.span,
+                    format!("exception `{}` has no `when` condition", exception.name.text),
+                    "add `when <condition>` inside its braces",
+                );
                 IrExpr::Error
             }
         };
@@ -530,9 +575,14 @@ impl<'db> ItemContext<'db> {
         };
         if !ok {
             let shown = self.exprs.show(&ty);
-            let mut diagnostic = Diagnostic::error("type-mismatch", expr.span, format!("{what} must be {}, found {shown}", if instant { "a date and time" } else { "a date" }));
+            let mut diagnostic = Diagnostic::error(
+                "type-mismatch",
+                expr.span,
+                format!("{what} must be {}, found {shown}", if instant { "a date and time" } else { "a date" }),
+            );
             if instant {
-                diagnostic = diagnostic.with_help("a clock in hours runs between instants: declare the field as `datetime`");
+                diagnostic =
+                    diagnostic.with_help("a clock in hours runs between instants: declare the field as `datetime`");
             }
             self.error(diagnostic);
         }
@@ -558,7 +608,11 @@ impl<'db> ItemContext<'db> {
                 let (anchor, ty) = self.exprs.expr(date, None);
                 if !matches!(ty, Ty::Date | Ty::DateTime | Ty::Error) {
                     let shown = self.exprs.show(&ty);
-                    self.error(Diagnostic::error("type-mismatch", date.span, format!("a deadline must be a date, found {shown}")));
+                    self.error(Diagnostic::error(
+                        "type-mismatch",
+                        date.span,
+                        format!("a deadline must be a date, found {shown}"),
+                    ));
                 }
                 Some((IrDue::ByDate { anchor, inclusive, text: self.source_text(date.span) }, ty == Ty::DateTime))
             }
@@ -577,7 +631,10 @@ impl<'db> ItemContext<'db> {
                 None
             }
         };
-        let needs_date = matches!(due, IrDue::WithinDays { .. } | IrDue::WithinMonths { .. } | IrDue::WithinSeconds { .. } | IrDue::ByDate { .. });
+        let needs_date = matches!(
+            due,
+            IrDue::WithinDays { .. } | IrDue::WithinMonths { .. } | IrDue::WithinSeconds { .. } | IrDue::ByDate { .. }
+        );
         let dated = match &obligation.dated {
             Some(dated) => Some(self.date_expr(dated, instant, "the evidence date")),
             None => {
@@ -586,7 +643,10 @@ impl<'db> ItemContext<'db> {
                         Diagnostic::error(
                             "evidence-date-required",
                             obligation.name.span,
-                            format!("obligation `{}` has a deadline but does not say when its evidence was given", obligation.name.text),
+                            format!(
+                                "obligation `{}` has a deadline but does not say when its evidence was given",
+                                obligation.name.text
+                            ),
                         )
                         .with_help("add `dated report.submitted_on` (the date field of the evidence)"),
                     );
@@ -602,7 +662,11 @@ impl<'db> ItemContext<'db> {
         let whole = amount.fract().is_zero() && amount >= rust_decimal::Decimal::ZERO;
         let count: i64 = if whole { amount.trunc().try_into().unwrap_or(i64::MAX) } else { 0 };
         if !whole || count > 1_000_000 {
-            self.error(Diagnostic::error("invalid-number", span, "a deadline counts a whole, non-negative number of units"));
+            self.error(Diagnostic::error(
+                "invalid-number",
+                span,
+                "a deadline counts a whole, non-negative number of units",
+            ));
         }
         let kind = match unit.text.as_str() {
             "day" | "days" => Some((IrDueKind::Days, count)),
@@ -616,8 +680,12 @@ impl<'db> ItemContext<'db> {
         };
         let Some((kind, count)) = kind else {
             self.error(
-                Diagnostic::error("unit-mismatch", unit.span, format!("a deadline is counted in time, not in `{}`", unit.text))
-                    .with_help("use `hours`, `days`, `weeks`, `months` or `years`"),
+                Diagnostic::error(
+                    "unit-mismatch",
+                    unit.span,
+                    format!("a deadline is counted in time, not in `{}`", unit.text),
+                )
+                .with_help("use `hours`, `days`, `weeks`, `months` or `years`"),
             );
             let anchor = self.exprs.expr(anchor, None).0;
             return (IrDue::WithinDays { days: 0, anchor, text }, false);
@@ -683,7 +751,13 @@ impl<'db> ItemContext<'db> {
                     Diagnostic::error(
                         "mapping-kind-mismatch",
                         claim.span,
-                        format!("`{}` and `{}` cannot be compared: {} against {}", claim.left.text, claim.right.text, left.describe(), right.describe()),
+                        format!(
+                            "`{}` and `{}` cannot be compared: {} against {}",
+                            claim.left.text,
+                            claim.right.text,
+                            left.describe(),
+                            right.describe()
+                        ),
                     )
                     .with_help("a claim relates two terms of the same type, two roles, or two enum values"),
                 );
@@ -717,7 +791,11 @@ impl<'db> ItemContext<'db> {
                 let id = self.info.enums.get(&key).copied()?;
                 let known = self.info.schema.enum_def(id).is_some_and(|def| def.variants.iter().any(|v| v == variant));
                 if !known {
-                    self.error(Diagnostic::error("unknown-variant", name.span, format!("`{}` has no value `{variant}`", key.name)));
+                    self.error(Diagnostic::error(
+                        "unknown-variant",
+                        name.span,
+                        format!("`{}` has no value `{variant}`", key.name),
+                    ));
                     return None;
                 }
                 Some(Mapped::Variant(key))
@@ -731,9 +809,11 @@ impl<'db> ItemContext<'db> {
                 Some(Mapped::Decl(key, Ty::Enum(id)))
             }
             _ => {
-                self.error(
-                    Diagnostic::error("mapping-kind-mismatch", name.span, format!("`{}` is {}; mappings relate terms, roles and enum values", name.text, key.kind.keyword())),
-                );
+                self.error(Diagnostic::error(
+                    "mapping-kind-mismatch",
+                    name.span,
+                    format!("`{}` is {}; mappings relate terms, roles and enum values", name.text, key.kind.keyword()),
+                ));
                 None
             }
         }
@@ -744,14 +824,22 @@ impl<'db> ItemContext<'db> {
         let as_of = match example.as_of {
             Some((date, _)) => Some(date),
             None => {
-                self.missing(example.title.span, format!("example \"{}\" has no `as_of` date", example.title.text), "add `as_of 2026-09-01`: examples never use today's date, so they do not change with the calendar");
+                self.missing(
+                    example.title.span,
+                    format!("example \"{}\" has no `as_of` date", example.title.text),
+                    "add `as_of 2026-09-01`: examples never use today's date, so they do not change with the calendar",
+                );
                 None
             }
         };
         let system = match &example.system {
             Some((json, span)) => self.example_system(json, *span),
             None => {
-                self.missing(example.title.span, format!("example \"{}\" has no `system`", example.title.text), "add `system { … }` describing the system");
+                self.missing(
+                    example.title.span,
+                    format!("example \"{}\" has no `system`", example.title.text),
+                    "add `system { … }` describing the system",
+                );
                 None
             }
         };
@@ -779,7 +867,11 @@ impl<'db> ItemContext<'db> {
             Ok(value) => Some(value),
             Err(errors) => {
                 for error in errors {
-                    self.error(Diagnostic::error("invalid-example-system", span, format!("{}: {}", error.path, error.message)));
+                    self.error(Diagnostic::error(
+                        "invalid-example-system",
+                        span,
+                        format!("{}: {}", error.path, error.message),
+                    ));
                 }
                 None
             }
@@ -792,11 +884,14 @@ impl<'db> ItemContext<'db> {
             Lookup::Found(key) => key,
             _ => {
                 let candidates: Vec<&str> = self.exprs.scope.names().collect();
-                let mut diagnostic = Diagnostic::error("unknown-name", target.span, format!("unknown provision `{}`", target.text));
+                let mut diagnostic =
+                    Diagnostic::error("unknown-name", target.span, format!("unknown provision `{}`", target.text));
                 if let Some(suggestion) = did_you_mean(&target.text, candidates) {
-                    diagnostic = diagnostic
-                        .with_help(format!("did you mean `{suggestion}`?"))
-                        .with_fix(format!("replace with `{suggestion}`"), target.span, suggestion);
+                    diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?")).with_fix(
+                        format!("replace with `{suggestion}`"),
+                        target.span,
+                        suggestion,
+                    );
                 }
                 self.error(diagnostic);
                 return None;
@@ -814,7 +909,11 @@ impl<'db> ItemContext<'db> {
                 self.error(Diagnostic::error(
                     "unknown-expectation",
                     target.span,
-                    format!("`{}` is {}; examples check redlines, obligations, classifications and terms", target.text, other.keyword()),
+                    format!(
+                        "`{}` is {}; examples check redlines, obligations, classifications and terms",
+                        target.text,
+                        other.keyword()
+                    ),
                 ));
                 return None;
             }
@@ -826,11 +925,16 @@ impl<'db> ItemContext<'db> {
                     word.span,
                     format!("`{}` is not something {} `{}` can give", word.text, key.kind.keyword(), target.text),
                 )
-                .with_note(format!("it can give {}", words.iter().map(|word| format!("`{word}`")).collect::<Vec<_>>().join(", ")));
+                .with_note(format!(
+                    "it can give {}",
+                    words.iter().map(|word| format!("`{word}`")).collect::<Vec<_>>().join(", ")
+                ));
                 if let Some(suggestion) = did_you_mean(&word.text, words.iter().map(String::as_str)) {
-                    diagnostic = diagnostic
-                        .with_help(format!("did you mean `{suggestion}`?"))
-                        .with_fix(format!("replace with `{suggestion}`"), word.span, suggestion);
+                    diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?")).with_fix(
+                        format!("replace with `{suggestion}`"),
+                        word.span,
+                        suggestion,
+                    );
                 }
                 ctx.error(diagnostic);
                 return false;
@@ -842,18 +946,30 @@ impl<'db> ItemContext<'db> {
                 if !check_word(self, word) {
                     return None;
                 }
-                if key.kind == ItemKind::Classification { IrExpected::Tier(word.text.clone()) } else { IrExpected::Word(word.text.clone()) }
+                if key.kind == ItemKind::Classification {
+                    IrExpected::Tier(word.text.clone())
+                } else {
+                    IrExpected::Word(word.text.clone())
+                }
             }
             Expected::Bool(value, span) => {
                 if key.kind != ItemKind::Term {
-                    self.error(Diagnostic::error("unknown-expectation", *span, format!("`{}` is not a term; it has no true or false value", target.text)));
+                    self.error(Diagnostic::error(
+                        "unknown-expectation",
+                        *span,
+                        format!("`{}` is not a term; it has no true or false value", target.text),
+                    ));
                     return None;
                 }
                 IrExpected::Word(value.to_string())
             }
             Expected::OneOf(words_given, span) => {
                 if key.kind != ItemKind::Classification {
-                    self.error(Diagnostic::error("unknown-expectation", *span, "`one of` is for the tiers of a classification"));
+                    self.error(Diagnostic::error(
+                        "unknown-expectation",
+                        *span,
+                        "`one of` is for the tiers of a classification",
+                    ));
                     return None;
                 }
                 for word in words_given {
@@ -867,7 +983,13 @@ impl<'db> ItemContext<'db> {
         if expectation.due.is_some() && key.kind != ItemKind::Obligation {
             self.error(Diagnostic::error("unknown-expectation", expectation.span, "only obligations have a due date"));
         }
-        Some(IrExpectation { target: target.text.clone(), target_kind: key.kind, expected, due: expectation.due, span: expectation.span })
+        Some(IrExpectation {
+            target: target.text.clone(),
+            target_kind: key.kind,
+            expected,
+            due: expectation.due,
+            span: expectation.span,
+        })
     }
 }
 

@@ -71,8 +71,17 @@ const BUILTIN_UNITS: &[(&str, &str, &str)] = &[
 ];
 
 /// The base unit of each built-in dimension, as shown in messages.
-const BUILTIN_DIMENSIONS: &[(&str, &str)] =
-    &[("time", "seconds"), ("calendar", "months"), ("compute", "FLOP"), ("EUR", "EUR"), ("USD", "USD"), ("GBP", "GBP"), ("KRW", "KRW"), ("CNY", "CNY"), ("JPY", "JPY")];
+const BUILTIN_DIMENSIONS: &[(&str, &str)] = &[
+    ("time", "seconds"),
+    ("calendar", "months"),
+    ("compute", "FLOP"),
+    ("EUR", "EUR"),
+    ("USD", "USD"),
+    ("GBP", "GBP"),
+    ("KRW", "KRW"),
+    ("CNY", "CNY"),
+    ("JPY", "JPY"),
+];
 
 pub const BUILTIN_TYPES: &[&str] = &["bool", "number", "string", "date", "datetime"];
 
@@ -191,14 +200,18 @@ fn declare_units(
             match &unit.definition {
                 None => {
                     let dim = DimId(schema.dimensions.len() as u32);
-                    schema.dimensions.push(DimensionDef { name: unit.name.text.clone(), base_unit: unit.name.text.clone() });
+                    schema
+                        .dimensions
+                        .push(DimensionDef { name: unit.name.text.clone(), base_unit: unit.name.text.clone() });
                     schema.units.push(UnitDef { name: unit.name.text.clone(), dimension: dim, scale: Decimal::ONE });
                 }
                 Some((factor, base)) => match schema.unit(&base.text).cloned() {
                     Some(base_unit) => match factor.checked_mul(base_unit.scale) {
-                        Some(scale) => {
-                            schema.units.push(UnitDef { name: unit.name.text.clone(), dimension: base_unit.dimension, scale })
-                        }
+                        Some(scale) => schema.units.push(UnitDef {
+                            name: unit.name.text.clone(),
+                            dimension: base_unit.dimension,
+                            scale,
+                        }),
                         None => diagnostics.entry(key).or_default().push(Diagnostic::error(
                             "invalid-number",
                             unit.name.span,
@@ -216,9 +229,11 @@ fn declare_units(
                     let mut diagnostic =
                         Diagnostic::error("unknown-unit", base.span, format!("unknown unit `{}`", base.text));
                     if let Some(name) = did_you_mean(&base.text, names) {
-                        diagnostic = diagnostic
-                            .with_help(format!("did you mean `{name}`?"))
-                            .with_fix(format!("replace with `{name}`"), base.span, name);
+                        diagnostic = diagnostic.with_help(format!("did you mean `{name}`?")).with_fix(
+                            format!("replace with `{name}`"),
+                            base.span,
+                            name,
+                        );
                     }
                     diagnostics.entry(key).or_default().push(diagnostic);
                 }
@@ -260,11 +275,7 @@ impl TypeResolver<'_> {
                 if let Some(unit) = self.schema.unit(text) {
                     return (Ty::Quantity(unit.dimension), Some(unit.name.clone()));
                 }
-                let (lookup, path_scope) = match text.split_once('.') {
-                    Some(_) => (Lookup::NotFound, ()),
-                    None => (scope(self.db, self.file).lookup(text), ()),
-                };
-                let _ = path_scope;
+                let lookup = scope(self.db, self.file).lookup(text);
                 match lookup {
                     Lookup::Found(key) => {
                         if let Some(id) = self.records.get(&key) {
@@ -291,7 +302,8 @@ impl TypeResolver<'_> {
                             .copied()
                             .chain(scope.names())
                             .chain(self.schema.units.iter().map(|unit| unit.name.as_str()));
-                        let mut diagnostic = Diagnostic::error("unknown-type", name.span, format!("unknown type `{text}`"));
+                        let mut diagnostic =
+                            Diagnostic::error("unknown-type", name.span, format!("unknown type `{text}`"));
                         diagnostic = match did_you_mean(text, candidates) {
                             Some(suggestion) => diagnostic
                                 .with_help(format!("did you mean `{suggestion}`?"))

@@ -142,7 +142,8 @@ impl Diagnostic {
     /// Turns spans relative to an item into file offsets. `item_start` is where the local item
     /// starts in `file`; `locate` gives the start of another item, if it still exists.
     pub fn anchor(&mut self, file: &str, item_start: u32, locate: &dyn Fn(&ItemKey) -> Option<(String, u32)>) {
-        let shift = |span: Span, by: u32| Span { start: span.start.saturating_add(by), end: span.end.saturating_add(by) };
+        let shift =
+            |span: Span, by: u32| Span { start: span.start.saturating_add(by), end: span.end.saturating_add(by) };
         for label in &mut self.labels {
             match &label.anchor {
                 Anchor::Local => {
@@ -168,7 +169,9 @@ impl Diagnostic {
     /// The sort key that makes output deterministic: file, offset, code.
     pub fn sort_key(&self) -> (String, u32, &'static str, String) {
         match self.primary() {
-            Some(Label { anchor: Anchor::File(file), span, .. }) => (file.clone(), span.start, self.code, self.message.clone()),
+            Some(Label { anchor: Anchor::File(file), span, .. }) => {
+                (file.clone(), span.start, self.code, self.message.clone())
+            }
             _ => (String::new(), 0, self.code, self.message.clone()),
         }
     }

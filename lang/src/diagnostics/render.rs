@@ -42,7 +42,9 @@ fn render_one(diagnostic: &Diagnostic, sources: &BTreeMap<String, String>, confi
         })
         .collect();
     let Some((primary_file, primary_range, _)) = located.first().cloned() else {
-        out.extend_from_slice(format!("{}[{}]: {}\n", severity_word(diagnostic.severity), diagnostic.code, diagnostic.message).as_bytes());
+        out.extend_from_slice(
+            format!("{}[{}]: {}\n", severity_word(diagnostic.severity), diagnostic.code, diagnostic.message).as_bytes(),
+        );
         return;
     };
     let mut report = Report::build(kind, (primary_file.to_owned(), primary_range.clone()))

@@ -14,9 +14,15 @@ use crate::value::Value;
 /// When an obligation's evidence is due.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DueDate {
-    Due { anchor: EvidenceDate, at: DueAt, inclusive: bool },
+    Due {
+        anchor: EvidenceDate,
+        at: DueAt,
+        inclusive: bool,
+    },
     /// "Without undue delay", or a standing duty: only evidence decides.
-    NoDueDate { undue_delay: bool },
+    NoDueDate {
+        undue_delay: bool,
+    },
     /// The event's date is not known.
     Unknown,
 }
@@ -40,7 +46,9 @@ pub fn compute_due(spec: DueSpec, anchor: &Value, rulebook: &CompiledRulebook) -
         _ => None,
     };
     let at = match (spec, anchor, anchor_day) {
-        (DueSpec::Days(days), _, Some(day)) => day.checked_add(days.days()).ok().map(|due| DueAt::Day(adjust(due, rulebook))),
+        (DueSpec::Days(days), _, Some(day)) => {
+            day.checked_add(days.days()).ok().map(|due| DueAt::Day(adjust(due, rulebook)))
+        }
         (DueSpec::Months(months), _, Some(day)) => {
             day.checked_add(months.months()).ok().map(|due| DueAt::Day(adjust(due, rulebook)))
         }
@@ -87,7 +95,9 @@ impl DueDate {
                 let given = utc_date(*given);
                 Some(if *inclusive { given <= *due } else { given < *due })
             }
-            (DueAt::Instant(due), EvidenceDate::Instant(given)) => Some(if *inclusive { given <= due } else { given < due }),
+            (DueAt::Instant(due), EvidenceDate::Instant(given)) => {
+                Some(if *inclusive { given <= due } else { given < due })
+            }
             (DueAt::Instant(due), EvidenceDate::Day(given)) => {
                 let due_day = utc_date(*due);
                 if *given < due_day {
@@ -105,7 +115,13 @@ impl DueDate {
     /// Whether the deadline has not yet passed at the end of the evaluation date.
     pub fn still_open(&self, as_of: Date, as_of_end: Timestamp) -> bool {
         match self {
-            DueDate::Due { at: DueAt::Day(due), inclusive, .. } => if *inclusive { as_of <= *due } else { as_of < *due },
+            DueDate::Due { at: DueAt::Day(due), inclusive, .. } => {
+                if *inclusive {
+                    as_of <= *due
+                } else {
+                    as_of < *due
+                }
+            }
             DueDate::Due { at: DueAt::Instant(due), .. } => as_of_end <= *due,
             DueDate::NoDueDate { .. } | DueDate::Unknown => true,
         }

@@ -36,16 +36,18 @@ pub fn run_examples(rulebook: &CompiledRulebook) -> Vec<ExampleOutcome> {
             let mut failures = Vec::new();
             for expectation in &example.expectations {
                 let (actual, explanation, missing) = match expectation.target_kind {
-                    ItemKind::Redline => match verdicts.redlines.iter().find(|verdict| verdict.redline == expectation.target) {
-                        Some(verdict) => {
-                            let mut actual = verdict.verdict.as_str().to_owned();
-                            if let Some(exception) = &verdict.exception {
-                                actual.push_str(&format!(" (by exception `{exception}`)"));
+                    ItemKind::Redline => {
+                        match verdicts.redlines.iter().find(|verdict| verdict.redline == expectation.target) {
+                            Some(verdict) => {
+                                let mut actual = verdict.verdict.as_str().to_owned();
+                                if let Some(exception) = &verdict.exception {
+                                    actual.push_str(&format!(" (by exception `{exception}`)"));
+                                }
+                                (Some(actual), verdict.basis.explanation.clone(), verdict.basis.missing_facts.clone())
                             }
-                            (Some(actual), verdict.basis.explanation.clone(), verdict.basis.missing_facts.clone())
+                            None => (None, Vec::new(), Vec::new()),
                         }
-                        None => (None, Vec::new(), Vec::new()),
-                    },
+                    }
                     ItemKind::Obligation => {
                         match verdicts.obligations.iter().find(|verdict| verdict.obligation == expectation.target) {
                             Some(verdict) => {

@@ -71,12 +71,18 @@ pub fn evaluate(rulebook: &CompiledRulebook, system: &Value, as_of: Date, option
         .filter_map(|idx| rulebook.classifications.get(*idx as usize).map(|classification| (*idx, classification)))
         .map(|(idx, classification)| evaluator.classification_verdict(idx, classification, in_force))
         .collect();
-    let obligations = rulebook.obligations.iter().map(|obligation| evaluator.obligation(obligation, in_force)).collect();
+    let obligations =
+        rulebook.obligations.iter().map(|obligation| evaluator.obligation(obligation, in_force)).collect();
     RulebookVerdicts { rulebook: rulebook.id.clone(), as_of, in_force, redlines, classifications, obligations }
 }
 
 /// Evaluates one parameterless term by name (for examples and `concord explain`).
-pub fn evaluate_term(rulebook: &CompiledRulebook, system: &Value, as_of: Date, name: &str) -> Option<(Tri, Vec<String>)> {
+pub fn evaluate_term(
+    rulebook: &CompiledRulebook,
+    system: &Value,
+    as_of: Date,
+    name: &str,
+) -> Option<(Tri, Vec<String>)> {
     let idx = rulebook.term_names.iter().find(|(term, _)| term == name).map(|(_, idx)| *idx)?;
     let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false });
     let value = evaluator.term_value(idx, &[]);
@@ -93,9 +99,16 @@ pub fn in_force(from: Option<Date>, until: Option<Date>, as_of: Date) -> bool {
 enum Origin<'r> {
     None,
     /// Element `index` of the list `list`, evaluated in the frame starting at `frame`.
-    Element { list: &'r IrExpr, frame: usize, index: usize },
+    Element {
+        list: &'r IrExpr,
+        frame: usize,
+        index: usize,
+    },
     /// The argument `expr` of a term call, evaluated in the frame starting at `frame`.
-    Expr { expr: &'r IrExpr, frame: usize },
+    Expr {
+        expr: &'r IrExpr,
+        frame: usize,
+    },
 }
 
 struct Local<'a, 'r> {
@@ -210,7 +223,7 @@ impl<'a> Evaluator<'a> {
                 Some(local) => local.value.clone(),
                 None => Cow::Owned(Value::Unknown),
             },
-            IrExpr::Field { base, slot, .. } => {
+            IrExpr::Field { base, slot, ty, .. } => {
                 let base_value = self.eval(base);
                 let field = match base_value {
                     Cow::Borrowed(Value::Record(fields)) => fields.get(*slot as usize).map(Cow::Borrowed),
@@ -225,9 +238,11 @@ impl<'a> Evaluator<'a> {
                         value
                     }
                     Some(value) => {
-                        if self.options.explain && !matches!(*value, Value::Record(_)) {
+                        let structural = matches!(ty, crate::schema::Ty::Record(_))
+                            || matches!(ty, crate::schema::Ty::List(inner) | crate::schema::Ty::Set(inner) if matches!(**inner, crate::schema::Ty::Record(_)));
+                        if self.options.explain && !structural {
                             let path = self.path_of(expr, self.frame);
-                            self.facts.insert(FactUsed { path, value: show_value(self.schema, &value) });
+                            self.facts.insert(FactUsed { path, value: show_value(self.schema, &value, ty) });
                         }
                         value
                     }
@@ -237,10 +252,8 @@ impl<'a> Evaluator<'a> {
             }
             IrExpr::Term { term, args } => {
                 let TermTarget::Index(idx) = term else { return Cow::Owned(Value::Unknown) };
-                let args: Vec<(Cow<'a, Value>, Origin<'a>)> = args
-                    .iter()
-                    .map(|arg| (self.eval(arg), Origin::Expr { expr: arg, frame: self.frame }))
-                    .collect();
+                let args: Vec<(Cow<'a, Value>, Origin<'a>)> =
+                    args.iter().map(|arg| (self.eval(arg), Origin::Expr { expr: arg, frame: self.frame })).collect();
                 Cow::Owned(self.term_value(*idx, &args))
             }
             IrExpr::Tier(target) => {
@@ -283,7 +296,7 @@ impl<'a> Evaluator<'a> {
                     (element, Value::Set(items) | Value::List(items)) => {
                         if items.iter().any(|item| item == element) {
                             Tri::True
-                        } else if items.iter().any(|item| *item == Value::Unknown) {
+                        } else if items.contains(&Value::Unknown) {
                             Tri::Unknown
                         } else {
                             Tri::False
@@ -428,21 +441,20 @@ impl<'a> Evaluator<'a> {
 
     fn compare(&mut self, op: BinOp, left: &'a IrExpr, right: &'a IrExpr) -> Tri {
         // A classification that is not decided can still rule a tier in or out.
-        if matches!(op, BinOp::Eq | BinOp::Ne) {
-            if let (IrExpr::Tier(TierTarget::Index(idx)), IrExpr::Const(Value::Enum(tier)))
+        if matches!(op, BinOp::Eq | BinOp::Ne)
+            && let (IrExpr::Tier(TierTarget::Index(idx)), IrExpr::Const(Value::Enum(tier)))
             | (IrExpr::Const(Value::Enum(tier)), IrExpr::Tier(TierTarget::Index(idx))) = (left, right)
-            {
-                let outcome = self.tier(*idx);
-                let equal = match outcome.decided {
-                    Some(decided) => Tri::from_bool(decided == *tier),
-                    None if !outcome.possible.contains(tier) => Tri::False,
-                    None => {
-                        self.missing.extend(outcome.missing.iter().cloned());
-                        Tri::Unknown
-                    }
-                };
-                return if op == BinOp::Eq { equal } else { equal.not() };
-            }
+        {
+            let outcome = self.tier(*idx);
+            let equal = match outcome.decided {
+                Some(decided) => Tri::from_bool(decided == *tier),
+                None if !outcome.possible.contains(tier) => Tri::False,
+                None => {
+                    self.missing.extend(outcome.missing.iter().cloned());
+                    Tri::Unknown
+                }
+            };
+            return if op == BinOp::Eq { equal } else { equal.not() };
         }
         let left = self.eval(left);
         let right = self.eval(right);
@@ -478,12 +490,12 @@ impl<'a> Evaluator<'a> {
         for reason in &term.info.unsure {
             self.unsure.insert(UnsureMark { declaration: term.info.name.clone(), reason: reason.clone() });
         }
-        if args.is_empty() {
-            if let Some(Some((value, missing))) = self.term_cache.get(idx as usize) {
-                let value = value.clone();
-                self.missing.extend(missing.iter().cloned());
-                return value;
-            }
+        if args.is_empty()
+            && let Some(Some((value, missing))) = self.term_cache.get(idx as usize)
+        {
+            let value = value.clone();
+            self.missing.extend(missing.iter().cloned());
+            return value;
         }
         let saved_frame = self.frame;
         let frame = self.locals.len();
@@ -570,7 +582,9 @@ impl<'a> Evaluator<'a> {
         self.start_verdict(&redline.info);
         let by = redline.by.as_ref().map(|role| self.role_holders(role));
         let mut explanation = Vec::new();
-        let verdict = if !rulebook_in_force || !in_force(redline.info.applies_from, redline.info.applies_until, self.as_of) {
+        let verdict = if !rulebook_in_force
+            || !in_force(redline.info.applies_from, redline.info.applies_until, self.as_of)
+        {
             if self.options.explain {
                 explanation.push(not_in_force_text(&redline.info, self.as_of));
             }
@@ -578,7 +592,11 @@ impl<'a> Evaluator<'a> {
         } else {
             let when = self.condition(&redline.when);
             if self.options.explain {
-                explanation.push(format!("condition `{}` is {}", redline.info.condition_text.as_deref().unwrap_or("…"), when.as_str()));
+                explanation.push(format!(
+                    "condition `{}` is {}",
+                    redline.info.condition_text.as_deref().unwrap_or("…"),
+                    when.as_str()
+                ));
             }
             let (exception, exception_applied) = if when == Tri::False {
                 (Tri::False, None)
@@ -595,9 +613,11 @@ impl<'a> Evaluator<'a> {
                 (Tri::Unknown, Tri::True) => {
                     (RedlineOutcome::Undetermined, vec![RedlineOutcome::Exempted, RedlineOutcome::NotProhibited], None)
                 }
-                (Tri::Unknown, Tri::False) => {
-                    (RedlineOutcome::Undetermined, vec![RedlineOutcome::Prohibited, RedlineOutcome::NotProhibited], None)
-                }
+                (Tri::Unknown, Tri::False) => (
+                    RedlineOutcome::Undetermined,
+                    vec![RedlineOutcome::Prohibited, RedlineOutcome::NotProhibited],
+                    None,
+                ),
                 (Tri::Unknown, Tri::Unknown) => (
                     RedlineOutcome::Undetermined,
                     vec![RedlineOutcome::Prohibited, RedlineOutcome::Exempted, RedlineOutcome::NotProhibited],
@@ -650,17 +670,23 @@ impl<'a> Evaluator<'a> {
             return Tri::False;
         }
         let when = self.condition(&exception.when);
-        let (inner, inner_name) = if when == Tri::False { (Tri::False, None) } else { self.exceptions(&exception.exceptions, explanation) };
+        let (inner, inner_name) =
+            if when == Tri::False { (Tri::False, None) } else { self.exceptions(&exception.exceptions, explanation) };
         let applies = match (when, inner) {
             (Tri::False, _) | (_, Tri::True) => Tri::False,
             (Tri::True, Tri::False) => Tri::True,
             _ => Tri::Unknown,
         };
         if self.options.explain {
-            let cite = exception.info.citations.first().map(|citation| format!(" ({})", citation.text)).unwrap_or_default();
+            let cite =
+                exception.info.citations.first().map(|citation| format!(" ({})", citation.text)).unwrap_or_default();
             let because = match (when, inner_name) {
                 (_, Some(name)) => format!("its own exception `{name}` applies"),
-                _ => format!("its condition `{}` is {}", exception.info.condition_text.as_deref().unwrap_or("…"), when.as_str()),
+                _ => format!(
+                    "its condition `{}` is {}",
+                    exception.info.condition_text.as_deref().unwrap_or("…"),
+                    when.as_str()
+                ),
             };
             let verb = match applies {
                 Tri::True => "applies",
@@ -699,7 +725,10 @@ impl<'a> Evaluator<'a> {
                 },
                 _ => format!("{}[{index}]", self.path_of(&role_info.domain, self.frame)),
             };
-            let value = self.term_value(idx, &[(Cow::Owned(party), Origin::Element { list: &role_info.domain, frame: self.frame, index })]);
+            let value = self.term_value(
+                idx,
+                &[(Cow::Owned(party), Origin::Element { list: &role_info.domain, frame: self.frame, index })],
+            );
             match self.truth(&value) {
                 Tri::True => holders.push(label),
                 Tri::Unknown => possibly.push(label),
@@ -709,12 +738,23 @@ impl<'a> Evaluator<'a> {
         (holders, possibly)
     }
 
-    fn classification_verdict(&mut self, idx: u32, classification: &'a IrClassification, rulebook_in_force: bool) -> ClassificationVerdict {
+    fn classification_verdict(
+        &mut self,
+        idx: u32,
+        classification: &'a IrClassification,
+        rulebook_in_force: bool,
+    ) -> ClassificationVerdict {
         self.start_verdict(&classification.info);
         let names = self.schema.enum_def(classification.tiers).map(|def| def.variants.clone()).unwrap_or_default();
         let name = |tier: u32| names.get(tier as usize).cloned().unwrap_or_default();
-        if !rulebook_in_force || !in_force(classification.info.applies_from, classification.info.applies_until, self.as_of) {
-            let explanation = if self.options.explain { vec![not_in_force_text(&classification.info, self.as_of)] } else { Vec::new() };
+        if !rulebook_in_force
+            || !in_force(classification.info.applies_from, classification.info.applies_until, self.as_of)
+        {
+            let explanation = if self.options.explain {
+                vec![not_in_force_text(&classification.info, self.as_of)]
+            } else {
+                Vec::new()
+            };
             return ClassificationVerdict {
                 classification: classification.info.name.clone(),
                 tier: None,
@@ -733,7 +773,10 @@ impl<'a> Evaluator<'a> {
         if let Some(branch) = outcome.branch.and_then(|branch| classification.branches.get(branch)) {
             citations.extend(branch.info.citations.iter().cloned());
             for reason in &branch.info.unsure {
-                self.unsure.insert(UnsureMark { declaration: format!("{}.{}", classification.info.name, branch.info.name), reason: reason.clone() });
+                self.unsure.insert(UnsureMark {
+                    declaration: format!("{}.{}", classification.info.name, branch.info.name),
+                    reason: reason.clone(),
+                });
             }
             if self.options.explain {
                 match &branch.info.condition_text {
@@ -753,7 +796,11 @@ impl<'a> Evaluator<'a> {
         ClassificationVerdict {
             classification: classification.info.name.clone(),
             tier: outcome.decided.map(name),
-            possible: if outcome.decided.is_none() { outcome.possible.iter().map(|tier| name(*tier)).collect() } else { Vec::new() },
+            possible: if outcome.decided.is_none() {
+                outcome.possible.iter().map(|tier| name(*tier)).collect()
+            } else {
+                Vec::new()
+            },
             not_in_force: false,
             basis,
         }
@@ -783,7 +830,11 @@ impl<'a> Evaluator<'a> {
             Some(when) => {
                 let value = self.condition(when);
                 if self.options.explain {
-                    explanation.push(format!("applies when `{}`: {}", obligation.info.condition_text.as_deref().unwrap_or("…"), value.as_str()));
+                    explanation.push(format!(
+                        "applies when `{}`: {}",
+                        obligation.info.condition_text.as_deref().unwrap_or("…"),
+                        value.as_str()
+                    ));
                 }
                 value
             }
@@ -793,9 +844,8 @@ impl<'a> Evaluator<'a> {
             let holds = if !holders.parties.is_empty() {
                 Tri::True
             } else if !holders.possibly.is_empty() {
-                let mark = self.missing.len();
+                // Evaluate the role again, keeping the facts that would decide it this time.
                 let _ = self.role_members(role);
-                let _ = mark;
                 Tri::Unknown
             } else {
                 Tri::False
@@ -859,19 +909,21 @@ impl<'a> Evaluator<'a> {
                 }
             }
         }
-        let mut verdict = aggregate(&instances);
-        if instances.is_empty() && !maybe_more {
+        // No triggering event makes the duty inapplicable whatever the unknown conditions are.
+        let verdict = if instances.is_empty() && !maybe_more {
             if self.options.explain {
                 explanation.push("no event triggers it".to_owned());
             }
-            verdict = ObligationOutcome::NotApplicable;
-        }
-        if maybe_more && verdict != ObligationOutcome::Violated {
-            verdict = ObligationOutcome::Undetermined;
-        }
-        if applicable == Tri::Unknown {
-            verdict = ObligationOutcome::Undetermined;
-        }
+            ObligationOutcome::NotApplicable
+        } else if applicable == Tri::Unknown {
+            ObligationOutcome::Undetermined
+        } else {
+            match aggregate(&instances) {
+                ObligationOutcome::Violated => ObligationOutcome::Violated,
+                _ if maybe_more => ObligationOutcome::Undetermined,
+                other => other,
+            }
+        };
         if verdict != ObligationOutcome::Undetermined {
             self.missing.clear();
         } else {
@@ -923,11 +975,11 @@ impl<'a> Evaluator<'a> {
             IrDue::Standing => DueDate::NoDueDate { undue_delay: false },
         };
         let as_of_end = end_of_day(self.as_of);
-        if let DueDate::Due { anchor, .. } = &due {
-            if anchor.after(self.as_of, as_of_end) {
-                self.missing.truncate(mark);
-                return None;
-            }
+        if let DueDate::Due { anchor, .. } = &due
+            && anchor.after(self.as_of, as_of_end)
+        {
+            self.missing.truncate(mark);
+            return None;
         }
         // Evidence: matching records given on or before the evaluation date.
         let mut on_time: Option<(String, Option<String>)> = None;
@@ -940,7 +992,11 @@ impl<'a> Evaluator<'a> {
                 match list {
                     Value::List(items) | Value::Set(items) => {
                         for (index, item) in items.iter().enumerate() {
-                            self.bind(binder.local as usize, Cow::Owned(item.clone()), Origin::Element { list: &binder.list, frame: 0, index });
+                            self.bind(
+                                binder.local as usize,
+                                Cow::Owned(item.clone()),
+                                Origin::Element { list: &binder.list, frame: 0, index },
+                            );
                             let path = format!("{}[{index}]", self.path_of(&binder.list, 0));
                             let matches = match &binder.filter {
                                 Some(filter) => self.condition(filter),
@@ -949,10 +1005,7 @@ impl<'a> Evaluator<'a> {
                             if matches == Tri::False {
                                 continue;
                             }
-                            let date = match &obligation.dated {
-                                Some(dated) => Some(self.eval(dated).into_owned()),
-                                None => None,
-                            };
+                            let date = obligation.dated.as_ref().map(|dated| self.eval(dated).into_owned());
                             let date = match date {
                                 None => EvidenceDate::Undated,
                                 Some(Value::Date(date)) => EvidenceDate::Day(date),
@@ -994,9 +1047,7 @@ impl<'a> Evaluator<'a> {
                 (None, false, true) => ObligationOutcome::Pending,
                 (None, false, false) => ObligationOutcome::Violated,
             },
-            DueDate::Unknown => match on_time.is_some() || late.is_some() || any_match.is_some() {
-                _ => ObligationOutcome::Undetermined,
-            },
+            DueDate::Unknown => ObligationOutcome::Undetermined,
             DueDate::Due { .. } => {
                 if on_time.is_some() {
                     ObligationOutcome::Satisfied
@@ -1126,20 +1177,31 @@ fn not_in_force_text(info: &ProvisionInfo, as_of: Date) -> String {
     }
 }
 
-/// A value as shown in explanations.
-pub fn show_value(schema: &Schema, value: &Value) -> String {
-    match value {
-        Value::Unknown => "unknown".to_owned(),
-        Value::Absent => "absent".to_owned(),
-        Value::Bool(value) => value.to_string(),
-        Value::Number(value) | Value::Quantity(value) => crate::num::format_decimal(value),
-        Value::Str(text) => format!("{text:?}"),
-        Value::Date(date) => date.to_string(),
-        Value::DateTime(timestamp) => timestamp.to_string(),
-        Value::Enum(idx) => format!("#{idx}"),
-        Value::Set(items) | Value::List(items) => {
-            format!("[{}]", items.iter().map(|item| show_value(schema, item)).collect::<Vec<_>>().join(", "))
+/// A value as shown in explanations, in the words of its type (`1e25 FLOP`, `credit_scoring`).
+pub fn show_value(schema: &Schema, value: &Value, ty: &crate::schema::Ty) -> String {
+    use crate::schema::Ty;
+    match (value, ty) {
+        (Value::Unknown, _) => "unknown".to_owned(),
+        (Value::Absent, _) => "absent".to_owned(),
+        (Value::Bool(value), _) => value.to_string(),
+        (Value::Quantity(value), Ty::Quantity(dim)) => {
+            let unit = schema.dimension(*dim).map_or("", |def| def.base_unit.as_str());
+            format!("{} {unit}", crate::num::format_decimal(value))
         }
-        Value::Record(_) => "{…}".to_owned(),
+        (Value::Number(value) | Value::Quantity(value), _) => crate::num::format_decimal(value),
+        (Value::Str(text), _) => format!("{text:?}"),
+        (Value::Date(date), _) => date.to_string(),
+        (Value::DateTime(timestamp), _) => timestamp.to_string(),
+        (Value::Enum(idx), Ty::Enum(id)) => schema
+            .enum_def(*id)
+            .and_then(|def| def.variants.get(*idx as usize))
+            .cloned()
+            .unwrap_or_else(|| format!("#{idx}")),
+        (Value::Enum(idx), _) => format!("#{idx}"),
+        (Value::Set(items) | Value::List(items), Ty::Set(inner) | Ty::List(inner)) => {
+            format!("[{}]", items.iter().map(|item| show_value(schema, item, inner)).collect::<Vec<_>>().join(", "))
+        }
+        (Value::Set(items) | Value::List(items), _) => format!("[{} items]", items.len()),
+        (Value::Record(_), _) => "{…}".to_owned(),
     }
 }

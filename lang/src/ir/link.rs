@@ -36,7 +36,9 @@ impl Linker {
                 IrExpr::Field { base, .. } => stack.push(base),
                 IrExpr::Not(inner) | IrExpr::Neg(inner) => stack.push(inner),
                 IrExpr::Present { expr, .. } => stack.push(expr),
-                IrExpr::And(operands) | IrExpr::Or(operands) | IrExpr::SetOf(operands) => stack.extend(operands.iter_mut()),
+                IrExpr::And(operands) | IrExpr::Or(operands) | IrExpr::SetOf(operands) => {
+                    stack.extend(operands.iter_mut())
+                }
                 IrExpr::Compare { left, right, .. } | IrExpr::Arith { left, right, .. } => {
                     stack.push(left);
                     stack.push(right);

@@ -12,7 +12,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::schema::{EnumId, Schema};
+use crate::schema::{EnumId, Schema, Ty};
 use crate::syntax::ast::{BinOp, Span};
 use crate::syntax::split::ItemKind;
 use crate::value::Value;
@@ -49,25 +49,59 @@ pub enum IrExpr {
     /// A variable bound by a quantifier, `for each`, `evidence`, a term parameter or a role.
     Local(u32),
     /// Reads slot `slot` of a record; `name` is the field's name, for missing-fact paths.
-    Field { base: Box<IrExpr>, slot: u32, name: Arc<str> },
+    Field {
+        base: Box<IrExpr>,
+        slot: u32,
+        name: Arc<str>,
+        ty: Ty,
+    },
     /// A term; `args` are bound to the term's parameters.
-    Term { term: TermTarget, args: Vec<IrExpr> },
+    Term {
+        term: TermTarget,
+        args: Vec<IrExpr>,
+    },
     /// The tier a classification gives the system (an enum value).
     Tier(TierTarget),
     Not(Box<IrExpr>),
     Neg(Box<IrExpr>),
     And(Vec<IrExpr>),
     Or(Vec<IrExpr>),
-    Compare { op: BinOp, kind: OperandKind, left: Box<IrExpr>, right: Box<IrExpr> },
+    Compare {
+        op: BinOp,
+        kind: OperandKind,
+        left: Box<IrExpr>,
+        right: Box<IrExpr>,
+    },
     /// `x in S`, `x not in S`, `S contains x`: membership in a set or list (normalised to elem, collection).
-    Member { negated: bool, element: Box<IrExpr>, collection: Box<IrExpr> },
+    Member {
+        negated: bool,
+        element: Box<IrExpr>,
+        collection: Box<IrExpr>,
+    },
     Intersects(Box<IrExpr>, Box<IrExpr>),
     /// `+`, `-`, `*` on numbers and quantities.
-    Arith { op: BinOp, left: Box<IrExpr>, right: Box<IrExpr> },
+    Arith {
+        op: BinOp,
+        left: Box<IrExpr>,
+        right: Box<IrExpr>,
+    },
     /// A date or instant shifted by a duration (`date + 15 days`).
-    DateShift { subtract: bool, date: Box<IrExpr>, duration: Box<IrExpr>, instant: bool },
-    Present { expr: Box<IrExpr>, present: bool },
-    Quantified { every: bool, local: u32, list: Box<IrExpr>, body: Box<IrExpr> },
+    DateShift {
+        subtract: bool,
+        date: Box<IrExpr>,
+        duration: Box<IrExpr>,
+        instant: bool,
+    },
+    Present {
+        expr: Box<IrExpr>,
+        present: bool,
+    },
+    Quantified {
+        every: bool,
+        local: u32,
+        list: Box<IrExpr>,
+        body: Box<IrExpr>,
+    },
     SetOf(Vec<IrExpr>),
     /// Stands where the checker found an error; never reached, since erroneous rulebooks do not compile.
     Error,
@@ -173,13 +207,29 @@ pub struct IrBinder {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum IrDue {
     /// `within N days/weeks of E` (calendar days, moved by the period convention).
-    WithinDays { days: i64, anchor: IrExpr, text: String },
+    WithinDays {
+        days: i64,
+        anchor: IrExpr,
+        text: String,
+    },
     /// `within N months/years of E`.
-    WithinMonths { months: i64, anchor: IrExpr, text: String },
+    WithinMonths {
+        months: i64,
+        anchor: IrExpr,
+        text: String,
+    },
     /// `within N hours of E`: E and the evidence dates are instants.
-    WithinSeconds { seconds: i64, anchor: IrExpr, text: String },
+    WithinSeconds {
+        seconds: i64,
+        anchor: IrExpr,
+        text: String,
+    },
     /// `by E` (inclusive) or `before E` (exclusive).
-    ByDate { anchor: IrExpr, inclusive: bool, text: String },
+    ByDate {
+        anchor: IrExpr,
+        inclusive: bool,
+        text: String,
+    },
     WithoutUndueDelay,
     /// No `due` clause: a standing duty; evidence must exist now.
     Standing,

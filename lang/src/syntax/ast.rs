@@ -42,9 +42,9 @@ pub enum Item {
     Term(TermDecl),
     Role(RoleDecl),
     Act(ActDecl),
-    Redline(Redline),
-    Obligation(Obligation),
-    Classification(Classification),
+    Redline(Box<Redline>),
+    Obligation(Box<Obligation>),
+    Classification(Box<Classification>),
     Mapping(Mapping),
     Example(Example),
     /// An item that did not parse; its diagnostics say why.
@@ -410,5 +410,10 @@ pub enum ExprKind {
     Binary(BinOp, Box<Expr>, Box<Expr>),
     /// `x is present` (true) or `x is absent` (false).
     Present(Box<Expr>, bool),
-    Quantified { quantifier: Quantifier, var: Ident, list: Box<Expr>, body: Box<Expr> },
+    Quantified {
+        quantifier: Quantifier,
+        var: Ident,
+        list: Box<Expr>,
+        body: Box<Expr>,
+    },
 }

@@ -96,14 +96,74 @@ pub const ITEM_KEYWORDS: &[&str] = &[
 
 /// Every word with a meaning of its own somewhere in the grammar (for highlighting and completion).
 pub const KEYWORDS: &[&str] = &[
-    "rulebook", "import", "as", "unit", "record", "enum", "term", "role", "act", "redline",
-    "obligation", "classification", "mapping", "example", "title", "jurisdiction", "source",
-    "version", "applies", "from", "until", "periods", "holidays", "cite", "status", "verified",
-    "unsure", "forbids", "requires", "by", "when", "unless", "for", "each", "in", "where",
-    "evidence", "dated", "due", "within", "of", "before", "without", "undue", "delay", "tier",
-    "otherwise", "as_of", "system", "expect", "is", "one", "optional", "set", "list", "and", "or",
-    "not", "true", "false", "every", "some", "satisfies", "contains", "intersects", "present",
-    "absent", "null",
+    "rulebook",
+    "import",
+    "as",
+    "unit",
+    "record",
+    "enum",
+    "term",
+    "role",
+    "act",
+    "redline",
+    "obligation",
+    "classification",
+    "mapping",
+    "example",
+    "title",
+    "jurisdiction",
+    "source",
+    "version",
+    "applies",
+    "from",
+    "until",
+    "periods",
+    "holidays",
+    "cite",
+    "status",
+    "verified",
+    "unsure",
+    "forbids",
+    "requires",
+    "by",
+    "when",
+    "unless",
+    "for",
+    "each",
+    "in",
+    "where",
+    "evidence",
+    "dated",
+    "due",
+    "within",
+    "of",
+    "before",
+    "without",
+    "undue",
+    "delay",
+    "tier",
+    "otherwise",
+    "as_of",
+    "system",
+    "expect",
+    "is",
+    "one",
+    "optional",
+    "set",
+    "list",
+    "and",
+    "or",
+    "not",
+    "true",
+    "false",
+    "every",
+    "some",
+    "satisfies",
+    "contains",
+    "intersects",
+    "present",
+    "absent",
+    "null",
 ];
 
 impl Token {
@@ -159,8 +219,10 @@ mod tests {
 
     #[test]
     fn dates_numbers_and_quantities_are_distinct_tokens() {
-        let tokens: Vec<_> =
-            kinds("2025-02-02 1e25 FLOP 1_000").into_iter().filter(|(kind, _)| *kind != TokenKind::Whitespace).collect();
+        let tokens: Vec<_> = kinds("2025-02-02 1e25 FLOP 1_000")
+            .into_iter()
+            .filter(|(kind, _)| *kind != TokenKind::Whitespace)
+            .collect();
         assert_eq!(
             tokens,
             vec![
@@ -185,8 +247,11 @@ mod tests {
     #[test]
     fn doc_comments_are_told_from_banners() {
         let source = "/// doc\n//// banner\n// plain";
-        let docs: Vec<bool> =
-            lex(source).iter().filter(|token| token.kind == TokenKind::Comment).map(|token| token.is_doc(source)).collect();
+        let docs: Vec<bool> = lex(source)
+            .iter()
+            .filter(|token| token.kind == TokenKind::Comment)
+            .map(|token| token.is_doc(source))
+            .collect();
         assert_eq!(docs, vec![true, false, false]);
     }
 }

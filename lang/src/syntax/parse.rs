@@ -91,7 +91,11 @@ fn size_errors(text: &str, tokens: &[Token]) -> Vec<Diagnostic> {
                 && previous.is_none_or(|previous| {
                     !matches!(
                         previous.kind,
-                        TokenKind::Word | TokenKind::Number | TokenKind::RParen | TokenKind::RBracket | TokenKind::RBrace
+                        TokenKind::Word
+                            | TokenKind::Number
+                            | TokenKind::RParen
+                            | TokenKind::RBracket
+                            | TokenKind::RBrace
                     ) || previous.is_keyword(text)
                 }));
         prefix_run = if is_prefix { prefix_run + 1 } else { 0 };
@@ -111,20 +115,24 @@ fn size_errors(text: &str, tokens: &[Token]) -> Vec<Diagnostic> {
             operators += 1;
         }
         if depth > MAX_NESTING || prefix_run > MAX_NESTING {
-            return vec![Diagnostic::error(
-                "nesting-too-deep",
-                span,
-                format!("this is nested more than {MAX_NESTING} levels deep"),
-            )
-            .with_help("split the condition into named terms")];
+            return vec![
+                Diagnostic::error(
+                    "nesting-too-deep",
+                    span,
+                    format!("this is nested more than {MAX_NESTING} levels deep"),
+                )
+                .with_help("split the condition into named terms"),
+            ];
         }
         if operators > MAX_OPERATORS {
-            return vec![Diagnostic::error(
-                "expression-too-long",
-                span,
-                format!("this declaration has more than {MAX_OPERATORS} operators"),
-            )
-            .with_help("split the condition into named terms")];
+            return vec![
+                Diagnostic::error(
+                    "expression-too-long",
+                    span,
+                    format!("this declaration has more than {MAX_OPERATORS} operators"),
+                )
+                .with_help("split the condition into named terms"),
+            ];
         }
         previous = Some(token);
     }
@@ -171,16 +179,37 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         Rule::datetime => "a date and time (RFC 3339)",
         Rule::number => "a number",
         Rule::quantity => "a quantity such as `15 days`",
-        Rule::expr | Rule::or_expr | Rule::and_expr | Rule::not_expr | Rule::cmp_expr | Rule::add_expr
-        | Rule::mul_expr | Rule::unary | Rule::postfix | Rule::call | Rule::set_lit | Rule::bool_lit
-        | Rule::quantifier | Rule::q_every | Rule::q_some => "an expression",
+        Rule::expr
+        | Rule::or_expr
+        | Rule::and_expr
+        | Rule::not_expr
+        | Rule::cmp_expr
+        | Rule::add_expr
+        | Rule::mul_expr
+        | Rule::unary
+        | Rule::postfix
+        | Rule::call
+        | Rule::set_lit
+        | Rule::bool_lit
+        | Rule::quantifier
+        | Rule::q_every
+        | Rule::q_some => "an expression",
         Rule::path => "a path such as `system.incidents`",
         Rule::type_expr | Rule::set_type | Rule::list_type => "a type",
         Rule::optional_mark | Rule::kw_optional => "`optional`",
         Rule::op_or | Rule::op_and => "`and` or `or`",
         Rule::op_not => "`not`",
-        Rule::cmp_op | Rule::op_eq | Rule::op_ne | Rule::op_le | Rule::op_ge | Rule::op_lt | Rule::op_gt
-        | Rule::op_in | Rule::op_not_in | Rule::op_contains | Rule::op_intersects => "a comparison",
+        Rule::cmp_op
+        | Rule::op_eq
+        | Rule::op_ne
+        | Rule::op_le
+        | Rule::op_ge
+        | Rule::op_lt
+        | Rule::op_gt
+        | Rule::op_in
+        | Rule::op_not_in
+        | Rule::op_contains
+        | Rule::op_intersects => "a comparison",
         Rule::add_op | Rule::op_mul => "an operator",
         Rule::presence => "`is present` or `is absent`",
         Rule::EOI => "the end of the declaration",
@@ -218,8 +247,14 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         Rule::tier_branch | Rule::kw_tier => "`tier`",
         Rule::otherwise_branch | Rule::kw_otherwise => "`otherwise`",
         Rule::claim => "a claim such as `eu.provider is equivalent to ca.developer`",
-        Rule::relation | Rule::rel_equivalent | Rule::rel_narrower | Rule::rel_broader | Rule::rel_overlapping
-        | Rule::rel_disjoint => "a relation (`equivalent to`, `narrower than`, `broader than`, `overlapping with`, `disjoint from`)",
+        Rule::relation
+        | Rule::rel_equivalent
+        | Rule::rel_narrower
+        | Rule::rel_broader
+        | Rule::rel_overlapping
+        | Rule::rel_disjoint => {
+            "a relation (`equivalent to`, `narrower than`, `broader than`, `overlapping with`, `disjoint from`)"
+        }
         Rule::as_of_clause | Rule::kw_as_of => "`as_of`",
         Rule::system_clause | Rule::kw_system => "`system`",
         Rule::expect_clause | Rule::kw_expect => "`expect`",
@@ -233,9 +268,19 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         Rule::variant_decl => "a value name",
         Rule::params | Rule::param => "a parameter such as `incident: Incident`",
         Rule::docs | Rule::doc_line => return None,
-        Rule::rulebook_item | Rule::import_item | Rule::unit_item | Rule::record_item | Rule::enum_item
-        | Rule::term_item | Rule::role_item | Rule::act_item | Rule::redline_item | Rule::obligation_item
-        | Rule::classification_item | Rule::mapping_item | Rule::example_item => "a declaration",
+        Rule::rulebook_item
+        | Rule::import_item
+        | Rule::unit_item
+        | Rule::record_item
+        | Rule::enum_item
+        | Rule::term_item
+        | Rule::role_item
+        | Rule::act_item
+        | Rule::redline_item
+        | Rule::obligation_item
+        | Rule::classification_item
+        | Rule::mapping_item
+        | Rule::example_item => "a declaration",
         _ => return None,
     })
 }
@@ -293,9 +338,9 @@ impl Builder {
             Rule::term_item => Item::Term(self.term(pair)),
             Rule::role_item => Item::Role(self.role(pair)),
             Rule::act_item => Item::Act(self.act(pair)),
-            Rule::redline_item => Item::Redline(self.redline(pair)),
-            Rule::obligation_item => Item::Obligation(self.obligation(pair)),
-            Rule::classification_item => Item::Classification(self.classification(pair)),
+            Rule::redline_item => Item::Redline(Box::new(self.redline(pair))),
+            Rule::obligation_item => Item::Obligation(Box::new(self.obligation(pair))),
+            Rule::classification_item => Item::Classification(Box::new(self.classification(pair))),
             Rule::mapping_item => Item::Mapping(self.mapping(pair)),
             Rule::example_item => Item::Example(self.example(pair)),
             _ => Item::Error,
@@ -447,8 +492,11 @@ impl Builder {
     }
 
     fn import(&mut self, pair: Pair<'_, Rule>) -> Import {
-        let mut import =
-            Import { rulebook: Ident { text: String::new(), span: Span::default() }, alias: None, meta: Meta::default() };
+        let mut import = Import {
+            rulebook: Ident { text: String::new(), span: Span::default() },
+            alias: None,
+            meta: Meta::default(),
+        };
         for child in children(pair) {
             match child.as_rule() {
                 Rule::dotted => import.rulebook = ident(&child),
@@ -502,8 +550,11 @@ impl Builder {
     }
 
     fn record(&mut self, pair: Pair<'_, Rule>) -> RecordDecl {
-        let mut record =
-            RecordDecl { name: Ident { text: String::new(), span: Span::default() }, fields: Vec::new(), meta: Meta::default() };
+        let mut record = RecordDecl {
+            name: Ident { text: String::new(), span: Span::default() },
+            fields: Vec::new(),
+            meta: Meta::default(),
+        };
         for child in children(pair) {
             match child.as_rule() {
                 Rule::name => record.name = ident(&child),
@@ -534,8 +585,11 @@ impl Builder {
     }
 
     fn enum_decl(&mut self, pair: Pair<'_, Rule>) -> EnumDecl {
-        let mut decl =
-            EnumDecl { name: Ident { text: String::new(), span: Span::default() }, variants: Vec::new(), meta: Meta::default() };
+        let mut decl = EnumDecl {
+            name: Ident { text: String::new(), span: Span::default() },
+            variants: Vec::new(),
+            meta: Meta::default(),
+        };
         for child in children(pair) {
             match child.as_rule() {
                 Rule::name => decl.name = ident(&child),
@@ -800,12 +854,7 @@ impl Builder {
                     }
                     None => (rust_decimal::Decimal::ZERO, Ident { text: String::new(), span }),
                 };
-                Due::Within {
-                    amount,
-                    unit,
-                    anchor: anchor.unwrap_or(Expr { kind: ExprKind::AsOf, span }),
-                    span,
-                }
+                Due::Within { amount, unit, anchor: anchor.unwrap_or(Expr { kind: ExprKind::AsOf, span }), span }
             }
             Rule::due_by | Rule::due_before => {
                 let date = parts.next().map(|expr| self.expr(expr)).unwrap_or(Expr { kind: ExprKind::AsOf, span });
@@ -858,8 +907,11 @@ impl Builder {
     }
 
     fn mapping(&mut self, pair: Pair<'_, Rule>) -> Mapping {
-        let mut mapping =
-            Mapping { name: Ident { text: String::new(), span: Span::default() }, meta: Meta::default(), claims: Vec::new() };
+        let mut mapping = Mapping {
+            name: Ident { text: String::new(), span: Span::default() },
+            meta: Meta::default(),
+            claims: Vec::new(),
+        };
         for child in children(pair) {
             match child.as_rule() {
                 Rule::name => mapping.name = ident(&child),
@@ -946,10 +998,9 @@ impl Builder {
                                 let inner_span = span_of(&inner);
                                 expected = Some(match inner.as_rule() {
                                     Rule::bool_lit => Expected::Bool(inner.as_str() == "true", inner_span),
-                                    Rule::one_of => Expected::OneOf(
-                                        children(inner).map(|name| ident(&name)).collect(),
-                                        inner_span,
-                                    ),
+                                    Rule::one_of => {
+                                        Expected::OneOf(children(inner).map(|name| ident(&name)).collect(), inner_span)
+                                    }
                                     _ => Expected::Word(ident(&inner)),
                                 });
                             }
@@ -1115,7 +1166,9 @@ impl Builder {
                 let args = parts.map(|arg| self.expr(arg)).collect();
                 Expr { kind: ExprKind::Call(name, args), span }
             }
-            Rule::set_lit => Expr { kind: ExprKind::Set(pair.into_inner().map(|element| self.expr(element)).collect()), span },
+            Rule::set_lit => {
+                Expr { kind: ExprKind::Set(pair.into_inner().map(|element| self.expr(element)).collect()), span }
+            }
             Rule::bool_lit => Expr { kind: ExprKind::Bool(pair.as_str() == "true"), span },
             Rule::kw_as_of => Expr { kind: ExprKind::AsOf, span },
             Rule::number => Expr { kind: ExprKind::Number(self.number(&pair)), span },
@@ -1143,7 +1196,10 @@ impl Builder {
                         _ => {}
                     }
                 }
-                Expr { kind: ExprKind::Quantified { quantifier, var, list: Box::new(list), body: Box::new(body) }, span }
+                Expr {
+                    kind: ExprKind::Quantified { quantifier, var, list: Box::new(list), body: Box::new(body) },
+                    span,
+                }
             }
             _ => Expr { kind: ExprKind::Bool(false), span },
         }

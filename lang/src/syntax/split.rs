@@ -122,11 +122,11 @@ fn item_starts(source: &str, tokens: &[Token]) -> Vec<ItemStart> {
         }
         if token.kind == TokenKind::Word && previous_significant != Some(TokenKind::Dot) {
             let at_line_start = token.start == 0 || source.as_bytes().get(token.start as usize - 1) == Some(&b'\n');
-            if let Some(kind) = ItemKind::from_keyword(token.text(source)) {
-                if depth == 0 || at_line_start {
-                    depth = 0;
-                    starts.push(ItemStart { kind, first_token: doc_block_start(source, tokens, idx), keyword_token: idx });
-                }
+            if let Some(kind) = ItemKind::from_keyword(token.text(source))
+                && (depth == 0 || at_line_start)
+            {
+                depth = 0;
+                starts.push(ItemStart { kind, first_token: doc_block_start(source, tokens, idx), keyword_token: idx });
             }
         }
         if !token.is_trivia() {
