@@ -53,8 +53,12 @@ fn render_one(diagnostic: &Diagnostic, sources: &BTreeMap<String, String>, confi
         .with_message(&diagnostic.message);
     for (idx, (file, range, message)) in located.iter().enumerate() {
         let mut label = AriadneLabel::new(((*file).to_owned(), range.clone()));
-        if !message.is_empty() {
-            label = label.with_message(*message);
+        // ariadne draws no underline for a label without text: the primary label falls back to
+        // the diagnostic's own message.
+        match (idx, message.is_empty()) {
+            (_, false) => label = label.with_message(*message),
+            (0, true) => label = label.with_message(&diagnostic.message),
+            _ => {}
         }
         if idx == 0 {
             label = label.with_order(-1);
@@ -68,14 +72,8 @@ fn render_one(diagnostic: &Diagnostic, sources: &BTreeMap<String, String>, confi
     if !notes.is_empty() {
         report = report.with_note(notes.join("\n"));
     }
-    let mut help = diagnostic.help.clone();
-    if let Some(fix) = &diagnostic.fix {
-        let fix_help = fix.message.clone();
-        help = Some(match help {
-            Some(text) if text != fix_help => format!("{text}\n{fix_help}"),
-            _ => fix_help,
-        });
-    }
+    // A fix's own message repeats the help ("did you mean …?"); it is shown only without help.
+    let help = diagnostic.help.clone().or_else(|| diagnostic.fix.as_ref().map(|fix| fix.message.clone()));
     if let Some(help) = help {
         report = report.with_help(help);
     }
