@@ -84,7 +84,14 @@ fn evaluation(c: &mut Criterion) {
     let system = rulebook.load_description(SYSTEM.as_bytes(), Format::Json).expect("the description loads");
     let as_of = "2026-10-01".parse().expect("a date");
     let mut group = c.benchmark_group("evaluate");
-    group.bench_function("100 rules, pre-parsed description", |b| {
+    let mut outcomes = concord_lang::Outcomes::default();
+    group.bench_function("100 rules, pre-parsed description, verdicts only", |b| {
+        b.iter(|| {
+            rulebook.evaluate_outcomes(black_box(&system), as_of, &mut outcomes);
+            outcomes.redlines.len()
+        })
+    });
+    group.bench_function("100 rules, pre-parsed description, full verdicts", |b| {
         b.iter(|| rulebook.evaluate(black_box(&system), as_of, EvalOptions { explain: false }))
     });
     group.bench_function("100 rules, pre-parsed description, with explanations", |b| {

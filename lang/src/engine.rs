@@ -34,7 +34,7 @@ use crate::describe::{DescriptionError, Format, from_json_value, load_descriptio
 use crate::diagnostics::Diagnostic;
 use crate::eval::examples::{ExampleOutcome, run_examples};
 use crate::eval::verdict::RulebookVerdicts;
-use crate::eval::{EvalOptions, evaluate};
+use crate::eval::{EvalOptions, Outcomes, evaluate, evaluate_outcomes};
 use crate::ir::CompiledRulebook;
 use crate::schema::Schema;
 use crate::stdlib::STDLIB;
@@ -205,6 +205,12 @@ impl Rulebook {
     /// Every verdict of the rulebook for one system, as of `as_of`.
     pub fn evaluate(&self, description: &Description, as_of: Date, options: EvalOptions) -> RulebookVerdicts {
         evaluate(&self.compiled, &description.value, as_of, options)
+    }
+
+    /// The verdicts alone (no explanations, citations or paths), into a reusable buffer: the
+    /// fast path for gates and batches. Gives the same verdicts as [`Rulebook::evaluate`].
+    pub fn evaluate_outcomes(&self, description: &Description, as_of: Date, out: &mut Outcomes) {
+        evaluate_outcomes(&self.compiled, &description.value, as_of, out);
     }
 
     /// Runs the rulebook's own `example` blocks.

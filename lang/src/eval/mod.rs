@@ -76,6 +76,48 @@ pub fn evaluate(rulebook: &CompiledRulebook, system: &Value, as_of: Date, option
     RulebookVerdicts { rulebook: rulebook.id.clone(), as_of, in_force, redlines, classifications, obligations }
 }
 
+/// The verdicts alone, one per provision in declaration order: what a gate or a batch needs.
+/// Reuse one `Outcomes` across descriptions; evaluation builds no explanations and no paths.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcomes {
+    pub redlines: Vec<RedlineOutcome>,
+    /// The decided tier (an index into the classification's tiers), or `None` if undetermined.
+    pub classifications: Vec<Option<u32>>,
+    pub obligations: Vec<ObligationOutcome>,
+}
+
+/// Evaluates every provision of `rulebook` for one system, recording only the verdicts.
+pub fn evaluate_outcomes(rulebook: &CompiledRulebook, system: &Value, as_of: Date, out: &mut Outcomes) {
+    let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false });
+    evaluator.record = false;
+    let in_force = in_force(rulebook.applies_from, rulebook.applies_until, as_of);
+    let mut explanation = Vec::new();
+    out.redlines.clear();
+    out.classifications.clear();
+    out.obligations.clear();
+    for redline in &rulebook.redlines {
+        let (outcome, _, _) = evaluator.redline_core(redline, in_force, &mut explanation);
+        out.redlines.push(outcome);
+    }
+    for idx in &rulebook.own_classifications {
+        let decided = match rulebook.classifications.get(*idx as usize) {
+            Some(classification) if in_force && classification_in_force(classification, as_of) => {
+                evaluator.tier_lookup(*idx, None).0
+            }
+            _ => None,
+        };
+        out.classifications.push(decided);
+    }
+    for obligation in &rulebook.obligations {
+        let (outcome, _) = evaluator.obligation_core(obligation, in_force, &mut explanation);
+        out.obligations.push(outcome);
+    }
+}
+
+fn classification_in_force(classification: &IrClassification, as_of: Date) -> bool {
+    in_force(classification.info.applies_from, classification.info.applies_until, as_of)
+}
+
 /// Evaluates one parameterless term by name (for examples and `concord explain`).
 pub fn evaluate_term(
     rulebook: &CompiledRulebook,
@@ -130,6 +172,9 @@ struct Evaluator<'a> {
     system: &'a Value,
     as_of: Date,
     options: EvalOptions,
+    /// Whether to build full verdicts (missing-fact paths, instances, holders); the compact path
+    /// of [`evaluate_outcomes`] does not.
+    record: bool,
     locals: Vec<Local<'a, 'a>>,
     frame: usize,
     missing: Vec<String>,
@@ -147,6 +192,7 @@ impl<'a> Evaluator<'a> {
             system,
             as_of,
             options,
+            record: true,
             locals: Vec::new(),
             frame: 0,
             missing: Vec::new(),
@@ -233,8 +279,10 @@ impl<'a> Evaluator<'a> {
                 };
                 match field {
                     Some(value) if *value == Value::Unknown => {
-                        let path = self.path_of(expr, self.frame);
-                        self.missing.push(path);
+                        if self.record {
+                            let path = self.path_of(expr, self.frame);
+                            self.missing.push(path);
+                        }
                         value
                     }
                     Some(value) => {
@@ -258,13 +306,9 @@ impl<'a> Evaluator<'a> {
             }
             IrExpr::Tier(target) => {
                 let TierTarget::Index(idx) = target else { return Cow::Owned(Value::Unknown) };
-                let outcome = self.tier(*idx);
-                match outcome.decided {
+                match self.tier_lookup(*idx, None).0 {
                     Some(tier) => Cow::Owned(Value::Enum(tier)),
-                    None => {
-                        self.missing.extend(outcome.missing.iter().cloned());
-                        Cow::Owned(Value::Unknown)
-                    }
+                    None => Cow::Owned(Value::Unknown),
                 }
             }
             IrExpr::Not(inner) => {
@@ -404,19 +448,17 @@ impl<'a> Evaluator<'a> {
     fn quantified(&mut self, every: bool, local: u32, list: &'a IrExpr, body: &'a IrExpr) -> Tri {
         let mark = self.missing.len();
         let list_value = self.eval(list);
-        let items: &[Value] = match &*list_value {
-            Value::List(items) | Value::Set(items) => items,
-            Value::Absent => &[],
+        let n_items = match &*list_value {
+            Value::List(items) | Value::Set(items) => items.len(),
+            Value::Absent => 0,
             _ => return Tri::Unknown,
         };
-        // INVARIANT: the list's values are owned here for the loop; elements are cloned into the
-        // local slot (cheap for scalars; records are cloned, which the fast path will avoid).
-        let items: Vec<Value> = items.to_vec();
         let decisive = if every { Tri::False } else { Tri::True };
         let mut unknown = false;
         let slot = self.frame + local as usize;
-        for (index, item) in items.into_iter().enumerate() {
-            self.bind(slot, Cow::Owned(item), Origin::Element { list, frame: self.frame, index });
+        for index in 0..n_items {
+            let item = element(&list_value, index);
+            self.bind(slot, item, Origin::Element { list, frame: self.frame, index });
             let item_mark = self.missing.len();
             match self.condition(body) {
                 value if value == decisive => {
@@ -445,14 +487,14 @@ impl<'a> Evaluator<'a> {
             && let (IrExpr::Tier(TierTarget::Index(idx)), IrExpr::Const(Value::Enum(tier)))
             | (IrExpr::Const(Value::Enum(tier)), IrExpr::Tier(TierTarget::Index(idx))) = (left, right)
         {
-            let outcome = self.tier(*idx);
-            let equal = match outcome.decided {
-                Some(decided) => Tri::from_bool(decided == *tier),
-                None if !outcome.possible.contains(tier) => Tri::False,
-                None => {
-                    self.missing.extend(outcome.missing.iter().cloned());
-                    Tri::Unknown
+            let mark = self.missing.len();
+            let equal = match self.tier_lookup(*idx, Some(*tier)) {
+                (Some(decided), _) => Tri::from_bool(decided == *tier),
+                (None, false) => {
+                    self.missing.truncate(mark);
+                    Tri::False
                 }
+                (None, true) => Tri::Unknown,
             };
             return if op == BinOp::Eq { equal } else { equal.not() };
         }
@@ -514,6 +556,22 @@ impl<'a> Evaluator<'a> {
             }
         }
         value
+    }
+
+    /// The decided tier of a classification, whether `tier` is still possible, and (when
+    /// undecided and recording) the facts that would decide it added to the missing facts.
+    fn tier_lookup(&mut self, idx: u32, tier: Option<u32>) -> (Option<u32>, bool) {
+        if !matches!(self.tier_cache.get(idx as usize), Some(Some(_))) {
+            let _ = self.tier(idx);
+        }
+        let Some(Some(outcome)) = self.tier_cache.get(idx as usize) else { return (None, true) };
+        let possible = tier.is_none_or(|tier| outcome.possible.contains(&tier));
+        let decided = outcome.decided;
+        if decided.is_none() && self.record {
+            let missing = outcome.missing.clone();
+            self.missing.extend(missing);
+        }
+        (decided, possible)
     }
 
     fn tier(&mut self, idx: u32) -> TierOutcome {
@@ -582,7 +640,29 @@ impl<'a> Evaluator<'a> {
         self.start_verdict(&redline.info);
         let by = redline.by.as_ref().map(|role| self.role_holders(role));
         let mut explanation = Vec::new();
-        let verdict = if !rulebook_in_force
+        let (verdict, possible, exception) = self.redline_core(redline, rulebook_in_force, &mut explanation);
+        if verdict != RedlineOutcome::Undetermined {
+            self.missing.clear();
+        }
+        RedlineVerdict {
+            redline: redline.info.name.clone(),
+            verdict,
+            possible,
+            exception,
+            acts: redline.acts.clone(),
+            by,
+            basis: self.basis(&redline.info, explanation),
+        }
+    }
+
+    /// A redline's verdict, the verdicts still possible, and the exception that applied.
+    fn redline_core(
+        &mut self,
+        redline: &'a IrRedline,
+        rulebook_in_force: bool,
+        explanation: &mut Vec<String>,
+    ) -> (RedlineOutcome, Vec<RedlineOutcome>, Option<String>) {
+        if !rulebook_in_force
             || !in_force(redline.info.applies_from, redline.info.applies_until, self.as_of)
         {
             if self.options.explain {
@@ -601,7 +681,7 @@ impl<'a> Evaluator<'a> {
             let (exception, exception_applied) = if when == Tri::False {
                 (Tri::False, None)
             } else {
-                self.exceptions(&redline.exceptions, &mut explanation)
+                self.exceptions(&redline.exceptions, explanation)
             };
             match (when, exception) {
                 (Tri::False, _) => (RedlineOutcome::NotProhibited, Vec::new(), None),
@@ -624,19 +704,6 @@ impl<'a> Evaluator<'a> {
                     None,
                 ),
             }
-        };
-        let (verdict, possible, exception) = verdict;
-        if verdict != RedlineOutcome::Undetermined {
-            self.missing.clear();
-        }
-        RedlineVerdict {
-            redline: redline.info.name.clone(),
-            verdict,
-            possible,
-            exception,
-            acts: redline.acts.clone(),
-            by,
-            basis: self.basis(&redline.info, explanation),
         }
     }
 
@@ -705,20 +772,51 @@ impl<'a> Evaluator<'a> {
         RoleHolders { role: role.name.clone(), parties: holders, possibly }
     }
 
+    /// Whether some party holds a role (Kleene `or` over the parties).
+    fn role_held(&mut self, role: &RoleTarget) -> Tri {
+        let TermTarget::Index(idx) = role.term else { return Tri::Unknown };
+        let rulebook = self.rulebook;
+        let Some(Some(role_info)) = rulebook.roles.get(idx as usize) else { return Tri::Unknown };
+        let mark = self.missing.len();
+        let domain = self.eval(&role_info.domain);
+        let n_parties = match &*domain {
+            Value::List(items) | Value::Set(items) => items.len(),
+            Value::Absent => 0,
+            _ => return Tri::Unknown,
+        };
+        let mut unknown = false;
+        for index in 0..n_parties {
+            let party = element(&domain, index);
+            let party_mark = self.missing.len();
+            let value = self.term_value(idx, &[(party, Origin::Element { list: &role_info.domain, frame: self.frame, index })]);
+            match self.truth(&value) {
+                Tri::True => {
+                    self.missing.truncate(mark);
+                    return Tri::True;
+                }
+                Tri::Unknown => unknown = true,
+                Tri::False => self.missing.truncate(party_mark),
+            }
+        }
+        if unknown { Tri::Unknown } else { Tri::False }
+    }
+
     /// The parties that hold a role, and those that may.
     fn role_members(&mut self, role: &RoleTarget) -> (Vec<String>, Vec<String>) {
         let TermTarget::Index(idx) = role.term else { return (Vec::new(), Vec::new()) };
         let rulebook = self.rulebook;
         let Some(Some(role_info)) = rulebook.roles.get(idx as usize) else { return (Vec::new(), Vec::new()) };
         let domain = self.eval(&role_info.domain);
-        let parties: Vec<Value> = match &*domain {
-            Value::List(items) | Value::Set(items) => items.to_vec(),
+        let n_parties = match &*domain {
+            Value::List(items) | Value::Set(items) => items.len(),
+            Value::Absent => 0,
             _ => return (Vec::new(), vec!["(parties unknown)".to_owned()]),
         };
         let mut holders = Vec::new();
         let mut possibly = Vec::new();
-        for (index, party) in parties.into_iter().enumerate() {
-            let label = match (&party, role_info.label_slot) {
+        for index in 0..n_parties {
+            let party = element(&domain, index);
+            let label = match (&*party, role_info.label_slot) {
                 (Value::Record(fields), Some(slot)) => match fields.get(slot as usize) {
                     Some(Value::Str(name)) => name.to_string(),
                     _ => format!("{}[{index}]", self.path_of(&role_info.domain, self.frame)),
@@ -727,7 +825,7 @@ impl<'a> Evaluator<'a> {
             };
             let value = self.term_value(
                 idx,
-                &[(Cow::Owned(party), Origin::Element { list: &role_info.domain, frame: self.frame, index })],
+                &[(party, Origin::Element { list: &role_info.domain, frame: self.frame, index })],
             );
             match self.truth(&value) {
                 Tri::True => holders.push(label),
@@ -810,20 +908,46 @@ impl<'a> Evaluator<'a> {
         self.start_verdict(&obligation.info);
         let mut explanation = Vec::new();
         let owed_by = obligation.by.as_ref().map(|role| self.role_holders(role));
-        let finish = |evaluator: &mut Self, verdict, due, instances, explanation| ObligationVerdict {
+        let (verdict, instances) = self.obligation_core(obligation, rulebook_in_force, &mut explanation);
+        let due = instances
+            .iter()
+            .filter(|instance| instance.verdict == ObligationOutcome::Pending)
+            .filter_map(|instance| instance.due.clone())
+            .min();
+        if self.options.explain {
+            for instance in &instances {
+                let due = instance.due.as_deref().map(|due| format!(", due {due}")).unwrap_or_default();
+                let evidence = match (&instance.evidence, &instance.evidence_date) {
+                    (Some(path), Some(date)) => format!(", evidence {path} dated {date}"),
+                    (Some(path), None) => format!(", evidence {path}"),
+                    _ => String::new(),
+                };
+                explanation.push(format!("{}: {}{due}{evidence}", instance.instance, instance.verdict.as_str()));
+            }
+        }
+        ObligationVerdict {
             obligation: obligation.info.name.clone(),
             verdict,
             due,
             act: obligation.act.clone(),
-            owed_by: owed_by.clone(),
+            owed_by,
             instances,
-            basis: evaluator.basis(&obligation.info, explanation),
-        };
+            basis: self.basis(&obligation.info, explanation),
+        }
+    }
+
+    /// An obligation's aggregate verdict and its triggering instances.
+    fn obligation_core(
+        &mut self,
+        obligation: &'a IrObligation,
+        rulebook_in_force: bool,
+        explanation: &mut Vec<String>,
+    ) -> (ObligationOutcome, Vec<InstanceVerdict>) {
         if !rulebook_in_force || !in_force(obligation.info.applies_from, obligation.info.applies_until, self.as_of) {
             if self.options.explain {
                 explanation.push(not_in_force_text(&obligation.info, self.as_of));
             }
-            return finish(self, ObligationOutcome::NotInForce, None, Vec::new(), explanation);
+            return (ObligationOutcome::NotInForce, Vec::new());
         }
         // Applicability: the condition, and someone holding the role that owes the duty.
         let mut applicable = match &obligation.when {
@@ -840,19 +964,11 @@ impl<'a> Evaluator<'a> {
             }
             None => Tri::True,
         };
-        if let (Some(role), Some(holders)) = (&obligation.by, &owed_by) {
-            let holds = if !holders.parties.is_empty() {
-                Tri::True
-            } else if !holders.possibly.is_empty() {
-                // Evaluate the role again, keeping the facts that would decide it this time.
-                let _ = self.role_members(role);
-                Tri::Unknown
-            } else {
-                Tri::False
-            };
+        if let Some(role) = &obligation.by {
+            let holds = self.role_held(role);
             if self.options.explain {
                 explanation.push(match holds {
-                    Tri::True => format!("owed by `{}`: {}", role.name, holders.parties.join(", ")),
+                    Tri::True => format!("some party is a `{}`", role.name),
                     Tri::False => format!("no party of the system is a `{}`", role.name),
                     Tri::Unknown => format!("whether any party is a `{}` is not known", role.name),
                 });
@@ -861,7 +977,7 @@ impl<'a> Evaluator<'a> {
         }
         if applicable == Tri::False {
             self.missing.clear();
-            return finish(self, ObligationOutcome::NotApplicable, None, Vec::new(), explanation);
+            return (ObligationOutcome::NotApplicable, Vec::new());
         }
         let mut instances = Vec::new();
         let mut maybe_more = false;
@@ -870,11 +986,11 @@ impl<'a> Evaluator<'a> {
                 let list = self.eval(&binder.list);
                 match &*list {
                     Value::List(items) | Value::Set(items) => {
-                        let items = items.to_vec();
-                        for (index, item) in items.into_iter().enumerate() {
+                        for index in 0..items.len() {
                             let slot = binder.local as usize;
-                            self.bind(slot, Cow::Owned(item), Origin::Element { list: &binder.list, frame: 0, index });
-                            let instance_path = format!("{}[{index}]", self.path_of(&binder.list, 0));
+                            self.bind(slot, element(&list, index), Origin::Element { list: &binder.list, frame: 0, index });
+                            let instance_path =
+                                if self.record { format!("{}[{index}]", self.path_of(&binder.list, 0)) } else { String::new() };
                             let selected = match &binder.filter {
                                 Some(filter) => {
                                     let mark = self.missing.len();
@@ -904,7 +1020,8 @@ impl<'a> Evaluator<'a> {
                 }
             }
             None => {
-                if let Some(instance) = self.instance(obligation, "$".to_owned()) {
+                let path = if self.record { "$".to_owned() } else { String::new() };
+                if let Some(instance) = self.instance(obligation, path) {
                     instances.push(instance);
                 }
             }
@@ -931,23 +1048,7 @@ impl<'a> Evaluator<'a> {
                 self.missing.extend(instance.missing_facts.iter().cloned());
             }
         }
-        let due = instances
-            .iter()
-            .filter(|instance| instance.verdict == ObligationOutcome::Pending)
-            .filter_map(|instance| instance.due.clone())
-            .min();
-        if self.options.explain {
-            for instance in &instances {
-                let due = instance.due.as_deref().map(|due| format!(", due {due}")).unwrap_or_default();
-                let evidence = match (&instance.evidence, &instance.evidence_date) {
-                    (Some(path), Some(date)) => format!(", evidence {path} dated {date}"),
-                    (Some(path), None) => format!(", evidence {path}"),
-                    _ => String::new(),
-                };
-                explanation.push(format!("{}: {}{due}{evidence}", instance.instance, instance.verdict.as_str()));
-            }
-        }
-        finish(self, verdict, due, instances, explanation)
+        (verdict, instances)
     }
 
     /// One triggering instance of an obligation (its `for each` variable is bound). `None` when
@@ -988,16 +1089,17 @@ impl<'a> Evaluator<'a> {
         let mut maybe = false;
         let evidence_list_known = match &obligation.evidence {
             Some(binder) => {
-                let list = self.eval(&binder.list).into_owned();
-                match list {
+                let list = self.eval(&binder.list);
+                match &*list {
                     Value::List(items) | Value::Set(items) => {
-                        for (index, item) in items.iter().enumerate() {
+                        for index in 0..items.len() {
                             self.bind(
                                 binder.local as usize,
-                                Cow::Owned(item.clone()),
+                                element(&list, index),
                                 Origin::Element { list: &binder.list, frame: 0, index },
                             );
-                            let path = format!("{}[{index}]", self.path_of(&binder.list, 0));
+                            let path =
+                                if self.record { format!("{}[{index}]", self.path_of(&binder.list, 0)) } else { String::new() };
                             let matches = match &binder.filter {
                                 Some(filter) => self.condition(filter),
                                 None => Tri::True,
@@ -1079,7 +1181,7 @@ impl<'a> Evaluator<'a> {
         Some(InstanceVerdict {
             instance,
             verdict,
-            due: due.show(),
+            due: if self.record { due.show() } else { None },
             evidence: evidence.as_ref().map(|(path, _)| path.clone()),
             evidence_date: evidence.and_then(|(_, date)| date),
             missing_facts,
@@ -1149,6 +1251,19 @@ fn aggregate(instances: &[InstanceVerdict]) -> ObligationOutcome {
         ObligationOutcome::Pending
     } else {
         ObligationOutcome::Satisfied
+    }
+}
+
+/// Element `index` of a list or set, borrowed when the list is borrowed.
+fn element<'a>(list: &Cow<'a, Value>, index: usize) -> Cow<'a, Value> {
+    match list {
+        Cow::Borrowed(Value::List(items) | Value::Set(items)) => {
+            items.get(index).map_or(Cow::Owned(Value::Unknown), Cow::Borrowed)
+        }
+        Cow::Owned(Value::List(items) | Value::Set(items)) => {
+            Cow::Owned(items.get(index).cloned().unwrap_or(Value::Unknown))
+        }
+        _ => Cow::Owned(Value::Unknown),
     }
 }
 
