@@ -90,6 +90,11 @@ impl Engine {
         &self.db
     }
 
+    /// The salsa input behind a file handle, for queries on the database.
+    pub fn source_file(&self, file: FileId) -> SourceFile {
+        file.0
+    }
+
     /// Adds a rulebook from text, or replaces the text of the file with this path.
     pub fn add_source(&mut self, path: &str, text: &str) -> FileId {
         if let Some(file) = self.files.get(path).copied() {
