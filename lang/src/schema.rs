@@ -24,6 +24,8 @@ pub enum Ty {
     Bool,
     /// A plain (dimensionless) exact decimal number.
     Number,
+    /// A whole number. Descriptions must give a whole number; in conditions it is a number.
+    Integer,
     String,
     /// A calendar date (ISO 8601, `2025-02-02`).
     Date,
@@ -121,6 +123,7 @@ impl Schema {
         match ty {
             Ty::Bool => "bool".to_owned(),
             Ty::Number => "number".to_owned(),
+            Ty::Integer => "integer".to_owned(),
             Ty::String => "string".to_owned(),
             Ty::Date => "date".to_owned(),
             Ty::DateTime => "datetime".to_owned(),

@@ -447,7 +447,7 @@ impl<'a> ExprChecker<'a> {
                 let Some(record) = self.schema().record(id) else { return (IrExpr::Error, Ty::Error) };
                 match record.fields.iter().position(|def| def.name == field.text) {
                     Some(slot) => {
-                        let ty = record.fields.get(slot).map_or(Ty::Error, |def| def.ty.clone());
+                        let ty = record.fields.get(slot).map_or(Ty::Error, |def| as_expression_type(&def.ty));
                         (
                             IrExpr::Field {
                                 base: Box::new(base),
@@ -698,10 +698,21 @@ impl<'a> ExprChecker<'a> {
     }
 }
 
+/// The type a field's value has in a condition: integers are numbers there.
+fn as_expression_type(ty: &Ty) -> Ty {
+    match ty {
+        Ty::Integer => Ty::Number,
+        Ty::Set(inner) => Ty::Set(Box::new(as_expression_type(inner))),
+        Ty::List(inner) => Ty::List(Box::new(as_expression_type(inner))),
+        other => other.clone(),
+    }
+}
+
 /// Whether a value of type `actual` can stand where `expected` is wanted.
 pub fn compatible(actual: &Ty, expected: &Ty) -> bool {
     match (actual, expected) {
         (Ty::Error, _) | (_, Ty::Error) => true,
+        (Ty::Integer, Ty::Number) | (Ty::Number, Ty::Integer) => true,
         (Ty::Set(a), Ty::Set(b))
         | (Ty::List(a), Ty::List(b))
         | (Ty::Set(a), Ty::List(b))
@@ -713,7 +724,7 @@ pub fn compatible(actual: &Ty, expected: &Ty) -> bool {
 pub fn operand_kind(ty: &Ty) -> OperandKind {
     match ty {
         Ty::Bool => OperandKind::Bool,
-        Ty::Number | Ty::Quantity(_) => OperandKind::Number,
+        Ty::Number | Ty::Integer | Ty::Quantity(_) => OperandKind::Number,
         Ty::String => OperandKind::Str,
         Ty::Date => OperandKind::Date,
         Ty::DateTime => OperandKind::DateTime,

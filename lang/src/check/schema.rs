@@ -83,7 +83,7 @@ const BUILTIN_DIMENSIONS: &[(&str, &str)] = &[
     ("JPY", "JPY"),
 ];
 
-pub const BUILTIN_TYPES: &[&str] = &["bool", "number", "string", "date", "datetime"];
+pub const BUILTIN_TYPES: &[&str] = &["bool", "number", "integer", "string", "date", "datetime"];
 
 #[salsa::tracked(returns(ref))]
 pub fn schema_info(db: &dyn salsa::Database) -> SchemaInfo {
@@ -264,6 +264,7 @@ impl TypeResolver<'_> {
                 let builtin = match text {
                     "bool" => Some(Ty::Bool),
                     "number" => Some(Ty::Number),
+                    "integer" => Some(Ty::Integer),
                     "string" => Some(Ty::String),
                     "date" => Some(Ty::Date),
                     "datetime" => Some(Ty::DateTime),

@@ -38,6 +38,7 @@ fn type_words(schema: &Schema, ty: &Ty) -> String {
     match ty {
         Ty::Bool => "bool".to_owned(),
         Ty::Number => "number".to_owned(),
+        Ty::Integer => "integer".to_owned(),
         Ty::String => "string".to_owned(),
         Ty::Date => "date".to_owned(),
         Ty::DateTime => "datetime".to_owned(),
@@ -113,6 +114,12 @@ impl<'a> Reader<'a> {
                 _ => self.fail("true or false", node),
             },
             Ty::Number => self.read_number(node),
+            Ty::Integer => match self.read_number(node) {
+                Value::Number(value) if !value.fract().is_zero() => {
+                    self.fail("a whole number", node)
+                }
+                other => other,
+            },
             Ty::String => match &node.kind {
                 NodeKind::String(text) => Value::Str(text.clone()),
                 _ => self.fail("a string", node),

@@ -314,6 +314,26 @@ launched_at: 2025-02-02T10:00:00Z
     }
 
     #[test]
+    fn an_integer_field_takes_whole_numbers_only() {
+        let schema = Schema {
+            records: vec![RecordDef {
+                name: "System".to_owned(),
+                fields: vec![field("employees", Ty::Integer)],
+                doc: None,
+            }],
+            root: Some(RecordId(0)),
+            ..Schema::default()
+        };
+        assert_eq!(
+            load_description(&schema, br#"{"employees": 250}"#, Format::Json),
+            Ok(Value::Record(Box::new([Value::Number(dec("250"))])))
+        );
+        let errors = load_description(&schema, br#"{"employees": 2.5}"#, Format::Json).unwrap_err();
+        assert_eq!(errors[0].path, "$.employees");
+        assert!(errors[0].message.contains("expected a whole number"), "{}", errors[0].message);
+    }
+
+    #[test]
     fn display_appends_line_and_column_when_known() {
         let error = DescriptionError {
             path: "$.model.training_compute".to_owned(),
