@@ -47,9 +47,32 @@ pub fn run(args: CheckArgs) -> Result<u8> {
             );
         }
         CheckFormat::Json => {
-            let out = serde_json::json!({ "schema_version": 1, "diagnostics": diagnostics });
+            let sources = engine.sources();
+            let mut values = Vec::with_capacity(diagnostics.len());
+            for diagnostic in &diagnostics {
+                let mut value = serde_json::to_value(diagnostic)?;
+                add_positions(&mut value, &sources);
+                values.push(value);
+            }
+            let out = serde_json::json!({ "schema_version": 1, "diagnostics": values });
             println!("{}", serde_json::to_string_pretty(&out)?);
         }
     }
     Ok(if n_errors > 0 { EXIT_FAILED } else { EXIT_OK })
+}
+
+/// Adds 1-based `line` and `column` (in characters) to each label, beside its byte span.
+fn add_positions(value: &mut serde_json::Value, sources: &std::collections::BTreeMap<String, String>) {
+    let Some(labels) = value.get_mut("labels").and_then(serde_json::Value::as_array_mut) else { return };
+    for label in labels {
+        let file = label.get("file").and_then(serde_json::Value::as_str).map(str::to_owned);
+        let start = label.pointer("/span/start").and_then(serde_json::Value::as_u64);
+        let (Some(file), Some(start)) = (file, start) else { continue };
+        let Some(text) = sources.get(&file) else { continue };
+        let location = concord_lang::compile::location(text, &file, u32::try_from(start).unwrap_or(u32::MAX));
+        if let Some(object) = label.as_object_mut() {
+            object.insert("line".to_owned(), location.line.into());
+            object.insert("column".to_owned(), location.column.into());
+        }
+    }
 }

@@ -118,6 +118,9 @@ pub fn run(args: EvalArgs) -> Result<u8> {
     for input in &args.inputs {
         if input == "-" {
             let stdin = std::io::stdin();
+            if std::io::IsTerminal::is_terminal(&stdin) {
+                bail!("no descriptions given: name files or directories, or pipe JSONL into `concord eval … -`");
+            }
             read_jsonl(stdin.lock(), "<stdin>", &mut |document| emit(document, &mut state, &mut out))?;
             continue;
         }
