@@ -260,7 +260,50 @@ impl<'a> Evaluator<'a> {
         self.truth(&value)
     }
 
+    /// Evaluates an expression. The common nodes are handled here, in a small function; the
+    /// rest in `eval_other`, so the hot path keeps a small stack frame.
     fn eval(&mut self, expr: &'a IrExpr) -> Cow<'a, Value> {
+        match expr {
+            IrExpr::Const(value) => Cow::Borrowed(value),
+            IrExpr::Root => Cow::Borrowed(self.system),
+            IrExpr::And(operands) => tri_value(self.junction(operands, Tri::False)),
+            IrExpr::Or(operands) => tri_value(self.junction(operands, Tri::True)),
+            IrExpr::Not(inner) => {
+                let value = self.condition(inner);
+                tri_value(value.not())
+            }
+            IrExpr::Field { base, slot, .. } if !self.options.explain => {
+                let base_value = self.eval(base);
+                let field = match base_value {
+                    Cow::Borrowed(Value::Record(fields)) => fields.get(*slot as usize).map(Cow::Borrowed),
+                    _ => return self.eval_other(expr),
+                };
+                match field {
+                    Some(value) if *value != Value::Unknown => value,
+                    _ => self.eval_other(expr),
+                }
+            }
+            IrExpr::Compare { op, left, right, .. } => {
+                let mark = self.missing.len();
+                let result = self.compare(*op, left, right);
+                if result != Tri::Unknown {
+                    self.missing.truncate(mark);
+                }
+                tri_value(result)
+            }
+            // The cached value of a term, when no unsure mark or missing fact has to be recorded.
+            IrExpr::Term { term: TermTarget::Index(idx), args } if args.is_empty() && !self.record => {
+                match self.term_cache.get(*idx as usize) {
+                    Some(Some((value, missing))) if missing.is_empty() => Cow::Owned(value.clone()),
+                    _ => self.eval_other(expr),
+                }
+            }
+            _ => self.eval_other(expr),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_other(&mut self, expr: &'a IrExpr) -> Cow<'a, Value> {
         match expr {
             IrExpr::Const(value) => Cow::Borrowed(value),
             IrExpr::AsOf => Cow::Owned(Value::Date(self.as_of)),
