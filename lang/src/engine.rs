@@ -207,6 +207,11 @@ impl Rulebook {
         from_json_value(&self.compiled.schema, value).map(|value| Description { value })
     }
 
+    /// A description from a value already laid out by this rulebook's schema (an example's system).
+    pub fn description_from_value(&self, value: Value) -> Description {
+        Description { value }
+    }
+
     /// Every verdict of the rulebook for one system, as of `as_of`.
     pub fn evaluate(&self, description: &Description, as_of: Date, options: EvalOptions) -> RulebookVerdicts {
         evaluate(&self.compiled, &description.value, as_of, options)

@@ -1,0 +1,51 @@
+//! The verdicts-only path (`Rulebook::evaluate_outcomes`) gives exactly the verdicts of the full
+//! path (`Rulebook::evaluate`), for every bundled description, on dates around every deadline.
+
+use std::path::Path;
+
+use concord_lang::{EvalOptions, Format, Outcomes};
+
+#[test]
+fn verdicts_only_agree_with_full_verdicts_on_every_example() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut engine = concord_lang::Engine::default();
+    let file = engine.add_file(&root.join("examples/ai_rules.concord")).unwrap();
+    let rulebook = engine.compile(file).unwrap();
+    let mut descriptions = Vec::new();
+    for entry in std::fs::read_dir(root.join("examples/systems")).unwrap() {
+        let path = entry.unwrap().path();
+        let format = Format::from_path(&path).unwrap();
+        descriptions.push(rulebook.load_description(&std::fs::read(&path).unwrap(), format).unwrap());
+    }
+    for example in &rulebook.compiled().examples {
+        descriptions.push(rulebook.description_from_value(example.system.clone()));
+    }
+    let dates = ["2024-07-31", "2025-02-01", "2025-02-02", "2026-08-01", "2026-09-04", "2026-09-16", "2026-10-12", "2027-01-01"];
+    let mut outcomes = Outcomes::default();
+    let mut n_compared = 0;
+    for description in &descriptions {
+        for date in dates {
+            let as_of = date.parse().unwrap();
+            let full = rulebook.evaluate(description, as_of, EvalOptions { explain: true });
+            rulebook.evaluate_outcomes(description, as_of, &mut outcomes);
+            let full_redlines: Vec<_> = full.redlines.iter().map(|verdict| verdict.verdict).collect();
+            let full_obligations: Vec<_> = full.obligations.iter().map(|verdict| verdict.verdict).collect();
+            let full_tiers: Vec<_> = full.classifications.iter().map(|verdict| verdict.tier.clone()).collect();
+            let compact_tiers: Vec<_> = outcomes
+                .classifications
+                .iter()
+                .zip(&rulebook.compiled().own_classifications)
+                .map(|(tier, idx)| {
+                    let classification = &rulebook.compiled().classifications[*idx as usize];
+                    let names = &rulebook.schema().enum_def(classification.tiers).unwrap().variants;
+                    tier.map(|tier| names[tier as usize].clone())
+                })
+                .collect();
+            assert_eq!(outcomes.redlines, full_redlines, "redlines on {date}");
+            assert_eq!(outcomes.obligations, full_obligations, "obligations on {date}");
+            assert_eq!(compact_tiers, full_tiers, "classifications on {date}");
+            n_compared += 1;
+        }
+    }
+    assert!(n_compared >= 100, "compared {n_compared} evaluations");
+}
