@@ -177,12 +177,15 @@ pub fn header(db: &dyn salsa::Database, file: SourceFile) -> Option<HeaderInfo> 
     }
 }
 
-/// Rulebook ids to files. When two files declare one id, the first by path wins (and the other
-/// gets a `duplicate-rulebook-id` diagnostic).
+/// Rulebook ids to files. When two files declare one id, the standard library's wins, then the
+/// first by path (and the other gets a `duplicate-rulebook-id` diagnostic).
 #[salsa::tracked(returns(ref))]
 pub fn rulebook_index(db: &dyn salsa::Database) -> BTreeMap<String, SourceFile> {
     let mut index = BTreeMap::new();
-    for file in workspace_files(db) {
+    // The embedded standard library comes first: a user's file cannot replace `std.lexicon`.
+    let (stdlib, user): (Vec<SourceFile>, Vec<SourceFile>) =
+        workspace_files(db).into_iter().partition(|file| crate::stdlib::is_stdlib_path(file.path(db)));
+    for file in stdlib.into_iter().chain(user) {
         if let Some(header) = header(db, file) {
             index.entry(header.id.clone()).or_insert(file);
         }

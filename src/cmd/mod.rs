@@ -24,11 +24,12 @@ pub fn rulebook_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
         if path.is_dir() {
             collect(path, &mut |file| file.extension().is_some_and(|ext| ext == "concord"), &mut out)?;
         } else if path.exists() {
-            out.push(path.clone());
+            out.push(normalize(path));
         } else {
             bail!("no such file or directory: `{}`", path.display());
         }
     }
+    let mut out: Vec<PathBuf> = out.iter().map(|path| normalize(path)).collect();
     out.sort();
     out.dedup();
     Ok(out)
@@ -48,18 +49,24 @@ pub fn collect(dir: &Path, keep: &mut dyn FnMut(&Path) -> bool, out: &mut Vec<Pa
     Ok(())
 }
 
+/// A path without `.` components, so `./a.concord` and `a.concord` name one file.
+pub fn normalize(path: &Path) -> PathBuf {
+    path.components().filter(|component| *component != std::path::Component::CurDir).collect()
+}
+
 /// Loads rulebook files, and the `.concord` files beside them so that their imports resolve.
 pub fn load_rulebooks(engine: &mut Engine, files: &[PathBuf]) -> Result<Vec<FileId>> {
+    let files: Vec<PathBuf> = files.iter().map(|file| normalize(file)).collect();
     let mut ids = Vec::new();
-    for file in files {
+    for file in &files {
         ids.push(engine.add_file(file)?);
     }
     let mut siblings = Vec::new();
-    for file in files {
+    for file in &files {
         let dir = file.parent().filter(|dir| !dir.as_os_str().is_empty()).unwrap_or(Path::new("."));
         if let Ok(entries) = std::fs::read_dir(dir) {
             for entry in entries.flatten() {
-                let path = entry.path();
+                let path = normalize(&entry.path());
                 if path.extension().is_some_and(|ext| ext == "concord") && !files.contains(&path) {
                     siblings.push(path);
                 }

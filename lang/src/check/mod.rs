@@ -250,12 +250,7 @@ impl<'db> ItemContext<'db> {
         if meta.citations.is_empty() {
             self.error(
                 Diagnostic::warning("missing-citation", name.span, format!("{what} `{}` cites no source", name.text))
-                    .with_help("add `cite \"Art. …\"` so verdicts can show the law they apply")
-                    .with_fix(
-                        "add a citation stub",
-                        Span { start: name.span.end, end: name.span.end },
-                        " /* cite \"…\" */",
-                    ),
+                    .with_help("add `cite \"Art. …\"` so verdicts can show the law they apply"),
             );
             return;
         }

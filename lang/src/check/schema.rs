@@ -29,10 +29,21 @@ pub struct SchemaInfo {
 
 impl SchemaInfo {
     /// The record named `System` visible from a file: the type of `system`.
+    /// A `System` imported under an alias counts when it is the only one.
     pub fn root_for(&self, db: &dyn salsa::Database, file: crate::db::SourceFile) -> Option<RecordId> {
-        match scope(db, file).lookup("System") {
-            Lookup::Found(key) => self.records.get(&key).copied(),
-            _ => None,
+        let file_scope = scope(db, file);
+        if let Lookup::Found(key) = file_scope.lookup("System") {
+            return self.records.get(&key).copied();
+        }
+        let mut through_aliases = file_scope
+            .aliases
+            .values()
+            .filter_map(|target| crate::db::declarations(db, *target).get("System").and_then(|keys| keys.first().cloned()))
+            .filter_map(|key| self.records.get(&key).copied());
+        let first = through_aliases.next()?;
+        match through_aliases.all(|other| other == first) {
+            true => Some(first),
+            false => None,
         }
     }
 }

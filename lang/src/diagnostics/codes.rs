@@ -42,7 +42,6 @@ pub const CODES: &[(&str, &str)] = &[
     ("unknown-expectation", "an example expects a verdict the target cannot have"),
     ("invalid-example-system", "an example's system is not a valid description"),
     ("mapping-kind-mismatch", "a mapping claim relates things of different kinds or types"),
-    ("unsure", "a declaration marked `unsure`"),
 ];
 
 pub fn summary(code: &str) -> Option<&'static str> {

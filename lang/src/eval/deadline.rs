@@ -25,6 +25,8 @@ pub enum DueDate {
     },
     /// The event's date is not known.
     Unknown,
+    /// The event is an optional fact that does not exist.
+    Absent,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +40,7 @@ pub fn compute_due(spec: DueSpec, anchor: &Value, rulebook: &CompiledRulebook) -
     let anchor = match anchor {
         Value::Date(date) => EvidenceDate::Day(*date),
         Value::DateTime(timestamp) => EvidenceDate::Instant(*timestamp),
+        Value::Absent => return DueDate::Absent,
         _ => return DueDate::Unknown,
     };
     let anchor_day = match anchor {
@@ -123,7 +126,7 @@ impl DueDate {
                 }
             }
             DueDate::Due { at: DueAt::Instant(due), .. } => as_of_end <= *due,
-            DueDate::NoDueDate { .. } | DueDate::Unknown => true,
+            DueDate::NoDueDate { .. } | DueDate::Unknown | DueDate::Absent => true,
         }
     }
 
@@ -134,7 +137,7 @@ impl DueDate {
                 Some(due.yesterday().map_or_else(|_| due.to_string(), |day| day.to_string()))
             }
             DueDate::Due { at: DueAt::Instant(due), .. } => Some(due.to_string()),
-            DueDate::NoDueDate { .. } | DueDate::Unknown => None,
+            DueDate::NoDueDate { .. } | DueDate::Unknown | DueDate::Absent => None,
         }
     }
 }

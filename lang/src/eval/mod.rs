@@ -428,6 +428,15 @@ impl<'a> Evaluator<'a> {
                     (Value::Number(a), Value::Quantity(b)) | (Value::Quantity(b), Value::Number(a)) => {
                         arith(*op, *a, *b).map(Value::Quantity)
                     }
+                    // An optional quantity that does not exist adds nothing: a model that was not
+                    // fine-tuned has no fine-tuning compute to add to its pre-training.
+                    (Value::Absent, other) | (other, Value::Absent) if matches!(op, BinOp::Add) => match other {
+                        Value::Number(_) | Value::Quantity(_) | Value::Absent => Some(other.clone()),
+                        _ => None,
+                    },
+                    (Value::Quantity(a), Value::Absent) | (Value::Number(a), Value::Absent) if matches!(op, BinOp::Sub) => {
+                        Some(if matches!(*left, Value::Quantity(_)) { Value::Quantity(*a) } else { Value::Number(*a) })
+                    }
                     (Value::Absent, _) | (_, Value::Absent) => Some(Value::Absent),
                     _ => None,
                 };
@@ -446,18 +455,31 @@ impl<'a> Evaluator<'a> {
                     (Value::DateTime(timestamp), true) => {
                         timestamp.checked_add(jiff::SignedDuration::from_secs(seconds)).ok().map(Value::DateTime)
                     }
-                    (Value::Date(date), false) => date.checked_add((seconds / 86_400).days()).ok().map(Value::Date),
+                    // A date moves by whole days only; part of a day has no date to land on.
+                    (Value::Date(date), false) if seconds % 86_400 == 0 => {
+                        date.checked_add((seconds / 86_400).days()).ok().map(Value::Date)
+                    }
                     (Value::Absent, _) => Some(Value::Absent),
                     _ => None,
                 };
                 Cow::Owned(shifted.unwrap_or(Value::Unknown))
             }
             IrExpr::Present { expr, present } => {
+                // Only an optional fact can be known to be absent; a required fact the description
+                // leaves out is unknown, and so is whether it is present.
                 let mark = self.missing.len();
                 let value = self.eval(expr);
-                self.missing.truncate(mark);
-                let is_present = !matches!(*value, Value::Unknown | Value::Absent);
-                Cow::Owned(Value::Bool(is_present == *present))
+                match *value {
+                    Value::Unknown => Cow::Owned(Value::Unknown),
+                    Value::Absent => {
+                        self.missing.truncate(mark);
+                        Cow::Owned(Value::Bool(!*present))
+                    }
+                    _ => {
+                        self.missing.truncate(mark);
+                        Cow::Owned(Value::Bool(*present))
+                    }
+                }
             }
             IrExpr::Quantified { every, local, list, body } => tri_value(self.quantified(*every, *local, list, body)),
             IrExpr::SetOf(elements) => {
@@ -610,9 +632,22 @@ impl<'a> Evaluator<'a> {
         let Some(Some(outcome)) = self.tier_cache.get(idx as usize) else { return (None, true) };
         let possible = tier.is_none_or(|tier| outcome.possible.contains(&tier));
         let decided = outcome.decided;
+        let branch = outcome.branch;
         if decided.is_none() && self.record {
             let missing = outcome.missing.clone();
             self.missing.extend(missing);
+        }
+        if self.record {
+            // A verdict that depends on a classification carries its unsure marks.
+            let rulebook = self.rulebook;
+            if let Some(classification) = rulebook.classifications.get(idx as usize) {
+                let branch_info = branch.and_then(|branch| classification.branches.get(branch)).map(|branch| &branch.info);
+                for info in std::iter::once(&classification.info).chain(branch_info) {
+                    for reason in &info.unsure {
+                        self.unsure.insert(UnsureMark { declaration: info.name.clone(), reason: reason.clone() });
+                    }
+                }
+            }
         }
         (decided, possible)
     }
@@ -713,13 +748,25 @@ impl<'a> Evaluator<'a> {
             }
             (RedlineOutcome::NotInForce, Vec::new(), None)
         } else {
-            let when = self.condition(&redline.when);
+            let mut when = self.condition(&redline.when);
             if self.options.explain {
                 explanation.push(format!(
                     "condition `{}` is {}",
                     redline.info.condition_text.as_deref().unwrap_or("…"),
                     when.as_str()
                 ));
+            }
+            // The act is forbidden to a role: with no party in that role, nobody commits it.
+            if let (Some(role), false) = (&redline.by, when == Tri::False) {
+                let held = self.role_held(role);
+                if self.options.explain {
+                    explanation.push(match held {
+                        Tri::True => format!("some party is a `{}`", role.name),
+                        Tri::False => format!("no party of the system is a `{}`", role.name),
+                        Tri::Unknown => format!("whether any party is a `{}` is not known", role.name),
+                    });
+                }
+                when = and(when, held);
             }
             let (exception, exception_applied) = if when == Tri::False {
                 (Tri::False, None)
@@ -853,7 +900,7 @@ impl<'a> Evaluator<'a> {
         let n_parties = match &*domain {
             Value::List(items) | Value::Set(items) => items.len(),
             Value::Absent => 0,
-            _ => return (Vec::new(), vec!["(parties unknown)".to_owned()]),
+            _ => return (Vec::new(), vec![format!("{} (not given)", self.path_of(&role_info.domain, self.frame))]),
         };
         let mut holders = Vec::new();
         let mut possibly = Vec::new();
@@ -1119,11 +1166,22 @@ impl<'a> Evaluator<'a> {
             IrDue::Standing => DueDate::NoDueDate { undue_delay: false },
         };
         let as_of_end = end_of_day(self.as_of);
-        if let DueDate::Due { anchor, .. } = &due
-            && anchor.after(self.as_of, as_of_end)
-        {
-            self.missing.truncate(mark);
-            return None;
+        let counts_from_event = matches!(
+            obligation.due,
+            IrDue::WithinDays { .. } | IrDue::WithinMonths { .. } | IrDue::WithinSeconds { .. }
+        );
+        match &due {
+            // An event after the evaluation date has not happened yet.
+            DueDate::Due { anchor, .. } if counts_from_event && anchor.after(self.as_of, as_of_end) => {
+                self.missing.truncate(mark);
+                return None;
+            }
+            // An optional event or deadline that does not exist triggers nothing.
+            DueDate::Absent => {
+                self.missing.truncate(mark);
+                return None;
+            }
+            _ => {}
         }
         // Evidence: matching records given on or before the evaluation date.
         let mut on_time: Option<(String, Option<String>)> = None;
@@ -1192,7 +1250,7 @@ impl<'a> Evaluator<'a> {
                 (None, false, true) => ObligationOutcome::Pending,
                 (None, false, false) => ObligationOutcome::Violated,
             },
-            DueDate::Unknown => ObligationOutcome::Undetermined,
+            DueDate::Unknown | DueDate::Absent => ObligationOutcome::Undetermined,
             DueDate::Due { .. } => {
                 if on_time.is_some() {
                     ObligationOutcome::Satisfied

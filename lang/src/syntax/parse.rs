@@ -52,7 +52,73 @@ pub fn parse_item(kind: ItemKind, text: &str) -> ParsedItem {
         Some(pair) => builder.item(pair),
         None => Item::Error,
     };
+    // A long chain of `+` or comparisons builds a deep tree even without brackets; later phases
+    // walk trees recursively, so the depth is bounded here.
+    if let Some(span) = too_deep_expression(&item) {
+        let diagnostic = Diagnostic::error(
+            "nesting-too-deep",
+            span,
+            format!("this expression nests operators more than {MAX_NESTING} levels deep"),
+        )
+        .with_help("split the condition into named terms");
+        return ParsedItem { item: Item::Error, diagnostics: vec![diagnostic] };
+    }
     ParsedItem { item, diagnostics: builder.diagnostics }
+}
+
+/// The span of an expression of `item` nested deeper than [`MAX_NESTING`], if any.
+fn too_deep_expression(item: &Item) -> Option<Span> {
+    let mut roots: Vec<&Expr> = Vec::new();
+    let mut exceptions: Vec<&Exception> = Vec::new();
+    match item {
+        Item::Term(term) => roots.push(&term.body),
+        Item::Role(role) => roots.extend([&role.domain, &role.body]),
+        Item::Redline(redline) => {
+            roots.extend(redline.when.iter());
+            exceptions.extend(redline.exceptions.iter());
+        }
+        Item::Obligation(obligation) => {
+            roots.extend(obligation.when.iter());
+            roots.extend(obligation.dated.iter());
+            for binder in obligation.for_each.iter().chain(obligation.evidence.iter()) {
+                roots.push(&binder.list);
+                roots.extend(binder.filter.iter());
+            }
+            match &obligation.due {
+                Some(Due::Within { anchor, .. }) => roots.push(anchor),
+                Some(Due::By { date, .. } | Due::Before { date, .. }) => roots.push(date),
+                _ => {}
+            }
+        }
+        Item::Classification(classification) => {
+            roots.extend(classification.branches.iter().filter_map(|branch| branch.when.as_ref()));
+        }
+        _ => {}
+    }
+    while let Some(exception) = exceptions.pop() {
+        roots.extend(exception.when.iter());
+        exceptions.extend(exception.exceptions.iter());
+    }
+    let mut stack: Vec<(&Expr, usize)> = roots.into_iter().map(|root| (root, 1)).collect();
+    while let Some((expr, depth)) = stack.pop() {
+        if depth > MAX_NESTING {
+            return Some(expr.span);
+        }
+        let next = depth + 1;
+        match &expr.kind {
+            ExprKind::Call(_, args) => stack.extend(args.iter().map(|arg| (arg, next))),
+            ExprKind::Field(inner, _) | ExprKind::Not(inner) | ExprKind::Neg(inner) | ExprKind::Present(inner, _) => {
+                stack.push((inner, next));
+            }
+            ExprKind::Set(items) | ExprKind::And(items) | ExprKind::Or(items) => {
+                stack.extend(items.iter().map(|item| (item, next)));
+            }
+            ExprKind::Binary(_, left, right) => stack.extend([(&**left, next), (&**right, next)]),
+            ExprKind::Quantified { list, body, .. } => stack.extend([(&**list, next), (&**body, next)]),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn lexical_errors(text: &str, tokens: &[Token]) -> Vec<Diagnostic> {
@@ -1258,6 +1324,14 @@ redline social_scoring {
         assert_eq!(parsed.diagnostics[0].code, "nesting-too-deep");
         let text = format!("term deep = {}true", "not ".repeat(100_000));
         assert_eq!(parse(ItemKind::Term, &text).diagnostics[0].code, "nesting-too-deep");
+    }
+
+    #[test]
+    fn a_long_chain_of_additions_is_a_diagnostic_not_a_stack_overflow() {
+        let text = format!("term sum = 0{}", " + 1".repeat(3_000));
+        assert_eq!(parse(ItemKind::Term, &text).diagnostics[0].code, "nesting-too-deep");
+        let text = format!("term sum = 0{}", " + 1".repeat(40));
+        assert_eq!(parse(ItemKind::Term, &text).diagnostics, vec![]);
     }
 
     #[test]
