@@ -27,7 +27,9 @@ const PURPOSES: &[&str] = &[
 /// A rulebook of `n_redlines` redlines (one in three with an exception, one in nine with an
 /// exception of the exception), a classification and obligations, over the standard lexicon.
 fn generated_rulebook(n_redlines: usize, n_obligations: usize) -> String {
-    let mut text = String::from("rulebook bench.rules {\n  title \"Generated\"\n  applies from 2024-01-01\n}\n\nimport std.lexicon\n\n");
+    let mut text = String::from(
+        "rulebook bench.rules {\n  title \"Generated\"\n  applies from 2024-01-01\n}\n\nimport std.lexicon\n\n",
+    );
     text.push_str("term total_compute: FLOP = system.model.training_compute.pretraining + system.model.training_compute.fine_tuning\n  cite \"Art. 1\"\n\n");
     for idx in 0..n_redlines {
         let purpose = PURPOSES[idx % PURPOSES.len()];
@@ -37,9 +39,12 @@ fn generated_rulebook(n_redlines: usize, n_obligations: usize) -> String {
             "/// Generated redline {idx}.\nredline rule_{idx} {{\n  cite \"Art. {idx}\" status binding verified 2026-11-01\n  applies from 2025-02-02\n  forbids use\n  when system.purposes contains {purpose} and total_compute > 1e{threshold} FLOP and system.deployment.publicly_accessible_spaces\n"
         );
         if idx % 3 == 0 {
-            let _ = write!(text, "  unless research_{idx} {{\n    cite \"Art. {idx}(2)\"\n    when system.purposes contains scientific_research\n");
+            let _ = write!(
+                text,
+                "  unless research_{idx} {{\n    cite \"Art. {idx}(2)\"\n    when system.purposes contains scientific_research\n"
+            );
             if idx % 9 == 0 {
-                let _ = write!(text, "    unless public_{idx} {{ when system.deployment.real_time }}\n");
+                let _ = writeln!(text, "    unless public_{idx} {{ when system.deployment.real_time }}");
             }
             text.push_str("  }\n");
         }
@@ -128,7 +133,11 @@ fn checking(c: &mut Criterion) {
         let mut flip = false;
         b.iter(|| {
             flip = !flip;
-            let edited = text.replacen("total_compute > 1e10 FLOP", if flip { "total_compute > 2e10 FLOP" } else { "total_compute > 1e10 FLOP" }, 1);
+            let edited = text.replacen(
+                "total_compute > 1e10 FLOP",
+                if flip { "total_compute > 2e10 FLOP" } else { "total_compute > 1e10 FLOP" },
+                1,
+            );
             engine.add_source("big.concord", &edited);
             engine.diagnostics(file).len()
         })

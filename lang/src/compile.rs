@@ -207,9 +207,16 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
     Some(Arc::new(compiled))
 }
 
+/// The hash of a rulebook's text and of every rulebook it imports, in import order.
 fn content_hash(db: &dyn salsa::Database, file: SourceFile) -> String {
     let mut hasher = Sha256::new();
     hasher.update(file.text(db).as_bytes());
+    for imported in import_closure(db, file) {
+        hasher.update(b"\0");
+        hasher.update(imported.path(db).as_bytes());
+        hasher.update(b"\0");
+        hasher.update(imported.text(db).as_bytes());
+    }
     let digest = hasher.finalize();
     let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
     format!("sha256:{hex}")

@@ -338,7 +338,7 @@ pub fn file_structure_diagnostics(db: &dyn salsa::Database, file: SourceFile) ->
     for extra in headers.iter().skip(1) {
         out.push((
             decl_key(db, *extra),
-            Diagnostic::error("duplicate-rulebook-header", Span::new(0, 8), "a file has one `rulebook` header")
+            Diagnostic::error("duplicate-rulebook-header", name_span(db, *extra), "a file has one `rulebook` header")
                 .with_help("split the file, or merge the headers"),
         ));
     }
@@ -405,14 +405,28 @@ pub fn file_structure_diagnostics(db: &dyn salsa::Database, file: SourceFile) ->
         let Some(first) = keys.first() else { continue };
         for duplicate in keys.iter().skip(1) {
             let Some(first_item) = find_item(db, first) else { continue };
+            let Some(duplicate_item) = find_item(db, duplicate) else { continue };
             let first_key = first_item.key(db);
             out.push((
                 duplicate.clone(),
-                Diagnostic::error("duplicate-definition", Span::default(), format!("`{name}` is declared twice"))
-                    .with_secondary(crate::diagnostics::Anchor::Item(first_key), Span::default(), "first declared here")
-                    .with_help("rename one of them"),
+                Diagnostic::error(
+                    "duplicate-definition",
+                    name_span(db, duplicate_item),
+                    format!("`{name}` is declared twice"),
+                )
+                .with_secondary(
+                    crate::diagnostics::Anchor::Item(first_key),
+                    name_span(db, first_item),
+                    "first declared here",
+                )
+                .with_help("rename one of them"),
             ));
         }
     }
     out
+}
+
+/// Where an item's name is written (item-relative), or its keyword when it has none.
+fn name_span(db: &dyn salsa::Database, item: ItemRef<'_>) -> Span {
+    parse(db, item).item.name_span().unwrap_or_else(|| Span::new(0, item.kind(db).keyword().len()))
 }

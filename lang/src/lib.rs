@@ -29,5 +29,5 @@ pub mod value;
 pub use describe::{DescriptionError, Format};
 pub use diagnostics::{Diagnostic, Severity};
 pub use engine::{CompileError, Description, Engine, FileId, LoadError, Rulebook};
-pub use eval::{EvalOptions, Outcomes};
 pub use eval::verdict::{ObligationOutcome, RedlineOutcome, RulebookVerdicts};
+pub use eval::{EvalOptions, Outcomes};

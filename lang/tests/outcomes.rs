@@ -20,7 +20,16 @@ fn verdicts_only_agree_with_full_verdicts_on_every_example() {
     for example in &rulebook.compiled().examples {
         descriptions.push(rulebook.description_from_value(example.system.clone()));
     }
-    let dates = ["2024-07-31", "2025-02-01", "2025-02-02", "2026-08-01", "2026-09-04", "2026-09-16", "2026-10-12", "2027-01-01"];
+    let dates = [
+        "2024-07-31",
+        "2025-02-01",
+        "2025-02-02",
+        "2026-08-01",
+        "2026-09-04",
+        "2026-09-16",
+        "2026-10-12",
+        "2027-01-01",
+    ];
     let mut outcomes = Outcomes::default();
     let mut n_compared = 0;
     for description in &descriptions {

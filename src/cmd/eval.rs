@@ -159,12 +159,14 @@ pub fn run(args: EvalArgs) -> Result<u8> {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     }
     out.flush()?;
+    if state.denied > 0 {
+        eprintln!("denied: {} verdict(s) matched `--deny {}`", state.denied, args.deny.join(","));
+    }
     if state.bad > 0 {
         eprintln!("error: {} description(s) could not be read; the others were evaluated", state.bad);
         return Ok(EXIT_BAD_INPUT);
     }
     if state.denied > 0 {
-        eprintln!("denied: {} verdict(s) matched `--deny {}`", state.denied, args.deny.join(","));
         return Ok(EXIT_FAILED);
     }
     Ok(EXIT_OK)

@@ -51,19 +51,23 @@ pub fn run(args: ExplainArgs) -> Result<u8> {
     };
     let as_of = as_of_or_today(args.as_of);
     let verdicts = rulebook.evaluate(&description, as_of, EvalOptions { explain: true });
-    println!("{} under {}, as of {as_of}:", args.description.display(), rulebook.id());
+    let heading = format!("{} under {}, as of {as_of}:", args.description.display(), rulebook.id());
     if let Some(verdict) = verdicts.redlines.iter().find(|verdict| verdict.redline == args.provision) {
         let mut headline = format!("redline `{}` — {}", verdict.redline, verdict.verdict.as_str().replace('_', " "));
         if let Some(exception) = &verdict.exception {
             headline.push_str(&format!(" by exception `{exception}`"));
         }
-        println!("{headline}");
+        println!("{heading}\n{headline}");
         print_basis(&verdict.basis);
         return Ok(EXIT_OK);
     }
     if let Some(verdict) = verdicts.obligations.iter().find(|verdict| verdict.obligation == args.provision) {
         let due = verdict.due.as_deref().map(|due| format!(", due {due}")).unwrap_or_default();
-        println!("obligation `{}` — {}{due}", verdict.obligation, verdict.verdict.as_str().replace('_', " "));
+        println!(
+            "{heading}\nobligation `{}` — {}{due}",
+            verdict.obligation,
+            verdict.verdict.as_str().replace('_', " ")
+        );
         if let Some(owed_by) = &verdict.owed_by {
             println!(
                 "  owed by {}: {}",
@@ -76,7 +80,7 @@ pub fn run(args: ExplainArgs) -> Result<u8> {
     }
     if let Some(verdict) = verdicts.classifications.iter().find(|verdict| verdict.classification == args.provision) {
         let value = verdict.tier.clone().unwrap_or_else(|| format!("one of {}", verdict.possible.join(", ")));
-        println!("classification `{}` — {value}", verdict.classification);
+        println!("{heading}\nclassification `{}` — {value}", verdict.classification);
         print_basis(&verdict.basis);
         return Ok(EXIT_OK);
     }

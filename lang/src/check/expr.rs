@@ -632,26 +632,28 @@ impl<'a> ExprChecker<'a> {
         right_ty: Ty,
         span: Span,
     ) -> (IrExpr, Ty) {
-        let time = self
-            .schema()
-            .dimensions
-            .iter()
-            .position(|dim| dim.name == "time")
-            .map(|idx| crate::schema::DimId(idx as u32));
+        let dimension = |name: &str| {
+            self.schema().dimensions.iter().position(|dim| dim.name == name).map(|idx| crate::schema::DimId(idx as u32))
+        };
+        let (time, calendar) = (dimension("time"), dimension("calendar"));
         let result = match (op, &left_ty, &right_ty) {
             (BinOp::Add | BinOp::Sub, Ty::Number, Ty::Number) => Some(Ty::Number),
             (BinOp::Add | BinOp::Sub, Ty::Quantity(a), Ty::Quantity(b)) if a == b => Some(left_ty.clone()),
             (BinOp::Mul, Ty::Number, Ty::Number) => Some(Ty::Number),
             (BinOp::Mul, Ty::Number, Ty::Quantity(_)) => Some(right_ty.clone()),
             (BinOp::Mul, Ty::Quantity(_), Ty::Number) => Some(left_ty.clone()),
-            (BinOp::Add | BinOp::Sub, Ty::Date | Ty::DateTime, Ty::Quantity(dim)) if Some(*dim) == time => {
+            (BinOp::Add | BinOp::Sub, Ty::Date | Ty::DateTime, Ty::Quantity(dim))
+                if Some(*dim) == time || (Some(*dim) == calendar && left_ty == Ty::Date) =>
+            {
                 let instant = left_ty == Ty::DateTime;
+                let months = Some(*dim) == calendar;
                 return (
                     IrExpr::DateShift {
                         subtract: op == BinOp::Sub,
                         date: Box::new(left_ir),
                         duration: Box::new(right_ir),
                         instant,
+                        months,
                     },
                     left_ty,
                 );
@@ -662,16 +664,27 @@ impl<'a> ExprChecker<'a> {
             Some(ty) => (IrExpr::Arith { op, left: Box::new(left_ir), right: Box::new(right_ir) }, ty),
             None => {
                 let (l, r) = (self.show(&left_ty), self.show(&right_ty));
-                let code = if matches!((&left_ty, &right_ty), (Ty::Quantity(_), Ty::Quantity(_))) {
-                    "unit-mismatch"
-                } else {
-                    "type-mismatch"
+                let both_quantities = matches!((&left_ty, &right_ty), (Ty::Quantity(_), Ty::Quantity(_)));
+                let diagnostic = match (op, both_quantities) {
+                    (BinOp::Mul, true) => Diagnostic::error(
+                        "type-mismatch",
+                        span,
+                        format!("cannot multiply {} by {}", article(&l), article(&r)),
+                    )
+                    .with_help("a quantity is multiplied by a plain number: `2 * 1e25 FLOP`"),
+                    (_, true) => Diagnostic::error(
+                        "unit-mismatch",
+                        span,
+                        format!("cannot apply `{}` to {l} and {r}", op.as_str()),
+                    )
+                    .with_help("quantities combine only within one dimension; each currency is its own dimension"),
+                    _ => Diagnostic::error(
+                        "type-mismatch",
+                        span,
+                        format!("cannot apply `{}` to {l} and {r}", op.as_str()),
+                    ),
                 };
-                self.diagnostics.push(Diagnostic::error(
-                    code,
-                    span,
-                    format!("cannot apply `{}` to {l} and {r}", op.as_str()),
-                ));
+                self.diagnostics.push(diagnostic);
                 (IrExpr::Error, Ty::Error)
             }
         }
@@ -686,6 +699,12 @@ impl<'a> ExprChecker<'a> {
             (Ty::Quantity(_), Ty::Quantity(_)) => {
                 Diagnostic::error("unit-mismatch", span, format!("cannot compare {l} with {r}"))
                     .with_help("quantities compare only within one dimension; each currency is its own dimension")
+            }
+            (Ty::Quantity(dim), Ty::Number) | (Ty::Number, Ty::Quantity(dim)) => {
+                let unit = self.schema().dimension(*dim).map_or("FLOP", |def| def.base_unit.as_str()).to_owned();
+                let quantity = if matches!(left, Ty::Quantity(_)) { &l } else { &r };
+                Diagnostic::error("unit-mismatch", span, format!("cannot compare a {quantity} with a plain number"))
+                    .with_help(format!("write the number with its unit, such as `1e25 {unit}`"))
             }
             _ => Diagnostic::error(
                 "type-mismatch",

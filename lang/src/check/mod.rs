@@ -101,15 +101,18 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, item: ItemRef<'db>) -> Chec
         Item::Rulebook(header) => IrItem::Header(ctx.header(header)),
         Item::Import(import) => {
             ctx.meta(&import.meta, None);
+            ctx.reject_applies(&import.meta, "an import");
             IrItem::None
         }
         Item::Record(record) => {
             ctx.meta(&record.meta, None);
+            ctx.reject_applies(&record.meta, "a record");
             ctx.schema_diagnostics();
             IrItem::None
         }
         Item::Enum(decl) => {
             ctx.meta(&decl.meta, None);
+            ctx.reject_applies(&decl.meta, "an enum");
             let mut seen = BTreeSet::new();
             for variant in &decl.variants {
                 if !seen.insert(variant.name.text.as_str()) {
@@ -124,11 +127,13 @@ pub fn check_item<'db>(db: &'db dyn salsa::Database, item: ItemRef<'db>) -> Chec
         }
         Item::Unit(unit) => {
             ctx.meta(&unit.meta, None);
+            ctx.reject_applies(&unit.meta, "a unit");
             ctx.schema_diagnostics();
             IrItem::None
         }
         Item::Act(act) => {
             ctx.meta(&act.meta, None);
+            ctx.reject_applies(&act.meta, "an act");
             IrItem::None
         }
         Item::Redline(redline) => IrItem::Redline(Box::new(ctx.redline(redline))),
@@ -245,6 +250,16 @@ impl<'db> ItemContext<'db> {
         }
     }
 
+    /// Dates of application belong on provisions; on a definition they would have no effect.
+    fn reject_applies(&mut self, meta: &Meta, what: &str) {
+        if let Some(applies) = &meta.applies {
+            self.error(
+                Diagnostic::error("invalid-applies", applies.span, format!("`applies` has no effect on {what}"))
+                    .with_help("put the dates on the redlines, obligations and classifications that use it"),
+            );
+        }
+    }
+
     /// Provisions that decide verdicts need a citation, and one that is more than guidance.
     fn require_authority(&mut self, meta: &Meta, name: &Ident, what: &str) {
         if meta.citations.is_empty() {
@@ -332,6 +347,7 @@ impl<'db> ItemContext<'db> {
 
     fn term(&mut self, term: &TermDecl) -> (TermSignature, IrTerm) {
         let mut info = self.meta(&term.meta, Some(&term.name));
+        self.reject_applies(&term.meta, "a term");
         if self.cycles.contains(&self.key) {
             self.error(
                 Diagnostic::error(
@@ -370,6 +386,7 @@ impl<'db> ItemContext<'db> {
 
     fn role(&mut self, role: &RoleDecl) -> (TermSignature, IrTerm, IrRole) {
         let mut info = self.meta(&role.meta, Some(&role.name));
+        self.reject_applies(&role.meta, "a role");
         if self.cycles.contains(&self.key) {
             self.error(Diagnostic::error(
                 "term-cycle",
@@ -731,12 +748,20 @@ impl<'db> ItemContext<'db> {
 
     fn mapping(&mut self, mapping: &Mapping) {
         self.meta(&mapping.meta, Some(&mapping.name));
+        self.reject_applies(&mapping.meta, "a mapping");
         for claim in &mapping.claims {
             self.meta(&claim.meta, None);
+            self.reject_applies(&claim.meta, "a mapping claim");
             let left = self.mapped(&claim.left);
             let right = self.mapped(&claim.right);
             let (Some(left), Some(right)) = (left, right) else { continue };
             let same = match (&left, &right) {
+                // Two classifications relate their sets of systems, whatever their tiers are called.
+                (Mapped::Decl(a, _), Mapped::Decl(b, _))
+                    if a.kind == ItemKind::Classification && b.kind == ItemKind::Classification =>
+                {
+                    true
+                }
                 (Mapped::Decl(a, ta), Mapped::Decl(b, tb)) => a.kind == b.kind && compatible(ta, tb),
                 (Mapped::Variant(_), Mapped::Variant(_)) => true,
                 _ => false,
@@ -750,8 +775,8 @@ impl<'db> ItemContext<'db> {
                             "`{}` and `{}` cannot be compared: {} against {}",
                             claim.left.text,
                             claim.right.text,
-                            left.describe(),
-                            right.describe()
+                            left.describe(&self.info.schema),
+                            right.describe(&self.info.schema)
                         ),
                     )
                     .with_help("a claim relates two terms of the same type, two roles, or two enum values"),
@@ -899,7 +924,28 @@ impl<'db> ItemContext<'db> {
                 let id = self.info.enums.get(&key).copied()?;
                 self.info.schema.enum_def(id).map(|def| def.variants.clone()).unwrap_or_default()
             }
-            ItemKind::Term => vec!["true".to_owned(), "false".to_owned(), "unknown".to_owned()],
+            ItemKind::Term => {
+                let signature = self.exprs.signature_of(&key, target.span);
+                if let Some(signature) =
+                    signature.filter(|signature| !signature.params.is_empty() || signature.result != Ty::Bool)
+                {
+                    let shown = if signature.params.is_empty() {
+                        format!("its value is {}", self.info.schema.display_ty(&signature.result))
+                    } else {
+                        "it takes arguments".to_owned()
+                    };
+                    self.error(
+                        Diagnostic::error(
+                            "unknown-expectation",
+                            target.span,
+                            format!("examples check terms that are conditions, and `{}` is not: {shown}", target.text),
+                        )
+                        .with_help("expect a verdict of a provision that uses it instead"),
+                    );
+                    return None;
+                }
+                vec!["true".to_owned(), "false".to_owned(), "unknown".to_owned()]
+            }
             other => {
                 self.error(Diagnostic::error(
                     "unknown-expectation",
@@ -1001,9 +1047,9 @@ enum Mapped {
 }
 
 impl Mapped {
-    fn describe(&self) -> String {
+    fn describe(&self, schema: &crate::schema::Schema) -> String {
         match self {
-            Mapped::Decl(key, _) => format!("{} `{}`", key.kind.keyword(), key.name),
+            Mapped::Decl(key, ty) => format!("{} `{}` ({})", key.kind.keyword(), key.name, schema.display_ty(ty)),
             Mapped::Variant(key) => format!("a value of `{}`", key.name),
         }
     }

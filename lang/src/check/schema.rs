@@ -38,7 +38,9 @@ impl SchemaInfo {
         let mut through_aliases = file_scope
             .aliases
             .values()
-            .filter_map(|target| crate::db::declarations(db, *target).get("System").and_then(|keys| keys.first().cloned()))
+            .filter_map(|target| {
+                crate::db::declarations(db, *target).get("System").and_then(|keys| keys.first().cloned())
+            })
             .filter_map(|key| self.records.get(&key).copied());
         let first = through_aliases.next()?;
         match through_aliases.all(|other| other == first) {

@@ -115,9 +115,7 @@ impl<'a> Reader<'a> {
             },
             Ty::Number => self.read_number(node),
             Ty::Integer => match self.read_number(node) {
-                Value::Number(value) if !value.fract().is_zero() => {
-                    self.fail("a whole number", node)
-                }
+                Value::Number(value) if !value.fract().is_zero() => self.fail("a whole number", node),
                 other => other,
             },
             Ty::String => match &node.kind {

@@ -434,7 +434,9 @@ impl<'a> Evaluator<'a> {
                         Value::Number(_) | Value::Quantity(_) | Value::Absent => Some(other.clone()),
                         _ => None,
                     },
-                    (Value::Quantity(a), Value::Absent) | (Value::Number(a), Value::Absent) if matches!(op, BinOp::Sub) => {
+                    (Value::Quantity(a), Value::Absent) | (Value::Number(a), Value::Absent)
+                        if matches!(op, BinOp::Sub) =>
+                    {
                         Some(if matches!(*left, Value::Quantity(_)) { Value::Quantity(*a) } else { Value::Number(*a) })
                     }
                     (Value::Absent, _) | (_, Value::Absent) => Some(Value::Absent),
@@ -442,24 +444,25 @@ impl<'a> Evaluator<'a> {
                 };
                 Cow::Owned(result.unwrap_or(Value::Unknown))
             }
-            IrExpr::DateShift { subtract, date, duration, instant } => {
+            IrExpr::DateShift { subtract, date, duration, instant, months } => {
                 let date = self.eval(date);
                 let duration = self.eval(duration);
-                let Value::Quantity(seconds) = &*duration else { return Cow::Owned(Value::Unknown) };
-                let seconds: i64 = match seconds.trunc().try_into() {
-                    Ok(seconds) => seconds,
-                    Err(_) => return Cow::Owned(Value::Unknown),
+                let Value::Quantity(amount) = &*duration else { return Cow::Owned(Value::Unknown) };
+                let amount: i64 = match (amount.fract().is_zero(), amount.trunc().try_into()) {
+                    (true, Ok(amount)) => amount,
+                    _ => return Cow::Owned(Value::Unknown),
                 };
-                let seconds = if *subtract { -seconds } else { seconds };
-                let shifted = match (&*date, instant) {
-                    (Value::DateTime(timestamp), true) => {
-                        timestamp.checked_add(jiff::SignedDuration::from_secs(seconds)).ok().map(Value::DateTime)
+                let amount = if *subtract { -amount } else { amount };
+                let shifted = match (&*date, instant, months) {
+                    (Value::DateTime(timestamp), true, false) => {
+                        timestamp.checked_add(jiff::SignedDuration::from_secs(amount)).ok().map(Value::DateTime)
                     }
+                    (Value::Date(date), false, true) => date.checked_add(amount.months()).ok().map(Value::Date),
                     // A date moves by whole days only; part of a day has no date to land on.
-                    (Value::Date(date), false) if seconds % 86_400 == 0 => {
-                        date.checked_add((seconds / 86_400).days()).ok().map(Value::Date)
+                    (Value::Date(date), false, false) if amount % 86_400 == 0 => {
+                        date.checked_add((amount / 86_400).days()).ok().map(Value::Date)
                     }
-                    (Value::Absent, _) => Some(Value::Absent),
+                    (Value::Absent, _, _) => Some(Value::Absent),
                     _ => None,
                 };
                 Cow::Owned(shifted.unwrap_or(Value::Unknown))
@@ -641,7 +644,8 @@ impl<'a> Evaluator<'a> {
             // A verdict that depends on a classification carries its unsure marks.
             let rulebook = self.rulebook;
             if let Some(classification) = rulebook.classifications.get(idx as usize) {
-                let branch_info = branch.and_then(|branch| classification.branches.get(branch)).map(|branch| &branch.info);
+                let branch_info =
+                    branch.and_then(|branch| classification.branches.get(branch)).map(|branch| &branch.info);
                 for info in std::iter::once(&classification.info).chain(branch_info) {
                     for reason in &info.unsure {
                         self.unsure.insert(UnsureMark { declaration: info.name.clone(), reason: reason.clone() });
@@ -740,9 +744,7 @@ impl<'a> Evaluator<'a> {
         rulebook_in_force: bool,
         explanation: &mut Vec<String>,
     ) -> (RedlineOutcome, Vec<RedlineOutcome>, Option<String>) {
-        if !rulebook_in_force
-            || !in_force(redline.info.applies_from, redline.info.applies_until, self.as_of)
-        {
+        if !rulebook_in_force || !in_force(redline.info.applies_from, redline.info.applies_until, self.as_of) {
             if self.options.explain {
                 explanation.push(not_in_force_text(&redline.info, self.as_of));
             }
@@ -768,11 +770,8 @@ impl<'a> Evaluator<'a> {
                 }
                 when = and(when, held);
             }
-            let (exception, exception_applied) = if when == Tri::False {
-                (Tri::False, None)
-            } else {
-                self.exceptions(&redline.exceptions, explanation)
-            };
+            let (exception, exception_applied) =
+                if when == Tri::False { (Tri::False, None) } else { self.exceptions(&redline.exceptions, explanation) };
             match (when, exception) {
                 (Tri::False, _) => (RedlineOutcome::NotProhibited, Vec::new(), None),
                 (Tri::True, Tri::False) => (RedlineOutcome::Prohibited, Vec::new(), None),
@@ -878,7 +877,8 @@ impl<'a> Evaluator<'a> {
         for index in 0..n_parties {
             let party = element(&domain, index);
             let party_mark = self.missing.len();
-            let value = self.term_value(idx, &[(party, Origin::Element { list: &role_info.domain, frame: self.frame, index })]);
+            let value =
+                self.term_value(idx, &[(party, Origin::Element { list: &role_info.domain, frame: self.frame, index })]);
             match self.truth(&value) {
                 Tri::True => {
                     self.missing.truncate(mark);
@@ -913,10 +913,8 @@ impl<'a> Evaluator<'a> {
                 },
                 _ => format!("{}[{index}]", self.path_of(&role_info.domain, self.frame)),
             };
-            let value = self.term_value(
-                idx,
-                &[(party, Origin::Element { list: &role_info.domain, frame: self.frame, index })],
-            );
+            let value =
+                self.term_value(idx, &[(party, Origin::Element { list: &role_info.domain, frame: self.frame, index })]);
             match self.truth(&value) {
                 Tri::True => holders.push(label),
                 Tri::Unknown => possibly.push(label),
@@ -1078,9 +1076,16 @@ impl<'a> Evaluator<'a> {
                     Value::List(items) | Value::Set(items) => {
                         for index in 0..items.len() {
                             let slot = binder.local as usize;
-                            self.bind(slot, element(&list, index), Origin::Element { list: &binder.list, frame: 0, index });
-                            let instance_path =
-                                if self.record { format!("{}[{index}]", self.path_of(&binder.list, 0)) } else { String::new() };
+                            self.bind(
+                                slot,
+                                element(&list, index),
+                                Origin::Element { list: &binder.list, frame: 0, index },
+                            );
+                            let instance_path = if self.record {
+                                format!("{}[{index}]", self.path_of(&binder.list, 0))
+                            } else {
+                                String::new()
+                            };
                             let selected = match &binder.filter {
                                 Some(filter) => {
                                     let mark = self.missing.len();
@@ -1199,8 +1204,11 @@ impl<'a> Evaluator<'a> {
                                 element(&list, index),
                                 Origin::Element { list: &binder.list, frame: 0, index },
                             );
-                            let path =
-                                if self.record { format!("{}[{index}]", self.path_of(&binder.list, 0)) } else { String::new() };
+                            let path = if self.record {
+                                format!("{}[{index}]", self.path_of(&binder.list, 0))
+                            } else {
+                                String::new()
+                            };
                             let matches = match &binder.filter {
                                 Some(filter) => self.condition(filter),
                                 None => Tri::True,

@@ -85,12 +85,14 @@ pub enum IrExpr {
         left: Box<IrExpr>,
         right: Box<IrExpr>,
     },
-    /// A date or instant shifted by a duration (`date + 15 days`).
+    /// A date or instant shifted by a duration (`date + 15 days`), or a date by calendar months
+    /// (`date + 2 months`).
     DateShift {
         subtract: bool,
         date: Box<IrExpr>,
         duration: Box<IrExpr>,
         instant: bool,
+        months: bool,
     },
     Present {
         expr: Box<IrExpr>,

@@ -51,6 +51,28 @@ pub enum Item {
     Error,
 }
 
+impl Item {
+    /// The span of the item's name (its id for a header, its title for an example).
+    pub fn name_span(&self) -> Option<Span> {
+        Some(match self {
+            Item::Rulebook(header) => header.id.span,
+            Item::Import(import) => import.rulebook.span,
+            Item::Unit(unit) => unit.name.span,
+            Item::Record(record) => record.name.span,
+            Item::Enum(decl) => decl.name.span,
+            Item::Term(term) => term.name.span,
+            Item::Role(role) => role.name.span,
+            Item::Act(act) => act.name.span,
+            Item::Redline(redline) => redline.name.span,
+            Item::Obligation(obligation) => obligation.name.span,
+            Item::Classification(classification) => classification.name.span,
+            Item::Mapping(mapping) => mapping.name.span,
+            Item::Example(example) => example.title.span,
+            Item::Error => return None,
+        })
+    }
+}
+
 /// What every declaration may carry: its doc comment, citations, `unsure` marks and dates.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Meta {
