@@ -256,7 +256,14 @@ impl<'a> ExprChecker<'a> {
                     let mut diagnostic = Diagnostic::error(
                         "unknown-name",
                         second.span,
-                        format!("`{}` declares no `{}`", target.path(self.db), second.text),
+                        format!(
+                            "`{}` (the rulebook imported as `{}`) declares no `{}`",
+                            crate::db::header(self.db, target)
+                                .as_ref()
+                                .map_or_else(|| target.path(self.db).clone(), |header| header.id.clone()),
+                            first.text,
+                            second.text
+                        ),
                     );
                     if let Some(name) = did_you_mean(&second.text, names) {
                         diagnostic = diagnostic.with_help(format!("did you mean `{name}`?")).with_fix(
@@ -759,14 +766,14 @@ fn article(noun: &str) -> String {
     if noun.starts_with("set ") || noun.starts_with("list ") || noun.starts_with("quantity ") {
         return format!("a {noun}");
     }
-    if noun.chars().next().is_some_and(char::is_uppercase) {
-        return format!("a `{noun}` value");
+    if noun.starts_with('`') {
+        return format!("a {noun} value");
     }
     if starts_with_vowel { format!("an {noun}") } else { format!("a {noun}") }
 }
 
 fn plural(noun: &str) -> String {
-    if noun.chars().next().is_some_and(char::is_uppercase) { format!("`{noun}` values") } else { format!("{noun}s") }
+    if noun.starts_with('`') { format!("{noun} values") } else { format!("{noun}s") }
 }
 
 fn list_words<S: AsRef<str>>(words: &[S]) -> String {

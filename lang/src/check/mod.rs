@@ -67,6 +67,10 @@ pub struct HeaderIr {
 /// A term's or role's body, checked once; `term_signature` reads its type from here.
 #[salsa::tracked(returns(ref))]
 pub fn term_checked<'db>(db: &'db dyn salsa::Database, item: ItemRef<'db>) -> (Option<TermSignature>, CheckedItem) {
+    crate::syntax::parse::with_enough_stack(|| term_checked_here(db, item))
+}
+
+fn term_checked_here<'db>(db: &'db dyn salsa::Database, item: ItemRef<'db>) -> (Option<TermSignature>, CheckedItem) {
     let mut ctx = ItemContext::new(db, item);
     let parsed = parse(db, item);
     let result = match &parsed.item {
@@ -92,6 +96,10 @@ pub fn term_signature<'db>(db: &'db dyn salsa::Database, item: ItemRef<'db>) -> 
 /// Checks one item and lowers it to IR.
 #[salsa::tracked(returns(ref))]
 pub fn check_item<'db>(db: &'db dyn salsa::Database, item: ItemRef<'db>) -> CheckedItem {
+    crate::syntax::parse::with_enough_stack(|| check_item_here(db, item))
+}
+
+fn check_item_here<'db>(db: &'db dyn salsa::Database, item: ItemRef<'db>) -> CheckedItem {
     if matches!(item.kind(db), ItemKind::Term | ItemKind::Role) {
         return term_checked(db, item).1.clone();
     }
@@ -444,7 +452,7 @@ impl<'db> ItemContext<'db> {
                     Diagnostic::error(
                         "not-a-role",
                         by.span,
-                        format!("`{}` is {}, not a role", by.text, key.kind.keyword()),
+                        format!("`{}` is {}, not a role", by.text, key.kind.with_article()),
                     )
                     .with_help("declare it with `role NAME(party in system.parties) = …`"),
                 );
@@ -832,7 +840,11 @@ impl<'db> ItemContext<'db> {
                 self.error(Diagnostic::error(
                     "mapping-kind-mismatch",
                     name.span,
-                    format!("`{}` is {}; mappings relate terms, roles and enum values", name.text, key.kind.keyword()),
+                    format!(
+                        "`{}` is {}; mappings relate terms, roles and enum values",
+                        name.text,
+                        key.kind.with_article()
+                    ),
                 ));
                 None
             }
@@ -953,7 +965,7 @@ impl<'db> ItemContext<'db> {
                     format!(
                         "`{}` is {}; examples check redlines, obligations, classifications and terms",
                         target.text,
-                        other.keyword()
+                        other.with_article()
                     ),
                 ));
                 return None;

@@ -62,6 +62,10 @@ impl Tri {
 
 /// Evaluates every provision of `rulebook` for one system.
 pub fn evaluate(rulebook: &CompiledRulebook, system: &Value, as_of: Date, options: EvalOptions) -> RulebookVerdicts {
+    crate::syntax::parse::with_enough_stack(|| evaluate_here(rulebook, system, as_of, options))
+}
+
+fn evaluate_here(rulebook: &CompiledRulebook, system: &Value, as_of: Date, options: EvalOptions) -> RulebookVerdicts {
     let mut evaluator = Evaluator::new(rulebook, system, as_of, options);
     let in_force = in_force(rulebook.applies_from, rulebook.applies_until, as_of);
     let redlines = rulebook.redlines.iter().map(|redline| evaluator.redline(redline, in_force)).collect();
@@ -1221,6 +1225,15 @@ impl<'a> Evaluator<'a> {
                                 None => EvidenceDate::Undated,
                                 Some(Value::Date(date)) => EvidenceDate::Day(date),
                                 Some(Value::DateTime(timestamp)) => EvidenceDate::Instant(timestamp),
+                                // Evidence whose date is an optional fact left out cannot be
+                                // placed against the deadline: that fact would decide it.
+                                Some(Value::Absent) => {
+                                    if let (Some(dated), true) = (&obligation.dated, self.record) {
+                                        let path = self.path_of(dated, 0);
+                                        self.missing.push(path);
+                                    }
+                                    EvidenceDate::Unknown
+                                }
                                 Some(_) => EvidenceDate::Unknown,
                             };
                             if date.after(self.as_of, as_of_end) {

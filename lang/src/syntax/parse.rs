@@ -26,8 +26,24 @@ pub struct ParsedItem {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Stack that parsing or checking one item may need at most: pest and the checker recurse once
+/// per nesting level (at most [`MAX_NESTING`]), and debug builds use large frames.
+pub const STACK_RED_ZONE: usize = if cfg!(debug_assertions) { 8 << 20 } else { 2 << 20 };
+/// The stack a deep item runs on when less than [`STACK_RED_ZONE`] remains (threads of async
+/// runtimes and test harnesses have 2 MiB).
+pub const STACK_SIZE: usize = if cfg!(debug_assertions) { 32 << 20 } else { 16 << 20 };
+
+/// Runs `f` with at least [`STACK_RED_ZONE`] of stack, growing onto a new segment if needed.
+pub fn with_enough_stack<T>(f: impl FnOnce() -> T) -> T {
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_SIZE, f)
+}
+
 /// Parses the text of one item (as cut by the splitter). Never panics.
 pub fn parse_item(kind: ItemKind, text: &str) -> ParsedItem {
+    with_enough_stack(|| parse_item_here(kind, text))
+}
+
+fn parse_item_here(kind: ItemKind, text: &str) -> ParsedItem {
     let tokens = lex(text);
     if kind == ItemKind::Stray {
         let span = Span::new(0, text.len());
@@ -229,6 +245,10 @@ fn syntax_error(text: &str, tokens: &[Token], error: &pest::error::Error<Rule>) 
         [init @ .., last] => format!("expected {} or {last}, found {found_text}", init.join(", ")),
     };
     let mut diagnostic = Diagnostic::error("syntax-error", span, message);
+    let count = |kind: TokenKind| tokens.iter().filter(|token| token.kind == kind).count();
+    if found.is_none() && count(TokenKind::LBrace) > count(TokenKind::RBrace) {
+        diagnostic = diagnostic.with_help("a `{` is not closed: add `}` at the end of the declaration");
+    }
     if found.is_some_and(|token| token.kind == TokenKind::Word && super::lexer::KEYWORDS.contains(&token.text(text))) {
         diagnostic = diagnostic.with_note(format!("{found_text} is a keyword of the language"));
     }
@@ -351,9 +371,30 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
     })
 }
 
+/// A pair's span, ending where its last token ends: pest's implicit whitespace before an empty
+/// repetition would otherwise stretch it over the blank lines and comments that follow.
 fn span_of(pair: &Pair<'_, Rule>) -> Span {
     let span = pair.as_span();
-    Span::new(span.start(), span.end())
+    let mut end = span.start() + pair.as_str().trim_end().len();
+    let mut current = pair.clone();
+    while let Some(child) = current.clone().into_inner().last() {
+        let child_end = child.as_span().end();
+        let tail = pair.get_input().get(child_end..end).unwrap_or("");
+        if !is_trivia(tail) {
+            break;
+        }
+        end = child.as_span().start() + child.as_str().trim_end().len();
+        current = child;
+    }
+    Span::new(span.start(), end.max(span.start()))
+}
+
+/// Whether text is only blank space and `//` comments.
+fn is_trivia(text: &str) -> bool {
+    text.lines().all(|line| {
+        let line = line.trim();
+        line.is_empty() || line.starts_with("//")
+    })
 }
 
 fn ident(pair: &Pair<'_, Rule>) -> Ident {

@@ -48,6 +48,13 @@ impl ItemKind {
         })
     }
 
+    /// The kind with its article, for messages: "a term", "an obligation".
+    pub fn with_article(self) -> String {
+        let keyword = self.keyword();
+        let article = if keyword.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+        format!("{article} {keyword}")
+    }
+
     pub fn keyword(self) -> &'static str {
         match self {
             ItemKind::Rulebook => "rulebook",
