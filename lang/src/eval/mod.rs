@@ -11,6 +11,7 @@ pub mod verdict;
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
@@ -239,6 +240,7 @@ impl<'a> Evaluator<'a> {
     fn path_of(&self, expr: &IrExpr, frame: usize) -> String {
         match expr {
             IrExpr::Root => "$".to_owned(),
+            IrExpr::RootPath { names, .. } => root_path_text(names),
             IrExpr::Field { base, name, .. } => format!("{}.{name}", self.path_of(base, frame)),
             IrExpr::Local(idx) => match self.locals.get(frame + *idx as usize).map(|local| local.origin) {
                 Some(Origin::Element { list, frame, index }) => format!("{}[{index}]", self.path_of(list, frame)),
@@ -259,9 +261,49 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// Evaluates a condition. Boolean nodes are decided here without building a value.
     fn condition(&mut self, expr: &'a IrExpr) -> Tri {
-        let value = self.eval(expr);
-        self.truth(&value)
+        match expr {
+            IrExpr::And(operands) => self.junction(operands, Tri::False),
+            IrExpr::Or(operands) => self.junction(operands, Tri::True),
+            IrExpr::Not(inner) => self.condition(inner).not(),
+            IrExpr::Compare { op, left, right, .. } => {
+                let mark = self.missing.len();
+                let result = self.compare(*op, left, right);
+                if result != Tri::Unknown {
+                    self.missing.truncate(mark);
+                }
+                result
+            }
+            IrExpr::Member { negated, element, collection } => self.member(*negated, element, collection),
+            IrExpr::Const(Value::Bool(value)) => Tri::from_bool(*value),
+            _ => {
+                let value = self.eval(expr);
+                self.truth(&value)
+            }
+        }
+    }
+
+    /// `element in collection` (or `not in`), in three-valued logic.
+    fn member(&mut self, negated: bool, element: &'a IrExpr, collection: &'a IrExpr) -> Tri {
+        let mark = self.missing.len();
+        let element = self.eval(element);
+        let collection = self.eval(collection);
+        let result = match (&*element, &*collection) {
+            (_, Value::Absent) | (Value::Absent, _) => Tri::False,
+            (Value::Unknown, _) | (_, Value::Unknown) => Tri::Unknown,
+            // INVARIANT: sets are sorted (the loader and set literals sort them).
+            (element, Value::Set(items)) if items.binary_search(element).is_ok() => Tri::True,
+            (element, Value::List(items)) if items.iter().any(|item| item == element) => Tri::True,
+            (_, Value::Set(items) | Value::List(items)) if items.contains(&Value::Unknown) => Tri::Unknown,
+            (_, Value::Set(_) | Value::List(_)) => Tri::False,
+            _ => Tri::Unknown,
+        };
+        let result = if negated { result.not() } else { result };
+        if result != Tri::Unknown {
+            self.missing.truncate(mark);
+        }
+        result
     }
 
     /// Evaluates an expression. The common nodes are handled here, in a small function; the
@@ -276,6 +318,7 @@ impl<'a> Evaluator<'a> {
                 let value = self.condition(inner);
                 tri_value(value.not())
             }
+            IrExpr::RootPath { slots, names, ty } => self.root_path(slots, names, ty),
             IrExpr::Field { base, slot, .. } if !self.options.explain => {
                 let base_value = self.eval(base);
                 let field = match base_value {
@@ -306,6 +349,31 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// A fact read from the description's top level by slots: `system.model.training_compute`.
+    fn root_path(&mut self, slots: &[u32], names: &[Arc<str>], ty: &'a crate::schema::Ty) -> Cow<'a, Value> {
+        let mut current: &'a Value = self.system;
+        for (depth, slot) in slots.iter().enumerate() {
+            let next = match current {
+                Value::Record(fields) => fields.get(*slot as usize),
+                Value::Absent => return Cow::Owned(Value::Absent),
+                _ => None,
+            };
+            let Some(next) = next else { return Cow::Owned(Value::Unknown) };
+            if *next == Value::Unknown {
+                if self.record {
+                    let path = root_path_text(names.get(..=depth).unwrap_or(names));
+                    self.missing.push(path);
+                }
+                return Cow::Owned(Value::Unknown);
+            }
+            current = next;
+        }
+        if self.options.explain && !is_structural(ty) {
+            self.facts.insert(FactUsed { path: root_path_text(names), value: show_value(self.schema, current, ty) });
+        }
+        Cow::Borrowed(current)
+    }
+
     #[inline(never)]
     fn eval_other(&mut self, expr: &'a IrExpr) -> Cow<'a, Value> {
         match expr {
@@ -333,8 +401,7 @@ impl<'a> Evaluator<'a> {
                         value
                     }
                     Some(value) => {
-                        let structural = matches!(ty, crate::schema::Ty::Record(_))
-                            || matches!(ty, crate::schema::Ty::List(inner) | crate::schema::Ty::Set(inner) if matches!(**inner, crate::schema::Ty::Record(_)));
+                        let structural = is_structural(ty);
                         if self.options.explain && !structural {
                             let path = self.path_of(expr, self.frame);
                             self.facts.insert(FactUsed { path, value: show_value(self.schema, &value, ty) });
@@ -377,30 +444,7 @@ impl<'a> Evaluator<'a> {
                 }
                 tri_value(result)
             }
-            IrExpr::Member { negated, element, collection } => {
-                let mark = self.missing.len();
-                let element = self.eval(element);
-                let collection = self.eval(collection);
-                let result = match (&*element, &*collection) {
-                    (_, Value::Absent) | (Value::Absent, _) => Tri::False,
-                    (Value::Unknown, _) | (_, Value::Unknown) => Tri::Unknown,
-                    (element, Value::Set(items) | Value::List(items)) => {
-                        if items.iter().any(|item| item == element) {
-                            Tri::True
-                        } else if items.contains(&Value::Unknown) {
-                            Tri::Unknown
-                        } else {
-                            Tri::False
-                        }
-                    }
-                    _ => Tri::Unknown,
-                };
-                let result = if *negated { result.not() } else { result };
-                if result != Tri::Unknown {
-                    self.missing.truncate(mark);
-                }
-                tri_value(result)
-            }
+            IrExpr::Member { negated, element, collection } => tri_value(self.member(*negated, element, collection)),
             IrExpr::Intersects(left, right) => {
                 let mark = self.missing.len();
                 let left = self.eval(left);
@@ -495,6 +539,7 @@ impl<'a> Evaluator<'a> {
                 values.dedup();
                 Cow::Owned(Value::Set(values.into_boxed_slice()))
             }
+            IrExpr::RootPath { slots, names, ty } => self.root_path(slots, names, ty),
             IrExpr::Error => Cow::Owned(Value::Unknown),
         }
     }
@@ -1374,6 +1419,22 @@ fn aggregate(instances: &[InstanceVerdict]) -> ObligationOutcome {
     } else {
         ObligationOutcome::Satisfied
     }
+}
+
+/// Records, and lists of records, are not shown among the facts used: their fields are.
+fn is_structural(ty: &crate::schema::Ty) -> bool {
+    use crate::schema::Ty;
+    matches!(ty, Ty::Record(_)) || matches!(ty, Ty::List(inner) | Ty::Set(inner) if matches!(**inner, Ty::Record(_)))
+}
+
+/// `$.a.b.c` from field names.
+fn root_path_text(names: &[Arc<str>]) -> String {
+    let mut path = String::from("$");
+    for name in names {
+        path.push('.');
+        path.push_str(name);
+    }
+    path
 }
 
 /// Element `index` of a list or set, borrowed when the list is borrowed.

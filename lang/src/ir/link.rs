@@ -33,7 +33,15 @@ impl Linker {
                         };
                     }
                 }
-                IrExpr::Field { base, .. } => stack.push(base),
+                IrExpr::Field { .. } => {
+                    // A chain of fields from the top level becomes one node: one dispatch instead
+                    // of one per field.
+                    if let Some(fused) = fuse_root_path(expr) {
+                        *expr = fused;
+                    } else if let IrExpr::Field { base, .. } = expr {
+                        stack.push(base);
+                    }
+                }
                 IrExpr::Not(inner) | IrExpr::Neg(inner) => stack.push(inner),
                 IrExpr::Present { expr, .. } => stack.push(expr),
                 IrExpr::And(operands) | IrExpr::Or(operands) | IrExpr::SetOf(operands) => {
@@ -59,7 +67,12 @@ impl Linker {
                     stack.push(list);
                     stack.push(body);
                 }
-                IrExpr::Const(_) | IrExpr::AsOf | IrExpr::Root | IrExpr::Local(_) | IrExpr::Error => {}
+                IrExpr::Const(_)
+                | IrExpr::AsOf
+                | IrExpr::Root
+                | IrExpr::RootPath { .. }
+                | IrExpr::Local(_)
+                | IrExpr::Error => {}
             }
         }
     }
@@ -93,4 +106,26 @@ impl Linker {
             IrDue::WithoutUndueDelay | IrDue::Standing => {}
         }
     }
+}
+
+/// `system.a.b` as one `RootPath` node, when the chain of fields starts at the top level.
+fn fuse_root_path(expr: &IrExpr) -> Option<IrExpr> {
+    let IrExpr::Field { ty, .. } = expr else { return None };
+    let mut slots = Vec::new();
+    let mut names = Vec::new();
+    let mut current = expr;
+    loop {
+        match current {
+            IrExpr::Field { base, slot, name, .. } => {
+                slots.push(*slot);
+                names.push(name.clone());
+                current = base;
+            }
+            IrExpr::Root => break,
+            _ => return None,
+        }
+    }
+    slots.reverse();
+    names.reverse();
+    Some(IrExpr::RootPath { slots: slots.into_boxed_slice(), names: names.into_boxed_slice(), ty: ty.clone() })
 }

@@ -48,6 +48,13 @@ pub enum IrExpr {
     Root,
     /// A variable bound by a quantifier, `for each`, `evidence`, a term parameter or a role.
     Local(u32),
+    /// A chain of fields from the top level, fused by `link`: `slots` walk the records and
+    /// `names` spell the path; `ty` is the type of the last field.
+    RootPath {
+        slots: Box<[u32]>,
+        names: Box<[Arc<str>]>,
+        ty: Ty,
+    },
     /// Reads slot `slot` of a record; `name` is the field's name, for missing-fact paths.
     Field {
         base: Box<IrExpr>,
