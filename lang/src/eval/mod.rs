@@ -292,10 +292,18 @@ impl<'a> Evaluator<'a> {
         let result = match (&*element, &*collection) {
             (_, Value::Absent) | (Value::Absent, _) => Tri::False,
             (Value::Unknown, _) | (_, Value::Unknown) => Tri::Unknown,
-            // INVARIANT: sets are sorted (the loader and set literals sort them).
-            (element, Value::Set(items)) if items.binary_search(element).is_ok() => Tri::True,
-            (element, Value::List(items)) if items.iter().any(|item| item == element) => Tri::True,
-            (_, Value::Set(items) | Value::List(items)) if items.contains(&Value::Unknown) => Tri::Unknown,
+            // Enum values, the common case, compare by index without the general equality.
+            (Value::Enum(wanted), Value::Set(items) | Value::List(items))
+                if items.iter().any(|item| matches!(item, Value::Enum(found) if found == wanted)) =>
+            {
+                Tri::True
+            }
+            (element, Value::Set(items) | Value::List(items))
+                if !matches!(element, Value::Enum(_)) && items.iter().any(|item| item == element) =>
+            {
+                Tri::True
+            }
+            (_, Value::Set(items) | Value::List(items)) if items.iter().any(is_unknown) => Tri::Unknown,
             (_, Value::Set(_) | Value::List(_)) => Tri::False,
             _ => Tri::Unknown,
         };
@@ -326,7 +334,7 @@ impl<'a> Evaluator<'a> {
                     _ => return self.eval_other(expr),
                 };
                 match field {
-                    Some(value) if *value != Value::Unknown => value,
+                    Some(value) if !is_unknown(&value) => value,
                     _ => self.eval_other(expr),
                 }
             }
@@ -359,7 +367,7 @@ impl<'a> Evaluator<'a> {
                 _ => None,
             };
             let Some(next) = next else { return Cow::Owned(Value::Unknown) };
-            if *next == Value::Unknown {
+            if is_unknown(next) {
                 if self.record {
                     let path = root_path_text(names.get(..=depth).unwrap_or(names));
                     self.missing.push(path);
@@ -393,7 +401,7 @@ impl<'a> Evaluator<'a> {
                     _ => None,
                 };
                 match field {
-                    Some(value) if *value == Value::Unknown => {
+                    Some(value) if is_unknown(&value) => {
                         if self.record {
                             let path = self.path_of(expr, self.frame);
                             self.missing.push(path);
@@ -452,9 +460,9 @@ impl<'a> Evaluator<'a> {
                 let result = match (&*left, &*right) {
                     (Value::Absent, _) | (_, Value::Absent) => Tri::False,
                     (Value::Set(a) | Value::List(a), Value::Set(b) | Value::List(b)) => {
-                        if a.iter().any(|item| *item != Value::Unknown && b.contains(item)) {
+                        if a.iter().any(|item| !is_unknown(item) && b.contains(item)) {
                             Tri::True
-                        } else if a.contains(&Value::Unknown) || b.contains(&Value::Unknown) {
+                        } else if a.iter().any(is_unknown) || b.iter().any(is_unknown) {
                             Tri::Unknown
                         } else {
                             Tri::False
@@ -1419,6 +1427,10 @@ fn aggregate(instances: &[InstanceVerdict]) -> ObligationOutcome {
     } else {
         ObligationOutcome::Satisfied
     }
+}
+
+fn is_unknown(value: &Value) -> bool {
+    matches!(value, Value::Unknown)
 }
 
 /// Records, and lists of records, are not shown among the facts used: their fields are.
