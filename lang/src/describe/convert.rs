@@ -35,23 +35,7 @@ pub(crate) fn read_description(schema: &Schema, node: &Node) -> Result<Value, Ve
 
 /// The words a message uses for a type: `` `Purpose` ``, `set of date`, `quantity in FLOP`.
 fn type_words(schema: &Schema, ty: &Ty) -> String {
-    match ty {
-        Ty::Bool => "bool".to_owned(),
-        Ty::Number => "number".to_owned(),
-        Ty::Integer => "integer".to_owned(),
-        Ty::String => "string".to_owned(),
-        Ty::Date => "date".to_owned(),
-        Ty::DateTime => "datetime".to_owned(),
-        Ty::Quantity(dim) => match schema.dimension(*dim) {
-            Some(dimension) => format!("quantity in {}", dimension.base_unit),
-            None => "quantity".to_owned(),
-        },
-        Ty::Enum(id) => schema.enum_def(*id).map_or_else(|| "enum".to_owned(), |def| format!("`{}`", def.name)),
-        Ty::Record(id) => schema.record(*id).map_or_else(|| "record".to_owned(), |def| format!("`{}`", def.name)),
-        Ty::Set(inner) => format!("set of {}", type_words(schema, inner)),
-        Ty::List(inner) => format!("list of {}", type_words(schema, inner)),
-        Ty::Error => "unknown type".to_owned(),
-    }
+    schema.display_ty(ty)
 }
 
 /// The candidate closest to `word`, if any is close enough to suggest: Jaro-Winkler similarity

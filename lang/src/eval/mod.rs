@@ -554,17 +554,27 @@ impl<'a> Evaluator<'a> {
 
     /// `and` (stop at false) and `or` (stop at true), in Kleene logic.
     fn junction(&mut self, operands: &'a [IrExpr], decisive: Tri) -> Tri {
+        self.kleene(decisive, operands.len(), |evaluator, idx| match operands.get(idx) {
+            Some(operand) => evaluator.condition(operand),
+            None => Tri::Unknown,
+        })
+    }
+
+    /// Folds `n` three-valued results in Kleene logic: the first `decisive` result decides (and
+    /// drops the missing facts gathered so far); otherwise unknown if any was unknown. The missing
+    /// facts of results that came out known are dropped as they come.
+    fn kleene(&mut self, decisive: Tri, n: usize, mut each: impl FnMut(&mut Self, usize) -> Tri) -> Tri {
         let mark = self.missing.len();
         let mut unknown = false;
-        for operand in operands {
-            let operand_mark = self.missing.len();
-            match self.condition(operand) {
+        for idx in 0..n {
+            let item_mark = self.missing.len();
+            match each(self, idx) {
                 value if value == decisive => {
                     self.missing.truncate(mark);
                     return decisive;
                 }
                 Tri::Unknown => unknown = true,
-                _ => self.missing.truncate(operand_mark),
+                _ => self.missing.truncate(item_mark),
             }
         }
         if unknown { Tri::Unknown } else { decisive.not() }
@@ -579,22 +589,16 @@ impl<'a> Evaluator<'a> {
             _ => return Tri::Unknown,
         };
         let decisive = if every { Tri::False } else { Tri::True };
-        let mut unknown = false;
         let slot = self.frame + local as usize;
-        for index in 0..n_items {
+        let result = self.kleene(decisive, n_items, |evaluator, index| {
             let item = element(&list_value, index);
-            self.bind(slot, item, Origin::Element { list, frame: self.frame, index });
-            let item_mark = self.missing.len();
-            match self.condition(body) {
-                value if value == decisive => {
-                    self.missing.truncate(mark);
-                    return decisive;
-                }
-                Tri::Unknown => unknown = true,
-                _ => self.missing.truncate(item_mark),
-            }
+            evaluator.bind(slot, item, Origin::Element { list, frame: evaluator.frame, index });
+            evaluator.condition(body)
+        });
+        if result != Tri::Unknown {
+            self.missing.truncate(mark);
         }
-        if unknown { Tri::Unknown } else { decisive.not() }
+        result
     }
 
     fn bind(&mut self, slot: usize, value: Cow<'a, Value>, origin: Origin<'a>) {
@@ -930,22 +934,16 @@ impl<'a> Evaluator<'a> {
             Value::Absent => 0,
             _ => return Tri::Unknown,
         };
-        let mut unknown = false;
-        for index in 0..n_parties {
+        let result = self.kleene(Tri::True, n_parties, |evaluator, index| {
             let party = element(&domain, index);
-            let party_mark = self.missing.len();
-            let value =
-                self.term_value(idx, &[(party, Origin::Element { list: &role_info.domain, frame: self.frame, index })]);
-            match self.truth(&value) {
-                Tri::True => {
-                    self.missing.truncate(mark);
-                    return Tri::True;
-                }
-                Tri::Unknown => unknown = true,
-                Tri::False => self.missing.truncate(party_mark),
-            }
+            let origin = Origin::Element { list: &role_info.domain, frame: evaluator.frame, index };
+            let value = evaluator.term_value(idx, &[(party, origin)]);
+            evaluator.truth(&value)
+        });
+        if result != Tri::Unknown {
+            self.missing.truncate(mark);
         }
-        if unknown { Tri::Unknown } else { Tri::False }
+        result
     }
 
     /// The parties that hold a role, and those that may.
