@@ -171,6 +171,15 @@ struct TierOutcome {
     branch: Option<usize>,
 }
 
+/// A parameterless term's value for one description, with what a verdict that uses it inherits:
+/// the facts that would decide it and (when explaining) the facts it read.
+#[derive(Clone)]
+struct CachedTerm {
+    value: Value,
+    missing: Vec<String>,
+    facts: Vec<FactUsed>,
+}
+
 struct Evaluator<'a> {
     rulebook: &'a CompiledRulebook,
     schema: &'a Schema,
@@ -183,7 +192,7 @@ struct Evaluator<'a> {
     locals: Vec<Local<'a, 'a>>,
     frame: usize,
     missing: Vec<String>,
-    term_cache: Vec<Option<(Value, Vec<String>)>>,
+    term_cache: Vec<Option<CachedTerm>>,
     tier_cache: Vec<Option<TierOutcome>>,
     unsure: BTreeSet<UnsureMark>,
     facts: BTreeSet<FactUsed>,
@@ -349,7 +358,7 @@ impl<'a> Evaluator<'a> {
             // The cached value of a term, when no unsure mark or missing fact has to be recorded.
             IrExpr::Term { term: TermTarget::Index(idx), args } if args.is_empty() && !self.record => {
                 match self.term_cache.get(*idx as usize) {
-                    Some(Some((value, missing))) if missing.is_empty() => Cow::Owned(value.clone()),
+                    Some(Some(cached)) if cached.missing.is_empty() => Cow::Owned(cached.value.clone()),
                     _ => self.eval_other(expr),
                 }
             }
@@ -662,12 +671,18 @@ impl<'a> Evaluator<'a> {
             self.unsure.insert(UnsureMark { declaration: term.info.name.clone(), reason: reason.clone() });
         }
         if args.is_empty()
-            && let Some(Some((value, missing))) = self.term_cache.get(idx as usize)
+            && let Some(Some(cached)) = self.term_cache.get(idx as usize)
         {
-            let value = value.clone();
-            self.missing.extend(missing.iter().cloned());
+            let value = cached.value.clone();
+            self.missing.extend(cached.missing.iter().cloned());
+            if self.options.explain {
+                self.facts.extend(cached.facts.iter().cloned());
+            }
             return value;
         }
+        // The facts this term reads are gathered apart, so later verdicts that use it inherit them.
+        let outer_facts =
+            if args.is_empty() && self.options.explain { Some(std::mem::take(&mut self.facts)) } else { None };
         let saved_frame = self.frame;
         let frame = self.locals.len();
         for (offset, (value, origin)) in args.iter().enumerate() {
@@ -680,8 +695,16 @@ impl<'a> Evaluator<'a> {
         self.locals.truncate(frame);
         if args.is_empty() {
             let missing = self.missing.get(mark..).map(<[String]>::to_vec).unwrap_or_default();
+            let facts: Vec<FactUsed> = match outer_facts {
+                Some(outer) => {
+                    let term_facts = std::mem::replace(&mut self.facts, outer);
+                    self.facts.extend(term_facts.iter().cloned());
+                    term_facts.into_iter().collect()
+                }
+                None => Vec::new(),
+            };
             if let Some(slot) = self.term_cache.get_mut(idx as usize) {
-                *slot = Some((value.clone(), missing));
+                *slot = Some(CachedTerm { value: value.clone(), missing, facts });
             }
         }
         value
