@@ -40,6 +40,15 @@ use crate::schema::Schema;
 use crate::stdlib::STDLIB;
 use crate::value::Value;
 
+/// The rulebook id a text declares in its header, read without a database.
+fn declared_id(text: &str) -> Option<String> {
+    let tokens = crate::syntax::lexer::lex(text);
+    let header = crate::syntax::split::split_items(text, &tokens)
+        .into_iter()
+        .find(|item| item.kind == crate::syntax::split::ItemKind::Rulebook)?;
+    (!header.name.is_empty()).then_some(header.name)
+}
+
 /// A handle to a loaded file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FileId(SourceFile);
@@ -105,11 +114,36 @@ impl Engine {
         }
         let file = SourceFile::new(&self.db, path.to_owned(), text.to_owned());
         self.files.insert(path.to_owned(), file);
+        // A file that declares the id of an embedded rulebook replaces it: that is how the
+        // standard library itself is developed (`concord check stdlib/`).
+        if !crate::stdlib::is_stdlib_path(path)
+            && let Some(id) = declared_id(text)
+            && let Some((_, embedded_path, _)) = STDLIB.iter().find(|(stdlib_id, _, _)| *stdlib_id == id)
+        {
+            self.files.remove(*embedded_path);
+        }
+        self.sync_workspace();
+        FileId(file)
+    }
+
+    fn sync_workspace(&mut self) {
         let all: Vec<SourceFile> = self.files.values().copied().collect();
         if let Some(workspace) = Workspace::try_get(&self.db) {
             workspace.set_files(&mut self.db).to(all);
         }
-        FileId(file)
+    }
+
+    /// Reads a rulebook file that was not asked for but may be imported (a file beside one that
+    /// was): skipped if it declares the id of an embedded rulebook, so a stray copy cannot replace
+    /// the standard library. Returns `None` when skipped.
+    pub fn add_file_if_not_stdlib(&mut self, path: &Path) -> Result<Option<FileId>, LoadError> {
+        let display = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| LoadError::Io { path: display.clone(), source })?;
+        let Ok(text) = std::str::from_utf8(&bytes) else { return self.add_file(path).map(Some) };
+        if declared_id(text).is_some_and(|id| STDLIB.iter().any(|(stdlib_id, _, _)| *stdlib_id == id)) {
+            return Ok(None);
+        }
+        self.add_file(path).map(Some)
     }
 
     /// Reads a rulebook file from disk.

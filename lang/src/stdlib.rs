@@ -2,8 +2,11 @@
 //! files on disk. Their paths start with `std/` and never name a file of the user's.
 
 /// `(rulebook id, display path, text)` of every embedded rulebook.
-pub const STDLIB: &[(&str, &str, &str)] =
-    &[("std.lexicon", "std/lexicon.concord", include_str!("../../stdlib/lexicon.concord"))];
+pub const STDLIB: &[(&str, &str, &str)] = &[
+    ("std.lexicon", "std/lexicon.concord", include_str!("../../stdlib/lexicon.concord")),
+    ("eu.ai_act", "std/eu_ai_act.concord", include_str!("../../stdlib/eu_ai_act.concord")),
+    ("us.ca.sb53", "std/us_ca_sb53.concord", include_str!("../../stdlib/us_ca_sb53.concord")),
+];
 
 /// Whether a path names an embedded rulebook.
 pub fn is_stdlib_path(path: &str) -> bool {

@@ -77,7 +77,7 @@ pub fn load_rulebooks(engine: &mut Engine, files: &[PathBuf]) -> Result<Vec<File
     siblings.dedup();
     for sibling in siblings {
         // A sibling that cannot be read is only a missing import for now; its own check reports it.
-        let _ = engine.add_file(&sibling);
+        let _ = engine.add_file_if_not_stdlib(&sibling);
     }
     Ok(ids)
 }

@@ -84,6 +84,11 @@ impl<'a> ExprChecker<'a> {
     }
 
     pub fn expr(&mut self, expr: &Expr, expected: Option<&Ty>) -> (IrExpr, Ty) {
+        // Checking recurses once per level of the expression; a debug build's frames are large.
+        stacker::maybe_grow(128 << 10, 4 << 20, || self.expr_here(expr, expected))
+    }
+
+    fn expr_here(&mut self, expr: &Expr, expected: Option<&Ty>) -> (IrExpr, Ty) {
         let span = expr.span;
         match &expr.kind {
             ExprKind::Bool(value) => (IrExpr::Const(Value::Bool(*value)), Ty::Bool),

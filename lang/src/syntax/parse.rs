@@ -26,12 +26,16 @@ pub struct ParsedItem {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Stack that parsing or checking one item may need at most: pest and the checker recurse once
-/// per nesting level (at most [`MAX_NESTING`]), and debug builds use large frames.
-pub const STACK_RED_ZONE: usize = if cfg!(debug_assertions) { 8 << 20 } else { 2 << 20 };
-/// The stack a deep item runs on when less than [`STACK_RED_ZONE`] remains (threads of async
-/// runtimes and test harnesses have 2 MiB).
-pub const STACK_SIZE: usize = if cfg!(debug_assertions) { 32 << 20 } else { 16 << 20 };
+/// Stack that checking or evaluating one item may need at most: the checker and the evaluator
+/// recurse once per nesting level (at most [`MAX_NESTING`]).
+pub const STACK_RED_ZONE: usize = 512 << 10;
+/// The stack a phase runs on when less than [`STACK_RED_ZONE`] remains.
+pub const STACK_SIZE: usize = 8 << 20;
+/// Bracket depth up to which pest parses an item on the caller's stack. Deeper items are parsed
+/// on a stack of their own, [`DEEP_PARSE_STACK`]: pest recurses about ten rules per bracket, with
+/// large frames in debug builds, and the threads of async runtimes and test harnesses have 2 MiB.
+pub const SHALLOW_NESTING: usize = 8;
+pub const DEEP_PARSE_STACK: usize = if cfg!(debug_assertions) { 32 << 20 } else { 8 << 20 };
 
 /// Runs `f` with at least [`STACK_RED_ZONE`] of stack, growing onto a new segment if needed.
 pub fn with_enough_stack<T>(f: impl FnOnce() -> T) -> T {
@@ -57,7 +61,9 @@ fn parse_item_here(kind: ItemKind, text: &str) -> ParsedItem {
     if !diagnostics.is_empty() {
         return ParsedItem { item: Item::Error, diagnostics };
     }
-    let pairs = match ConcordParser::parse(Rule::item, text) {
+    let parse = || ConcordParser::parse(Rule::item, text);
+    let parsed = if bracket_depth(&tokens) > SHALLOW_NESTING { stacker::grow(DEEP_PARSE_STACK, parse) } else { parse() };
+    let pairs = match parsed {
         Ok(pairs) => pairs,
         Err(error) => {
             return ParsedItem { item: Item::Error, diagnostics: vec![syntax_error(text, &tokens, &error)] };
@@ -154,6 +160,23 @@ fn lexical_errors(text: &str, tokens: &[Token]) -> Vec<Diagnostic> {
         }
     }
     diagnostics
+}
+
+/// The deepest nesting of brackets in an item.
+fn bracket_depth(tokens: &[Token]) -> usize {
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    for token in tokens {
+        match token.kind {
+            TokenKind::LBrace | TokenKind::LParen | TokenKind::LBracket => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            TokenKind::RBrace | TokenKind::RParen | TokenKind::RBracket => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 fn size_errors(text: &str, tokens: &[Token]) -> Vec<Diagnostic> {
@@ -1160,6 +1183,10 @@ impl Builder {
     }
 
     fn expr(&mut self, pair: Pair<'_, Rule>) -> Expr {
+        stacker::maybe_grow(128 << 10, 4 << 20, || self.expr_here(pair))
+    }
+
+    fn expr_here(&mut self, pair: Pair<'_, Rule>) -> Expr {
         let span = span_of(&pair);
         match pair.as_rule() {
             Rule::expr => match pair.into_inner().next() {
