@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test the project has: formatting, lints, unit tests, the corpus, the CLI tests,
-# the examples of every rulebook, and the embedding example. Installs what the tests need when it
-# is missing (a test whose tool is missing fails; it never skips).
+# the examples of every rulebook, the embedding example, and the language server end to end.
+# Installs what the tests need when it is missing (a test whose tool is missing fails; it never
+# skips).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,5 +21,16 @@ echo "== cargo clippy (warnings denied)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
-echo "== concord test: the examples of the bundled rulebooks and the standard library"
+echo "== language server, end to end over stdio (pytest-lsp)"
+lsp_venv=target/lsp-venv
+if ! "$lsp_venv/bin/python" -c "import pytest_lsp" >/dev/null 2>&1; then
+  echo "installing pytest-lsp into $lsp_venv"
+  python3 -m venv "$lsp_venv"
+  "$lsp_venv/bin/python" -m pip install --quiet "pytest-lsp==1.0.1"
+fi
+cargo build --quiet --locked --bin concord
+target_dir="$(cargo metadata --format-version 1 --no-deps --locked | "$lsp_venv/bin/python" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+PYTHONDONTWRITEBYTECODE=1 CONCORD_BIN="$target_dir/debug/concord" "$lsp_venv/bin/python" -m pytest -q -p no:cacheprovider tests/lsp
+echo "== concord check and test: the bundled rulebooks, the standard library's files and its embedded copy"
+cargo run --quiet --locked -- check examples stdlib
 cargo run --quiet --locked -- test examples --stdlib

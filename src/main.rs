@@ -27,6 +27,8 @@ enum Command {
     Test(cmd::test::TestArgs),
     /// Explain one verdict for one system, in prose
     Explain(cmd::explain::ExplainArgs),
+    /// Run the language server on stdio
+    Lsp(cmd::lsp::LspArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => cmd::eval::run(args),
         Command::Test(args) => cmd::test::run(args),
         Command::Explain(args) => cmd::explain::run(args),
+        Command::Lsp(args) => cmd::lsp::run(args),
     });
     match result {
         Ok(Ok(code)) => ExitCode::from(code),

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod eval;
 pub mod explain;
+pub mod lsp;
 pub mod test;
 
 use std::path::{Path, PathBuf};

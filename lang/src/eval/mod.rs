@@ -1130,7 +1130,8 @@ impl<'a> Evaluator<'a> {
             }
             None => Tri::True,
         };
-        if let Some(role) = &obligation.by {
+        // The role matters only if the condition does not already rule the duty out.
+        if let (Some(role), false) = (&obligation.by, applicable == Tri::False) {
             let holds = self.role_held(role);
             if self.options.explain {
                 explanation.push(match holds {

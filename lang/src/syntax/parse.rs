@@ -62,7 +62,8 @@ fn parse_item_here(kind: ItemKind, text: &str) -> ParsedItem {
         return ParsedItem { item: Item::Error, diagnostics };
     }
     let parse = || ConcordParser::parse(Rule::item, text);
-    let parsed = if bracket_depth(&tokens) > SHALLOW_NESTING { stacker::grow(DEEP_PARSE_STACK, parse) } else { parse() };
+    let parsed =
+        if bracket_depth(&tokens) > SHALLOW_NESTING { stacker::grow(DEEP_PARSE_STACK, parse) } else { parse() };
     let pairs = match parsed {
         Ok(pairs) => pairs,
         Err(error) => {

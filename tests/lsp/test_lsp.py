@@ -1,0 +1,143 @@
+"""End-to-end test of `concord lsp`: drives the real server binary over stdio with pytest-lsp.
+
+The binary is `$CONCORD_BIN` (scripts/test.sh builds it and sets it). The server writes its copy
+of the standard library under `$XDG_CACHE_HOME`, which the fixture points at a temporary directory.
+"""
+
+import asyncio
+import atexit
+import os
+import pathlib
+import shutil
+import tempfile
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SERVER = os.environ.get("CONCORD_BIN", str(ROOT / "target" / "debug" / "concord"))
+CACHE = tempfile.mkdtemp(prefix="concord-lsp-e2e-")
+WORKSPACE = pathlib.Path(tempfile.mkdtemp(prefix="concord-lsp-workspace-"))
+atexit.register(shutil.rmtree, CACHE, ignore_errors=True)
+atexit.register(shutil.rmtree, WORKSPACE, ignore_errors=True)
+
+BROKEN = """rulebook demo.rules { title "Démo" }
+import std.lexicon
+
+/// Models trained with a lot of compute.
+term big_model = system.model.training_compute.pretrainig > 1e25 FLOP
+  cite "Art. 51(2)" status binding
+"""
+
+FIXED = BROKEN.replace("pretrainig", "pretraining")
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(
+        server_command=[SERVER, "lsp"],
+        server_env={**os.environ, "XDG_CACHE_HOME": CACHE},
+    )
+)
+async def client(lsp_client: LanguageClient):
+    await lsp_client.initialize_session(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(),
+            workspace_folders=[types.WorkspaceFolder(uri=WORKSPACE.as_uri(), name="workspace")],
+        )
+    )
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def diagnostics_until(client: LanguageClient, uri: str, done):
+    """Waits until the diagnostics last published for `uri` satisfy `done`, and returns them."""
+    async def wait():
+        while not (uri in client.diagnostics and done(client.diagnostics[uri])):
+            await asyncio.sleep(0.02)
+        return client.diagnostics[uri]
+    try:
+        return await asyncio.wait_for(wait(), timeout=20)
+    except TimeoutError:
+        raise AssertionError(f"last diagnostics published: {client.diagnostics.get(uri)}") from None
+
+
+def position_of(text: str, needle: str, delta: int = 0) -> types.Position:
+    """The UTF-16 position of `needle` in `text` (plus `delta` characters)."""
+    offset = text.index(needle) + delta
+    line = text.count("\n", 0, offset)
+    start = text.rfind("\n", 0, offset) + 1
+    character = len(text[start:offset].encode("utf-16-le")) // 2
+    return types.Position(line=line, character=character)
+
+
+def open_document(client: LanguageClient, uri: str, text: str):
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="concord", version=1, text=text)
+        )
+    )
+
+
+@pytest.mark.asyncio
+async def test_edit_hover_definition_and_completion(client: LanguageClient):
+    path = WORKSPACE / "rules.concord"
+    path.write_text(BROKEN)
+    uri = path.as_uri()
+    open_document(client, uri, BROKEN)
+    diagnostics = await diagnostics_until(client, uri, lambda found: len(found) > 0)
+    codes = [diagnostic.code for diagnostic in diagnostics]
+    assert codes == ["unknown-field"], diagnostics
+    unknown = diagnostics[0]
+    assert unknown.range.start == position_of(BROKEN, "pretrainig")
+    assert "did you mean `pretraining`?" in unknown.message
+
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=FIXED)],
+        )
+    )
+    assert list(await diagnostics_until(client, uri, lambda found: len(found) == 0)) == []
+
+    hover = await client.text_document_hover_async(
+        types.HoverParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=position_of(FIXED, "big_model", 2),
+        )
+    )
+    assert hover is not None
+    assert "term big_model: bool" in hover.contents.value
+    assert "Models trained with a lot of compute." in hover.contents.value
+    assert "Art. 51(2)" in hover.contents.value
+
+    definition = await client.text_document_definition_async(
+        types.DefinitionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=position_of(FIXED, "pretraining", 3),
+        )
+    )
+    assert isinstance(definition, types.Location), definition
+    assert definition.uri.startswith("file://")
+    assert definition.uri.endswith("/std/lexicon.concord")
+    lexicon = pathlib.Path(definition.uri[len("file://"):]).read_text()
+    line = lexicon.splitlines()[definition.range.start.line]
+    assert line.strip().startswith("pretraining:"), line
+
+    completion_text = FIXED + "term x = system.\n"
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=3),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=completion_text)],
+        )
+    )
+    completion = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=position_of(completion_text, "system.\n", len("system.")),
+        )
+    )
+    items = completion.items if isinstance(completion, types.CompletionList) else completion
+    labels = {item.label for item in items}
+    assert {"model", "purposes", "parties", "interacts_with_people"} <= labels, labels
