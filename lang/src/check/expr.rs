@@ -659,6 +659,16 @@ impl<'a> ExprChecker<'a> {
             {
                 let instant = left_ty == Ty::DateTime;
                 let months = Some(*dim) == calendar;
+                // A date moves by whole days: a literal part of a day is a mistake worth saying.
+                if let (false, false, IrExpr::Const(Value::Quantity(seconds))) = (instant, months, &right_ir)
+                    && !(seconds % rust_decimal::Decimal::from(86_400)).is_zero()
+                {
+                    self.diagnostics.push(
+                        Diagnostic::error("type-mismatch", span, "a date moves by whole days, not by part of a day")
+                            .with_help("use a `datetime` to count hours, or a whole number of days"),
+                    );
+                    return (IrExpr::Error, Ty::Error);
+                }
                 return (
                     IrExpr::DateShift {
                         subtract: op == BinOp::Sub,
