@@ -201,6 +201,37 @@ fn eval_jsonl_on_stdin_reports_the_malformed_line_and_goes_on() {
 }
 
 #[test]
+fn eval_batch_larger_than_a_chunk_keeps_input_order_on_every_core() {
+    // 1,300 records: more than two chunks of parallel evaluation, with one bad record in the middle.
+    let mut input = String::new();
+    for line in 1..=1_300 {
+        match line {
+            700 => input.push_str("{\"purposes\": \"not a set\"}\n"),
+            _ if line % 2 == 0 => input.push_str("{\"purposes\": [\"social_scoring\"]}\n"),
+            _ => input.push_str("{\"purposes\": []}\n"),
+        }
+    }
+    let run = concord_with_stdin(
+        &["eval", "--rulebook", RULES, "-", "--as-of", "2026-01-10", "--format", "jsonl"],
+        input.as_bytes(),
+    );
+    run.assert_code(3);
+    let lines: Vec<serde_json::Value> = run.stdout.lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert_eq!(lines.len(), 1_300);
+    for (idx, line) in lines.iter().enumerate() {
+        let number = idx + 1;
+        assert_eq!(line["description"], format!("<stdin>:{number}"));
+        match number {
+            700 => assert_eq!(line["errors"][0]["path"], "$.purposes"),
+            _ if number % 2 == 0 => assert_eq!(line["verdicts"][0]["redlines"][0]["verdict"], "prohibited"),
+            _ => assert_eq!(line["verdicts"][0]["redlines"][0]["verdict"], "not_prohibited"),
+        }
+    }
+    // Nothing but the summary reaches stderr when it is not a terminal: no progress line.
+    assert!(!run.stderr.contains("descriptions evaluated"), "{run}");
+}
+
+#[test]
 fn eval_jsonl_record_with_a_wrong_type_names_its_json_path() {
     let input = b"{\"incidents\": [{\"id\": \"i1\", \"aware_at\": \"yesterday\", \"serious\": true}]}\n";
     let run = concord_with_stdin(&["eval", "--rulebook", RULES, "--as-of", "2026-01-10", "--format", "jsonl"], input);

@@ -93,8 +93,25 @@ pub fn run(args: EvalArgs) -> Result<u8> {
     if args.format == OutputFormat::Text {
         writeln!(out, "as of {as_of}")?;
     }
-    let emit = |document: Document, state: &mut State, out: &mut dyn Write| -> Result<()> {
-        let result = evaluate_document(&rulebooks, &document, as_of, options);
+    // Rendering a result is done on the worker threads with its evaluation; `handle` only
+    // counts and writes, in input order.
+    let format = args.format;
+    let render = |result: &DescriptionResult| -> Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        match format {
+            OutputFormat::Text => write_text(&mut bytes, result)?,
+            OutputFormat::Jsonl => {
+                let line = EvaluationLine { schema_version: SCHEMA_VERSION, as_of, rulebooks: &infos, result };
+                serde_json::to_writer(&mut bytes, &line)?;
+                bytes.push(b'\n');
+            }
+            OutputFormat::Json => {}
+        }
+        Ok(bytes)
+    };
+    let mut handle = |result: DescriptionResult, rendered: Vec<u8>| -> Result<()> {
+        let out: &mut dyn Write = &mut out;
+        let state = &mut state;
         if !result.errors.is_empty() {
             state.bad += 1;
         }
@@ -105,23 +122,20 @@ pub fn run(args: EvalArgs) -> Result<u8> {
                 verdict_words(verdicts).iter().filter(|word| args.deny.iter().any(|deny| deny == *word)).count()
             })
             .sum::<usize>();
-        match args.format {
-            OutputFormat::Text => write_text(out, &result)?,
-            OutputFormat::Jsonl => {
-                let line = EvaluationLine { schema_version: SCHEMA_VERSION, as_of, rulebooks: &infos, result: &result };
-                writeln!(out, "{}", serde_json::to_string(&line)?)?;
-            }
-            OutputFormat::Json => state.report.push(result),
+        out.write_all(&rendered)?;
+        if format == OutputFormat::Json {
+            state.report.push(result);
         }
         Ok(())
     };
+    let mut batch = Batch::new(&rulebooks, as_of, options, &render);
     for input in &args.inputs {
         if input == "-" {
             let stdin = std::io::stdin();
             if std::io::IsTerminal::is_terminal(&stdin) {
                 bail!("no descriptions given: name files or directories, or pipe JSONL into `concord eval … -`");
             }
-            read_jsonl(stdin.lock(), "<stdin>", &mut |document| emit(document, &mut state, &mut out))?;
+            read_jsonl(stdin.lock(), "<stdin>", &mut |document| batch.push(document, &mut handle))?;
             continue;
         }
         let path = Path::new(input);
@@ -137,18 +151,18 @@ pub fn run(args: EvalArgs) -> Result<u8> {
             if is_jsonl(&path) {
                 let file = std::fs::File::open(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
                 let label = path.display().to_string();
-                read_jsonl(std::io::BufReader::new(file), &label, &mut |document| {
-                    emit(document, &mut state, &mut out)
-                })?;
+                read_jsonl(std::io::BufReader::new(file), &label, &mut |document| batch.push(document, &mut handle))?;
                 continue;
             }
             let Some(format) = description_format(&path) else {
                 bail!("`{}`: descriptions are `.json`, `.yaml`, `.yml` or `.jsonl` files", path.display());
             };
             let text = std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
-            emit(Document { label: path.display().to_string(), text, format }, &mut state, &mut out)?;
+            batch.push(Document { label: path.display().to_string(), text, format }, &mut handle)?;
         }
     }
+    batch.finish(&mut handle)?;
+    drop(handle);
     if args.format == OutputFormat::Json {
         let report = EvaluationReport {
             schema_version: SCHEMA_VERSION,
@@ -170,6 +184,79 @@ pub fn run(args: EvalArgs) -> Result<u8> {
         return Ok(EXIT_FAILED);
     }
     Ok(EXIT_OK)
+}
+
+/// Descriptions waiting to be evaluated: a chunk at a time, on every core, results in input
+/// order, so memory stays flat however long the stream is.
+struct Batch<'r> {
+    pending: Vec<Document>,
+    rulebooks: &'r [Rulebook],
+    render: &'r (dyn Fn(&DescriptionResult) -> Result<Vec<u8>> + Sync),
+    as_of: Date,
+    options: EvalOptions,
+    progress: indicatif::ProgressBar,
+}
+
+/// Descriptions evaluated together; large enough to keep every core busy, small enough to stream.
+const CHUNK: usize = 512;
+
+impl<'r> Batch<'r> {
+    fn new(
+        rulebooks: &'r [Rulebook],
+        as_of: Date,
+        options: EvalOptions,
+        render: &'r (dyn Fn(&DescriptionResult) -> Result<Vec<u8>> + Sync),
+    ) -> Batch<'r> {
+        // A progress line only for a person watching: nothing extra when stderr is piped.
+        let progress = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            let progress = indicatif::ProgressBar::new_spinner();
+            progress.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {pos} descriptions evaluated ({per_sec})")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            progress
+        } else {
+            indicatif::ProgressBar::hidden()
+        };
+        Batch { pending: Vec::with_capacity(CHUNK), rulebooks, render, as_of, options, progress }
+    }
+
+    fn push(
+        &mut self,
+        document: Document,
+        handle: &mut dyn FnMut(DescriptionResult, Vec<u8>) -> Result<()>,
+    ) -> Result<()> {
+        self.pending.push(document);
+        if self.pending.len() >= CHUNK {
+            self.flush(handle)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, handle: &mut dyn FnMut(DescriptionResult, Vec<u8>) -> Result<()>) -> Result<()> {
+        use rayon::prelude::*;
+        let documents = std::mem::take(&mut self.pending);
+        let (rulebooks, as_of, options, render) = (self.rulebooks, self.as_of, self.options, self.render);
+        let results: Vec<(DescriptionResult, Result<Vec<u8>>)> = documents
+            .par_iter()
+            .map(|document| {
+                let result = evaluate_document(rulebooks, document, as_of, options);
+                let rendered = render(&result);
+                (result, rendered)
+            })
+            .collect();
+        for (result, rendered) in results {
+            handle(result, rendered?)?;
+            self.progress.inc(1);
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, handle: &mut dyn FnMut(DescriptionResult, Vec<u8>) -> Result<()>) -> Result<()> {
+        self.flush(handle)?;
+        self.progress.finish_and_clear();
+        Ok(())
+    }
 }
 
 struct State {
@@ -243,7 +330,7 @@ fn verdict_words(verdicts: &RulebookVerdicts) -> Vec<&'static str> {
     words
 }
 
-fn write_text(out: &mut dyn Write, result: &DescriptionResult) -> Result<()> {
+fn write_text(out: &mut Vec<u8>, result: &DescriptionResult) -> Result<()> {
     writeln!(out)?;
     writeln!(out, "{}", result.description)?;
     for error in &result.errors {
