@@ -162,7 +162,6 @@ pub fn run(args: EvalArgs) -> Result<u8> {
         }
     }
     batch.finish(&mut handle)?;
-    drop(handle);
     if args.format == OutputFormat::Json {
         let report = EvaluationReport {
             schema_version: SCHEMA_VERSION,
