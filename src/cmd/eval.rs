@@ -110,8 +110,6 @@ pub fn run(args: EvalArgs) -> Result<u8> {
         Ok(bytes)
     };
     let mut handle = |result: DescriptionResult, rendered: Vec<u8>| -> Result<()> {
-        let out: &mut dyn Write = &mut out;
-        let state = &mut state;
         if !result.errors.is_empty() {
             state.bad += 1;
         }
