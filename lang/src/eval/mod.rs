@@ -844,15 +844,7 @@ impl<'a> Evaluator<'a> {
             }
             // The act is forbidden to a role: with no party in that role, nobody commits it.
             if let (Some(role), false) = (&redline.by, when == Tri::False) {
-                let held = self.role_held(role);
-                if self.options.explain {
-                    explanation.push(match held {
-                        Tri::True => format!("some party is a `{}`", role.name),
-                        Tri::False => format!("no party of the system is a `{}`", role.name),
-                        Tri::Unknown => format!("whether any party is a `{}` is not known", role.name),
-                    });
-                }
-                when = and(when, held);
+                when = and(when, self.role_condition(role, explanation));
             }
             let (exception, exception_applied) =
                 if when == Tri::False { (Tri::False, None) } else { self.exceptions(&redline.exceptions, explanation) };
@@ -943,6 +935,19 @@ impl<'a> Evaluator<'a> {
         let (holders, possibly) = self.role_members(role);
         self.missing.truncate(mark);
         RoleHolders { role: role.name.clone(), parties: holders, possibly }
+    }
+
+    /// Whether some party holds the role a provision names, with its line of explanation.
+    fn role_condition(&mut self, role: &RoleTarget, explanation: &mut Vec<String>) -> Tri {
+        let held = self.role_held(role);
+        if self.options.explain {
+            explanation.push(match held {
+                Tri::True => format!("some party is a `{}`", role.name),
+                Tri::False => format!("no party of the system is a `{}`", role.name),
+                Tri::Unknown => format!("whether any party is a `{}` is not known", role.name),
+            });
+        }
+        held
     }
 
     /// Whether some party holds a role (Kleene `or` over the parties).
@@ -1132,15 +1137,7 @@ impl<'a> Evaluator<'a> {
         };
         // The role matters only if the condition does not already rule the duty out.
         if let (Some(role), false) = (&obligation.by, applicable == Tri::False) {
-            let holds = self.role_held(role);
-            if self.options.explain {
-                explanation.push(match holds {
-                    Tri::True => format!("some party is a `{}`", role.name),
-                    Tri::False => format!("no party of the system is a `{}`", role.name),
-                    Tri::Unknown => format!("whether any party is a `{}` is not known", role.name),
-                });
-            }
-            applicable = and(applicable, holds);
+            applicable = and(applicable, self.role_condition(role, explanation));
         }
         if applicable == Tri::False {
             self.missing.clear();
