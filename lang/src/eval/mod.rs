@@ -821,6 +821,15 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// Whether a provision (and its rulebook) is in force on the evaluation date; if not, says why.
+    fn provision_in_force(&self, info: &ProvisionInfo, rulebook_in_force: bool, explanation: &mut Vec<String>) -> bool {
+        let in_force = rulebook_in_force && in_force(info.applies_from, info.applies_until, self.as_of);
+        if !in_force && self.options.explain {
+            explanation.push(not_in_force_text(info, self.as_of));
+        }
+        in_force
+    }
+
     /// A redline's verdict, the verdicts still possible, and the exception that applied.
     fn redline_core(
         &mut self,
@@ -828,10 +837,7 @@ impl<'a> Evaluator<'a> {
         rulebook_in_force: bool,
         explanation: &mut Vec<String>,
     ) -> (RedlineOutcome, Vec<RedlineOutcome>, Option<String>) {
-        if !rulebook_in_force || !in_force(redline.info.applies_from, redline.info.applies_until, self.as_of) {
-            if self.options.explain {
-                explanation.push(not_in_force_text(&redline.info, self.as_of));
-            }
+        if !self.provision_in_force(&redline.info, rulebook_in_force, explanation) {
             (RedlineOutcome::NotInForce, Vec::new(), None)
         } else {
             let mut when = self.condition(&redline.when);
@@ -1114,10 +1120,7 @@ impl<'a> Evaluator<'a> {
         rulebook_in_force: bool,
         explanation: &mut Vec<String>,
     ) -> (ObligationOutcome, Vec<InstanceVerdict>) {
-        if !rulebook_in_force || !in_force(obligation.info.applies_from, obligation.info.applies_until, self.as_of) {
-            if self.options.explain {
-                explanation.push(not_in_force_text(&obligation.info, self.as_of));
-            }
+        if !self.provision_in_force(&obligation.info, rulebook_in_force, explanation) {
             return (ObligationOutcome::NotInForce, Vec::new());
         }
         // Applicability: the condition, and someone holding the role that owes the duty.
