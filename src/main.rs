@@ -29,6 +29,10 @@ enum Command {
     Explain(cmd::explain::ExplainArgs),
     /// Run the language server on stdio
     Lsp(cmd::lsp::LspArgs),
+    /// Find provisions of one rulebook that can never apply, never fire, or repeat another
+    Analyze(cmd::analyze::AnalyzeArgs),
+    /// Compare two rulebooks: conflicts, gaps, and mapping claims the definitions do not bear out
+    Conflicts(cmd::analyze::ConflictsArgs),
 }
 
 fn main() -> ExitCode {
@@ -39,6 +43,8 @@ fn main() -> ExitCode {
         Command::Test(args) => cmd::test::run(args),
         Command::Explain(args) => cmd::explain::run(args),
         Command::Lsp(args) => cmd::lsp::run(args),
+        Command::Analyze(args) => cmd::analyze::run_analyze(args),
+        Command::Conflicts(args) => cmd::analyze::run_conflicts(args),
     });
     match result {
         Ok(Ok(code)) => ExitCode::from(code),

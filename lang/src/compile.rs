@@ -101,6 +101,7 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
         redlines: Vec::new(),
         obligations: Vec::new(),
         examples: Vec::new(),
+        mappings: Vec::new(),
         term_names: Vec::new(),
     };
     let mut linker = Linker { terms: BTreeMap::new(), tiers: BTreeMap::new() };
@@ -154,6 +155,14 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
                     locate(&mut obligation.info);
                     compiled.obligations.push(obligation);
                 }
+                IrItem::Mapping(mapping) if source == file => {
+                    let mut mapping = (**mapping).clone();
+                    locate(&mut mapping.info);
+                    for claim in &mut mapping.claims {
+                        locate(&mut claim.info);
+                    }
+                    compiled.mappings.push(mapping);
+                }
                 IrItem::Example(example) if source == file => {
                     let mut example = (**example).clone();
                     example.location = Some(location(text, &path, item.start(db) + example.name_span.start));
@@ -201,6 +210,12 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
         linker.due(&mut obligation.due);
         if let Some(role) = &mut obligation.by {
             linker.term_target(&mut role.term);
+        }
+    }
+    for mapping in &mut compiled.mappings {
+        for claim in &mut mapping.claims {
+            linker.mapped(&mut claim.left);
+            linker.mapped(&mut claim.right);
         }
     }
     let _ = PeriodConvention::CalendarDays;

@@ -1,5 +1,6 @@
 //! One module per subcommand, and the loading every subcommand shares.
 
+pub mod analyze;
 pub mod check;
 pub mod eval;
 pub mod explain;

@@ -50,6 +50,7 @@ pub enum IrItem {
     Obligation(Box<IrObligation>),
     Classification(Box<IrClassification>),
     Example(Box<IrExample>),
+    Mapping(Box<IrMapping>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,10 +148,7 @@ fn check_item_here<'db>(db: &'db dyn salsa::Database, item: ItemRef<'db>) -> Che
         Item::Redline(redline) => IrItem::Redline(Box::new(ctx.redline(redline))),
         Item::Obligation(obligation) => IrItem::Obligation(Box::new(ctx.obligation(obligation))),
         Item::Classification(classification) => IrItem::Classification(Box::new(ctx.classification(classification))),
-        Item::Mapping(mapping) => {
-            ctx.mapping(mapping);
-            IrItem::None
-        }
+        Item::Mapping(mapping) => IrItem::Mapping(Box::new(ctx.mapping(mapping))),
         Item::Example(example) => match ctx.example(example) {
             Some(example) => IrItem::Example(Box::new(example)),
             None => IrItem::None,
@@ -754,11 +752,12 @@ impl<'db> ItemContext<'db> {
         IrClassification { info, tiers, n_locals: self.exprs.max_locals, branches }
     }
 
-    fn mapping(&mut self, mapping: &Mapping) {
-        self.meta(&mapping.meta, Some(&mapping.name));
+    fn mapping(&mut self, mapping: &Mapping) -> IrMapping {
+        let info = self.meta(&mapping.meta, Some(&mapping.name));
         self.reject_applies(&mapping.meta, "a mapping");
+        let mut claims = Vec::new();
         for claim in &mapping.claims {
-            self.meta(&claim.meta, None);
+            let mut claim_info = self.meta(&claim.meta, None);
             self.reject_applies(&claim.meta, "a mapping claim");
             let left = self.mapped(&claim.left);
             let right = self.mapped(&claim.right);
@@ -771,7 +770,7 @@ impl<'db> ItemContext<'db> {
                     true
                 }
                 (Mapped::Decl(a, ta), Mapped::Decl(b, tb)) => a.kind == b.kind && compatible(ta, tb),
-                (Mapped::Variant(_), Mapped::Variant(_)) => true,
+                (Mapped::Variant(..), Mapped::Variant(..)) => true,
                 _ => false,
             };
             if !same {
@@ -789,8 +788,20 @@ impl<'db> ItemContext<'db> {
                     )
                     .with_help("a claim relates two terms of the same type, two roles, or two enum values"),
                 );
+                continue;
             }
+            claim_info.name = format!("{} is {} {}", claim.left.text, claim.relation.phrase(), claim.right.text);
+            claim_info.name_span = claim.span;
+            claims.push(IrClaim {
+                left: left.target(self.db),
+                left_text: claim.left.text.clone(),
+                relation: claim.relation,
+                right: right.target(self.db),
+                right_text: claim.right.text.clone(),
+                info: claim_info,
+            });
         }
+        IrMapping { info, claims }
     }
 
     fn mapped(&mut self, name: &Ident) -> Option<Mapped> {
@@ -817,16 +828,17 @@ impl<'db> ItemContext<'db> {
         match (key.kind, rest.as_slice()) {
             (ItemKind::Enum | ItemKind::Classification, [variant]) => {
                 let id = self.info.enums.get(&key).copied()?;
-                let known = self.info.schema.enum_def(id).is_some_and(|def| def.variants.iter().any(|v| v == variant));
-                if !known {
+                let index =
+                    self.info.schema.enum_def(id).and_then(|def| def.variants.iter().position(|v| v == variant));
+                let Some(index) = index else {
                     self.error(Diagnostic::error(
                         "unknown-variant",
                         name.span,
                         format!("`{}` has no value `{variant}`", key.name),
                     ));
                     return None;
-                }
-                Some(Mapped::Variant(key))
+                };
+                Some(Mapped::Variant(key, id, index as u32))
             }
             (ItemKind::Term | ItemKind::Role, []) => {
                 let signature = self.exprs.signature_of(&key, name.span)?;
@@ -1055,14 +1067,34 @@ enum IrDueKind {
 
 enum Mapped {
     Decl(DeclKey, Ty),
-    Variant(DeclKey),
+    Variant(DeclKey, crate::schema::EnumId, u32),
 }
 
 impl Mapped {
+    fn target(&self, db: &dyn salsa::Database) -> MappedTarget {
+        let decl = |key: &DeclKey| DeclRef {
+            file: key.file.path(db).clone(),
+            kind: key.kind,
+            name: key.name.clone(),
+            ordinal: key.ordinal,
+        };
+        match self {
+            Mapped::Decl(key, _) => match key.kind {
+                ItemKind::Role => MappedTarget::Role(TermTarget::Decl(decl(key))),
+                ItemKind::Classification => MappedTarget::Classification(TierTarget::Decl(decl(key))),
+                _ => MappedTarget::Term(TermTarget::Decl(decl(key))),
+            },
+            Mapped::Variant(key, _, index) if key.kind == ItemKind::Classification => {
+                MappedTarget::Tier(TierTarget::Decl(decl(key)), *index)
+            }
+            Mapped::Variant(_, id, index) => MappedTarget::Variant(*id, *index),
+        }
+    }
+
     fn describe(&self, schema: &crate::schema::Schema) -> String {
         match self {
             Mapped::Decl(key, ty) => format!("{} `{}` ({})", key.kind.keyword(), key.name, schema.display_ty(ty)),
-            Mapped::Variant(key) => format!("a value of `{}`", key.name),
+            Mapped::Variant(key, ..) => format!("a value of `{}`", key.name),
         }
     }
 }

@@ -137,6 +137,22 @@ pub fn evaluate_term(
     Some((tri, evaluator.take_missing()))
 }
 
+/// The value of term `idx` (parameters bound to `args`) for one description, as a truth value.
+/// Used by the analyser to replay witnesses; the verdict paths do not go through it.
+pub fn evaluate_term_at(rulebook: &CompiledRulebook, system: &Value, as_of: Date, idx: u32, args: &[Value]) -> Tri {
+    let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false });
+    let args: Vec<(Cow<'_, Value>, Origin<'_>)> =
+        args.iter().map(|value| (Cow::Borrowed(value), Origin::None)).collect();
+    let value = evaluator.term_value(idx, &args);
+    evaluator.truth(&value)
+}
+
+/// The tier classification `idx` decides for one description, if it decides one.
+pub fn evaluate_tier(rulebook: &CompiledRulebook, system: &Value, as_of: Date, idx: u32) -> Option<u32> {
+    let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false });
+    evaluator.tier(idx).decided
+}
+
 pub fn in_force(from: Option<Date>, until: Option<Date>, as_of: Date) -> bool {
     from.is_none_or(|from| as_of >= from) && until.is_none_or(|until| as_of <= until)
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{DeclRef, IrBinder, IrDue, IrException, IrExpr, TermTarget, TierTarget};
+use super::{DeclRef, IrBinder, IrDue, IrException, IrExpr, MappedTarget, TermTarget, TierTarget};
 
 pub struct Linker {
     pub terms: BTreeMap<DeclRef, u32>,
@@ -74,6 +74,20 @@ impl Linker {
                 | IrExpr::Local(_)
                 | IrExpr::Error => {}
             }
+        }
+    }
+
+    pub fn tier_target(&self, target: &mut TierTarget) {
+        if let TierTarget::Decl(decl) = target {
+            *target = TierTarget::Index(self.tiers.get(decl).copied().unwrap_or(u32::MAX));
+        }
+    }
+
+    pub fn mapped(&self, target: &mut MappedTarget) {
+        match target {
+            MappedTarget::Term(term) | MappedTarget::Role(term) => self.term_target(term),
+            MappedTarget::Classification(tier) | MappedTarget::Tier(tier, _) => self.tier_target(tier),
+            MappedTarget::Variant(..) => {}
         }
     }
 

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::schema::{EnumId, Schema, Ty};
-use crate::syntax::ast::{BinOp, Span};
+use crate::syntax::ast::{BinOp, Relation, Span};
 use crate::syntax::split::ItemKind;
 use crate::value::Value;
 
@@ -127,6 +127,39 @@ pub enum TermTarget {
 pub enum TierTarget {
     Decl(DeclRef),
     Index(u32),
+}
+
+/// What one side of a mapping claim names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MappedTarget {
+    /// A term without parameters.
+    Term(TermTarget),
+    /// A role: a term over one party.
+    Role(TermTarget),
+    /// A classification as a whole (two classifications relate their tiers' partitions).
+    Classification(TierTarget),
+    /// One tier of a classification.
+    Tier(TierTarget, u32),
+    /// One value of an enum.
+    Variant(EnumId, u32),
+}
+
+/// A claim of a mapping: `left relation right`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IrClaim {
+    pub left: MappedTarget,
+    pub left_text: String,
+    pub relation: Relation,
+    pub right: MappedTarget,
+    pub right_text: String,
+    /// The claim's doc comment and citations; `name` is the claim as written.
+    pub info: ProvisionInfo,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct IrMapping {
+    pub info: ProvisionInfo,
+    pub claims: Vec<IrClaim>,
 }
 
 /// A citation as the law's source and the encoding's status against it.
@@ -334,6 +367,8 @@ pub struct CompiledRulebook {
     pub redlines: Vec<IrRedline>,
     pub obligations: Vec<IrObligation>,
     pub examples: Vec<IrExample>,
+    /// The mappings declared by this rulebook itself.
+    pub mappings: Vec<IrMapping>,
     /// Every term, role and classification by name, for `concord explain` and examples.
     pub term_names: Vec<(String, u32)>,
 }

@@ -292,6 +292,17 @@ pub enum Relation {
 }
 
 impl Relation {
+    /// The relation as a claim writes it: `narrower than`, `equivalent to`.
+    pub fn phrase(self) -> &'static str {
+        match self {
+            Relation::Equivalent => "equivalent to",
+            Relation::Narrower => "narrower than",
+            Relation::Broader => "broader than",
+            Relation::Overlapping => "overlapping with",
+            Relation::Disjoint => "disjoint from",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Relation::Equivalent => "equivalent",

@@ -1,0 +1,1024 @@
+//! Conditions as a satisfiability problem.
+//!
+//! Every fact a condition reads becomes propositional variables over a symbolic description:
+//! a bool field one variable, an enum field one variable per value (exactly one holds), a set
+//! field one variable per value it may contain, and a number, quantity or date field the
+//! order encoding over the constants it is compared with (`x ≥ c` and `x > c` for each constant
+//! `c`, chained so that the thresholds stay ordered). An optional field has a variable saying it is
+//! present; a list has a bounded number of element slots, each with a variable saying it exists.
+//! Conditions become literals by the Tseitin transformation, so one solver holds every provision
+//! of both rulebooks and each question is a call with assumptions.
+//!
+//! What falls outside this fragment (arithmetic between fields, dates shifted by durations,
+//! comparisons of two facts) is [`Undecided`], never approximated.
+
+use std::collections::BTreeMap;
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+use rustsat::solvers::{Solve, SolveIncremental, SolverResult};
+use rustsat::types::{Lit, TernaryVal, Var};
+use rustsat_batsat::BasicSolver;
+
+use crate::eval::in_force;
+use crate::ir::{
+    CompiledRulebook, IrClassification, IrException, IrExpr, IrObligation, IrRedline, OperandKind, RoleTarget,
+    TermTarget, TierTarget,
+};
+use crate::schema::{RecordId, Schema, Ty};
+use crate::syntax::ast::BinOp;
+use crate::value::Value;
+
+/// One step of a path into the symbolic description.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Seg {
+    /// Field slot of a record.
+    Field(u32),
+    /// Element slot of a list.
+    Elem(u32),
+}
+
+pub type Path = Vec<Seg>;
+
+/// A condition outside the decided fragment, with the reason in a drafter's words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undecided(pub String);
+
+type Result<T> = std::result::Result<T, Undecided>;
+
+/// How a fact of the description is encoded.
+#[derive(Debug, Clone)]
+pub enum Leaf {
+    Bool(Lit),
+    /// One literal per enum value; exactly one holds.
+    Enum(Vec<Lit>),
+    /// A set of enum values: one literal per value, true when the set contains it.
+    EnumSet(Vec<Lit>),
+    /// A set of strings: one literal per string some condition mentions.
+    StrSet(BTreeMap<String, Lit>),
+    /// A string: at most one of the strings some condition mentions (none: another string).
+    Str(BTreeMap<String, Lit>),
+    /// A number, quantity, date or instant, as `(≥ c, > c)` literals per constant `c`.
+    Ordered {
+        integral: bool,
+        thresholds: BTreeMap<Decimal, (Lit, Lit)>,
+    },
+    /// A list: one literal per element slot, true when the element exists.
+    List(Vec<Lit>),
+}
+
+/// A symbolic value: a literal, a constant, or a node of the description.
+#[derive(Debug, Clone)]
+pub enum Sym {
+    Bool(Lit),
+    Const(Value),
+    Node {
+        path: Path,
+        ty: Ty,
+    },
+    /// The tier of classification `idx` of the current rulebook.
+    Tier(usize, u32),
+}
+
+/// The solver, the variables of the symbolic description, and caches of encoded terms.
+pub struct Encoder<'s> {
+    pub schema: &'s Schema,
+    pub as_of: Date,
+    /// Element slots per list.
+    pub list_bound: u32,
+    solver: BasicSolver,
+    next_var: u32,
+    truth: Lit,
+    pub leaves: BTreeMap<Path, Leaf>,
+    /// Presence literal of each optional field that some condition reads.
+    pub presence: BTreeMap<Path, Lit>,
+    /// Encoded parameterless terms and classifications, per rulebook (by position in `rulebooks`).
+    term_cache: BTreeMap<(usize, u32), (Sym, bool)>,
+    tier_cache: BTreeMap<(usize, u32), (Vec<Lit>, bool)>,
+    /// Whether some encoded condition quantifies over a list (answers then hold up to the bound).
+    pub used_lists: bool,
+}
+
+/// The rulebook whose declarations a condition refers to, with its position among the rulebooks
+/// being analysed (caches are kept apart per rulebook).
+#[derive(Clone, Copy)]
+pub struct Ctx<'r> {
+    pub index: usize,
+    pub rulebook: &'r CompiledRulebook,
+}
+
+impl<'s> Encoder<'s> {
+    pub fn new(schema: &'s Schema, as_of: Date, list_bound: u32) -> Encoder<'s> {
+        let mut solver = BasicSolver::default();
+        let truth = Var::new(0).pos_lit();
+        let _ = solver.add_unit(truth);
+        Encoder {
+            schema,
+            as_of,
+            list_bound,
+            solver,
+            next_var: 1,
+            truth,
+            leaves: BTreeMap::new(),
+            presence: BTreeMap::new(),
+            term_cache: BTreeMap::new(),
+            tier_cache: BTreeMap::new(),
+            used_lists: false,
+        }
+    }
+
+    pub fn truth(&self) -> Lit {
+        self.truth
+    }
+
+    fn fresh(&mut self) -> Lit {
+        let lit = Var::new(self.next_var).pos_lit();
+        self.next_var += 1;
+        lit
+    }
+
+    fn clause(&mut self, lits: &[Lit]) {
+        let _ = self.solver.add_clause(lits.iter().copied().collect());
+    }
+
+    pub fn and(&mut self, lits: &[Lit]) -> Lit {
+        let lits: Vec<Lit> = lits.iter().copied().filter(|lit| *lit != self.truth).collect();
+        if lits.contains(&!self.truth) {
+            return !self.truth;
+        }
+        match lits.as_slice() {
+            [] => self.truth,
+            [only] => *only,
+            _ => {
+                let out = self.fresh();
+                for lit in &lits {
+                    self.clause(&[!out, *lit]);
+                }
+                let mut back: Vec<Lit> = lits.iter().map(|lit| !*lit).collect();
+                back.push(out);
+                self.clause(&back);
+                out
+            }
+        }
+    }
+
+    pub fn or(&mut self, lits: &[Lit]) -> Lit {
+        let negated: Vec<Lit> = lits.iter().map(|lit| !*lit).collect();
+        !self.and(&negated)
+    }
+
+    fn implies(&mut self, a: Lit, b: Lit) -> Lit {
+        self.or(&[!a, b])
+    }
+
+    /// Solves under assumptions; `true` when some description satisfies them.
+    pub fn solve(&mut self, assumptions: &[Lit]) -> bool {
+        self.finish_orders();
+        matches!(self.solver.solve_assumps(assumptions), Ok(SolverResult::Sat))
+    }
+
+    /// The value of a literal in the last model.
+    pub fn value(&self, lit: Lit) -> bool {
+        matches!(self.solver.lit_val(lit), Ok(TernaryVal::True))
+    }
+
+    /// Chains the thresholds of every ordered fact: `> c` implies `≥ c`, `≥ c'` implies `> c`
+    /// for `c < c'`, and for whole numbers an empty gap between two constants is skipped.
+    fn finish_orders(&mut self) {
+        let mut clauses = Vec::new();
+        for leaf in self.leaves.values() {
+            let Leaf::Ordered { integral, thresholds } = leaf else { continue };
+            let list: Vec<(&Decimal, &(Lit, Lit))> = thresholds.iter().collect();
+            for (index, (value, (ge, gt))) in list.iter().enumerate() {
+                clauses.push(vec![!*gt, *ge]);
+                if *integral && !value.fract().is_zero() {
+                    // A whole number is never equal to a fraction.
+                    clauses.push(vec![!*ge, *gt]);
+                }
+                if let Some((next_value, (next_ge, _))) = list.get(index + 1) {
+                    clauses.push(vec![!*next_ge, *gt]);
+                    if *integral && !has_integer_between(value, next_value) {
+                        clauses.push(vec![!*gt, *next_ge]);
+                    }
+                }
+            }
+        }
+        for clause in clauses {
+            self.clause(&clause);
+        }
+    }
+
+    fn field_ty(&self, record: RecordId, slot: u32) -> Option<(Ty, bool)> {
+        let field = self.schema.record(record)?.fields.get(slot as usize)?;
+        Some((field.ty.clone(), field.optional))
+    }
+
+    /// The type of the node at `path`, and whether that last step is an optional field.
+    pub fn node_ty(&self, path: &[Seg]) -> Option<(Ty, bool)> {
+        let mut ty = Ty::Record(self.schema.root?);
+        let mut optional = false;
+        for seg in path {
+            match (seg, &ty) {
+                (Seg::Field(slot), Ty::Record(record)) => {
+                    let (next, opt) = self.field_ty(*record, *slot)?;
+                    ty = next;
+                    optional = opt;
+                }
+                (Seg::Elem(_), Ty::List(inner) | Ty::Set(inner)) => {
+                    ty = (**inner).clone();
+                    optional = false;
+                }
+                _ => return None,
+            }
+        }
+        Some((ty, optional))
+    }
+
+    /// Whether the node at `path` is present: every optional field on the way is.
+    fn present(&mut self, path: &[Seg]) -> Lit {
+        let mut lits = Vec::new();
+        for end in 1..=path.len() {
+            let Some(prefix) = path.get(..end) else { continue };
+            if let Some((_, true)) = self.node_ty(prefix) {
+                let lit = match self.presence.get(prefix) {
+                    Some(lit) => *lit,
+                    None => {
+                        let lit = self.fresh();
+                        self.presence.insert(prefix.to_vec(), lit);
+                        lit
+                    }
+                };
+                lits.push(lit);
+            }
+        }
+        self.and(&lits)
+    }
+
+    fn leaf(&mut self, path: &[Seg], ty: &Ty) -> Result<Leaf> {
+        if let Some(leaf) = self.leaves.get(path) {
+            return Ok(leaf.clone());
+        }
+        let leaf = match ty {
+            Ty::Bool => Leaf::Bool(self.fresh()),
+            Ty::Enum(id) => {
+                let n = self.schema.enum_def(*id).map_or(0, |def| def.variants.len());
+                let lits: Vec<Lit> = (0..n).map(|_| self.fresh()).collect();
+                self.clause(&lits);
+                for (i, a) in lits.iter().enumerate() {
+                    for b in lits.iter().skip(i + 1) {
+                        self.clause(&[!*a, !*b]);
+                    }
+                }
+                Leaf::Enum(lits)
+            }
+            Ty::Set(inner) if enum_of(inner).is_some() => {
+                let n = enum_of(inner).and_then(|id| self.schema.enum_def(id)).map_or(0, |def| def.variants.len());
+                Leaf::EnumSet((0..n).map(|_| self.fresh()).collect())
+            }
+            Ty::Set(inner) if matches!(**inner, Ty::String) => Leaf::StrSet(BTreeMap::new()),
+            Ty::String => Leaf::Str(BTreeMap::new()),
+            Ty::Number | Ty::Quantity(_) => Leaf::Ordered { integral: false, thresholds: BTreeMap::new() },
+            Ty::Integer | Ty::Date | Ty::DateTime => Leaf::Ordered { integral: true, thresholds: BTreeMap::new() },
+            Ty::List(_) | Ty::Set(_) => {
+                let lits: Vec<Lit> = (0..self.list_bound).map(|_| self.fresh()).collect();
+                for pair in lits.windows(2) {
+                    if let [before, after] = pair {
+                        self.clause(&[!*after, *before]);
+                    }
+                }
+                if let Some(first) = lits.first().copied() {
+                    let present = self.present(path);
+                    self.clause(&[!first, present]);
+                }
+                Leaf::List(lits)
+            }
+            _ => return Err(Undecided(format!("a fact of type {} is not decided", self.schema.display_ty(ty)))),
+        };
+        self.leaves.insert(path.to_vec(), leaf.clone());
+        Ok(leaf)
+    }
+
+    /// The `(≥ c, > c)` literals of an ordered fact for constant `c`.
+    fn threshold(&mut self, path: &[Seg], ty: &Ty, c: Decimal) -> Result<(Lit, Lit)> {
+        self.leaf(path, ty)?;
+        if let Some(Leaf::Ordered { thresholds, .. }) = self.leaves.get(path)
+            && let Some(pair) = thresholds.get(&c)
+        {
+            return Ok(*pair);
+        }
+        let pair = (self.fresh(), self.fresh());
+        if let Some(Leaf::Ordered { thresholds, .. }) = self.leaves.get_mut(path) {
+            thresholds.insert(c, pair);
+            Ok(pair)
+        } else {
+            Err(Undecided("a fact compared as a number is not a number".to_owned()))
+        }
+    }
+
+    fn string_lit(&mut self, path: &[Seg], ty: &Ty, text: &str) -> Result<Lit> {
+        self.leaf(path, ty)?;
+        if let Some(Leaf::Str(map) | Leaf::StrSet(map)) = self.leaves.get(path)
+            && let Some(lit) = map.get(text)
+        {
+            return Ok(*lit);
+        }
+        let lit = self.fresh();
+        let single = matches!(self.leaves.get(path), Some(Leaf::Str(_)));
+        let others: Vec<Lit> = match self.leaves.get(path) {
+            Some(Leaf::Str(map)) => map.values().copied().collect(),
+            _ => Vec::new(),
+        };
+        if single {
+            for other in others {
+                self.clause(&[!lit, !other]);
+            }
+        }
+        if let Some(Leaf::Str(map) | Leaf::StrSet(map)) = self.leaves.get_mut(path) {
+            map.insert(text.to_owned(), lit);
+        }
+        Ok(lit)
+    }
+
+    // ----- conditions -----
+
+    /// A condition of rulebook `ctx` as a literal; `env` binds the locals.
+    pub fn cond(&mut self, ctx: Ctx<'_>, expr: &IrExpr, env: &[Option<Sym>]) -> Result<Lit> {
+        match expr {
+            IrExpr::Const(Value::Bool(value)) => Ok(if *value { self.truth } else { !self.truth }),
+            IrExpr::And(operands) => {
+                let lits = operands.iter().map(|op| self.cond(ctx, op, env)).collect::<Result<Vec<_>>>()?;
+                Ok(self.and(&lits))
+            }
+            IrExpr::Or(operands) => {
+                let lits = operands.iter().map(|op| self.cond(ctx, op, env)).collect::<Result<Vec<_>>>()?;
+                Ok(self.or(&lits))
+            }
+            IrExpr::Not(inner) => Ok(!self.cond(ctx, inner, env)?),
+            IrExpr::Compare { op, kind, left, right } => self.compare(ctx, *op, *kind, left, right, env),
+            IrExpr::Member { negated, element, collection } => {
+                let lit = self.member(ctx, element, collection, env)?;
+                Ok(if *negated { !lit } else { lit })
+            }
+            IrExpr::Intersects(a, b) => self.intersects(ctx, a, b, env),
+            IrExpr::Present { expr, present } => {
+                let lit = match self.sym(ctx, expr, env)? {
+                    Sym::Node { path, .. } => self.present(&path),
+                    Sym::Const(Value::Absent) => !self.truth,
+                    _ => self.truth,
+                };
+                Ok(if *present { lit } else { !lit })
+            }
+            IrExpr::Quantified { every, local, list, body } => {
+                let list = self.sym(ctx, list, env)?;
+                self.quantified(ctx, *every, *local, list, env, |encoder, env| encoder.cond(ctx, body, env))
+            }
+            _ => {
+                let sym = self.sym(ctx, expr, env)?;
+                self.truth_of(sym)
+            }
+        }
+    }
+
+    fn truth_of(&mut self, sym: Sym) -> Result<Lit> {
+        match sym {
+            Sym::Bool(lit) => Ok(lit),
+            Sym::Const(Value::Bool(value)) => Ok(if value { self.truth } else { !self.truth }),
+            Sym::Const(_) => Ok(!self.truth),
+            Sym::Node { path, ty: Ty::Bool } => {
+                let present = self.present(&path);
+                let Leaf::Bool(value) = self.leaf(&path, &Ty::Bool)? else {
+                    return Err(Undecided("a condition reads a fact that is not a bool".to_owned()));
+                };
+                Ok(self.and(&[present, value]))
+            }
+            _ => Err(Undecided("a condition reads a fact that is not a bool".to_owned())),
+        }
+    }
+
+    /// `some` or `every` element of a list satisfies `body`, over the list's element slots.
+    fn quantified(
+        &mut self,
+        ctx: Ctx<'_>,
+        every: bool,
+        local: u32,
+        list: Sym,
+        env: &[Option<Sym>],
+        mut body: impl FnMut(&mut Self, &[Option<Sym>]) -> Result<Lit>,
+    ) -> Result<Lit> {
+        let _ = ctx;
+        let (path, ty) = match list {
+            Sym::Node { path, ty } => (path, ty),
+            Sym::Const(Value::Absent) => return Ok(if every { self.truth } else { !self.truth }),
+            _ => return Err(Undecided("a quantifier over a list written in the rulebook is not decided".to_owned())),
+        };
+        let (Ty::List(inner) | Ty::Set(inner)) = &ty else {
+            return Err(Undecided("a quantifier over something that is not a list".to_owned()));
+        };
+        // Over a set of enum values, every value is considered: exact, with no bound.
+        if let (Ty::Set(_), Some(id)) = (&ty, enum_of(inner)) {
+            let n = self.schema.enum_def(id).map_or(0, |def| def.variants.len());
+            let mut parts = Vec::new();
+            for index in 0..n {
+                let value = Value::Enum(index as u32);
+                let member = self.contains(&path, &ty, &value)?;
+                let inner_env = bind(env, local, Sym::Const(value));
+                let holds = body(self, &inner_env)?;
+                parts.push(if every { self.implies(member, holds) } else { self.and(&[member, holds]) });
+            }
+            return Ok(if every { self.and(&parts) } else { self.or(&parts) });
+        }
+        self.used_lists = true;
+        let list_leaf = self.list_leaf(&path, &ty)?;
+        let mut parts = Vec::new();
+        for (index, exists) in list_leaf.iter().enumerate() {
+            let mut element_path = path.clone();
+            element_path.push(Seg::Elem(index as u32));
+            let inner_env = bind(env, local, Sym::Node { path: element_path, ty: (**inner).clone() });
+            let holds = body(self, &inner_env)?;
+            parts.push(if every { self.implies(*exists, holds) } else { self.and(&[*exists, holds]) });
+        }
+        Ok(if every { self.and(&parts) } else { self.or(&parts) })
+    }
+
+    /// The element-slot literals of a list (sets of enums or strings are lists here too when
+    /// quantified over).
+    fn list_leaf(&mut self, path: &[Seg], ty: &Ty) -> Result<Vec<Lit>> {
+        match self.leaves.get(path) {
+            Some(Leaf::List(lits)) => return Ok(lits.clone()),
+            Some(_) => return Err(Undecided("a set is both quantified over and tested for members".to_owned())),
+            None => {}
+        }
+        let list_ty = match ty {
+            Ty::Set(inner) => Ty::List(inner.clone()),
+            other => other.clone(),
+        };
+        // Encode as a list even if it is a set of enums.
+        let lits: Vec<Lit> = (0..self.list_bound).map(|_| self.fresh()).collect();
+        for pair in lits.windows(2) {
+            if let [before, after] = pair {
+                self.clause(&[!*after, *before]);
+            }
+        }
+        if let Some(first) = lits.first().copied() {
+            let present = self.present(path);
+            self.clause(&[!first, present]);
+        }
+        let _ = list_ty;
+        self.leaves.insert(path.to_vec(), Leaf::List(lits.clone()));
+        Ok(lits)
+    }
+
+    fn compare(
+        &mut self,
+        ctx: Ctx<'_>,
+        op: BinOp,
+        kind: OperandKind,
+        left: &IrExpr,
+        right: &IrExpr,
+        env: &[Option<Sym>],
+    ) -> Result<Lit> {
+        let left = self.sym(ctx, left, env)?;
+        let right = self.sym(ctx, right, env)?;
+        let (op, node, constant) = match (left, right) {
+            (Sym::Tier(idx, tier), Sym::Const(Value::Enum(value)))
+            | (Sym::Const(Value::Enum(value)), Sym::Tier(idx, tier)) => {
+                let tiers = self.tiers(ctx, idx as u32)?;
+                let _ = tier;
+                let lit = tiers.get(value as usize).copied().unwrap_or(!self.truth);
+                return match op {
+                    BinOp::Eq => Ok(lit),
+                    BinOp::Ne => Ok(!lit),
+                    _ => Err(Undecided("tiers are compared only for equality".to_owned())),
+                };
+            }
+            (Sym::Const(a), Sym::Const(b)) => return Ok(self.const_compare(op, &a, &b)),
+            (Sym::Bool(a), Sym::Const(Value::Bool(b))) | (Sym::Const(Value::Bool(b)), Sym::Bool(a)) => {
+                let eq = if b { a } else { !a };
+                return match op {
+                    BinOp::Eq => Ok(eq),
+                    BinOp::Ne => Ok(!eq),
+                    _ => Err(Undecided("truth values are compared only for equality".to_owned())),
+                };
+            }
+            (Sym::Node { path, ty }, Sym::Const(value)) => (op, (path, ty), value),
+            (Sym::Const(value), Sym::Node { path, ty }) => (flip(op), (path, ty), value),
+            _ => {
+                return Err(Undecided(
+                    "a comparison between two facts of the description (only comparisons with a constant are decided)"
+                        .to_owned(),
+                ));
+            }
+        };
+        let _ = kind;
+        let (path, ty) = node;
+        let present = self.present(&path);
+        if matches!(constant, Value::Absent) {
+            return Ok(match op {
+                BinOp::Ne => self.truth,
+                _ => !self.truth,
+            });
+        }
+        let eq_or = |encoder: &mut Self, eq: Lit| -> Result<Lit> {
+            let eq = encoder.and(&[present, eq]);
+            match op {
+                BinOp::Eq => Ok(eq),
+                BinOp::Ne => Ok(!eq),
+                _ => Err(Undecided("this kind of value is compared only for equality".to_owned())),
+            }
+        };
+        match (&ty, &constant) {
+            (Ty::Bool, Value::Bool(b)) => {
+                let Leaf::Bool(lit) = self.leaf(&path, &ty)? else { return Err(mismatch()) };
+                eq_or(self, if *b { lit } else { !lit })
+            }
+            (Ty::Enum(_), Value::Enum(index)) => {
+                let Leaf::Enum(lits) = self.leaf(&path, &ty)? else { return Err(mismatch()) };
+                let lit = lits.get(*index as usize).copied().unwrap_or(!self.truth);
+                eq_or(self, lit)
+            }
+            (Ty::String, Value::Str(text)) => {
+                let lit = self.string_lit(&path, &ty, text)?;
+                eq_or(self, lit)
+            }
+            _ => {
+                let Some(c) = ordered_key(&constant) else {
+                    return Err(Undecided(format!(
+                        "a comparison of {} with this constant is not decided",
+                        self.schema.display_ty(&ty)
+                    )));
+                };
+                let (ge, gt) = self.threshold(&path, &ty, c)?;
+                let core = match op {
+                    BinOp::Gt => gt,
+                    BinOp::Ge => ge,
+                    BinOp::Lt => !ge,
+                    BinOp::Le => !gt,
+                    BinOp::Eq | BinOp::Ne => self.and(&[ge, !gt]),
+                    _ => return Err(Undecided("an operator outside comparisons".to_owned())),
+                };
+                let holds = self.and(&[present, core]);
+                Ok(if op == BinOp::Ne { !holds } else { holds })
+            }
+        }
+    }
+
+    fn const_compare(&self, op: BinOp, a: &Value, b: &Value) -> Lit {
+        use std::cmp::Ordering::*;
+        let result = match (a, b) {
+            (Value::Absent, _) | (_, Value::Absent) => op == BinOp::Ne,
+            _ => match (ordered_key(a), ordered_key(b)) {
+                (Some(x), Some(y)) => {
+                    let ordering = x.cmp(&y);
+                    match op {
+                        BinOp::Eq => ordering == Equal,
+                        BinOp::Ne => ordering != Equal,
+                        BinOp::Lt => ordering == Less,
+                        BinOp::Le => ordering != Greater,
+                        BinOp::Gt => ordering == Greater,
+                        BinOp::Ge => ordering != Less,
+                        _ => false,
+                    }
+                }
+                _ => match op {
+                    BinOp::Eq => a == b,
+                    BinOp::Ne => a != b,
+                    _ => false,
+                },
+            },
+        };
+        if result { self.truth } else { !self.truth }
+    }
+
+    fn member(&mut self, ctx: Ctx<'_>, element: &IrExpr, collection: &IrExpr, env: &[Option<Sym>]) -> Result<Lit> {
+        let element = self.sym(ctx, element, env)?;
+        let collection = self.sym(ctx, collection, env)?;
+        match (element, collection) {
+            (Sym::Const(Value::Absent), _) | (_, Sym::Const(Value::Absent)) => Ok(!self.truth),
+            (Sym::Const(value), Sym::Const(Value::Set(items) | Value::List(items))) => {
+                Ok(if items.contains(&value) { self.truth } else { !self.truth })
+            }
+            (Sym::Node { path, ty }, Sym::Const(Value::Set(items) | Value::List(items))) => {
+                let mut lits = Vec::new();
+                for item in items.iter() {
+                    lits.push(self.compare_node_const(&path, &ty, item)?);
+                }
+                Ok(self.or(&lits))
+            }
+            (Sym::Const(value), Sym::Node { path, ty }) => self.contains(&path, &ty, &value),
+            (Sym::Node { path: elem_path, ty: elem_ty }, Sym::Node { path, ty }) => match (&elem_ty, &ty) {
+                (Ty::Enum(id), Ty::Set(inner)) if matches!(**inner, Ty::Enum(_)) => {
+                    let n = self.schema.enum_def(*id).map_or(0, |def| def.variants.len());
+                    let mut lits = Vec::new();
+                    for index in 0..n {
+                        let is = self.compare_node_const(&elem_path, &elem_ty, &Value::Enum(index as u32))?;
+                        let has = self.contains(&path, &ty, &Value::Enum(index as u32))?;
+                        lits.push(self.and(&[is, has]));
+                    }
+                    Ok(self.or(&lits))
+                }
+                _ => Err(Undecided("membership of one fact in another fact's list".to_owned())),
+            },
+            _ => Err(Undecided("membership in a computed collection".to_owned())),
+        }
+    }
+
+    /// `node == constant`, the node present.
+    fn compare_node_const(&mut self, path: &[Seg], ty: &Ty, constant: &Value) -> Result<Lit> {
+        let present = self.present(path);
+        let lit = match (ty, constant) {
+            (Ty::Enum(_), Value::Enum(index)) => {
+                let Leaf::Enum(lits) = self.leaf(path, ty)? else { return Err(mismatch()) };
+                lits.get(*index as usize).copied().unwrap_or(!self.truth)
+            }
+            (Ty::String, Value::Str(text)) => self.string_lit(path, ty, text)?,
+            (Ty::Bool, Value::Bool(b)) => {
+                let Leaf::Bool(lit) = self.leaf(path, ty)? else { return Err(mismatch()) };
+                if *b { lit } else { !lit }
+            }
+            _ => {
+                let Some(c) = ordered_key(constant) else { return Err(mismatch()) };
+                let (ge, gt) = self.threshold(path, ty, c)?;
+                self.and(&[ge, !gt])
+            }
+        };
+        Ok(self.and(&[present, lit]))
+    }
+
+    /// A set or list fact contains a constant.
+    fn contains(&mut self, path: &[Seg], ty: &Ty, value: &Value) -> Result<Lit> {
+        let present = self.present(path);
+        match (ty, value) {
+            (Ty::Set(inner), Value::Enum(index)) if matches!(**inner, Ty::Enum(_)) => {
+                let lit = match self.leaf(path, ty)? {
+                    Leaf::EnumSet(lits) => lits.get(*index as usize).copied().unwrap_or(!self.truth),
+                    Leaf::List(_) => return self.list_contains(path, ty, value),
+                    _ => return Err(mismatch()),
+                };
+                Ok(self.and(&[present, lit]))
+            }
+            (Ty::Set(inner), Value::Str(text)) if matches!(**inner, Ty::String) => {
+                let lit = self.string_lit(path, ty, text)?;
+                Ok(self.and(&[present, lit]))
+            }
+            (Ty::List(_) | Ty::Set(_), _) => self.list_contains(path, ty, value),
+            _ => Err(mismatch()),
+        }
+    }
+
+    fn list_contains(&mut self, path: &[Seg], ty: &Ty, value: &Value) -> Result<Lit> {
+        let (Ty::List(inner) | Ty::Set(inner)) = ty else { return Err(mismatch()) };
+        self.used_lists = true;
+        let exists = self.list_leaf(path, ty)?;
+        let mut lits = Vec::new();
+        for (index, exists) in exists.iter().enumerate() {
+            let mut element = path.to_vec();
+            element.push(Seg::Elem(index as u32));
+            let is = self.compare_node_const(&element, inner, value)?;
+            lits.push(self.and(&[*exists, is]));
+        }
+        Ok(self.or(&lits))
+    }
+
+    fn intersects(&mut self, ctx: Ctx<'_>, a: &IrExpr, b: &IrExpr, env: &[Option<Sym>]) -> Result<Lit> {
+        let a = self.sym(ctx, a, env)?;
+        let b = self.sym(ctx, b, env)?;
+        match (a, b) {
+            (Sym::Const(Value::Absent), _) | (_, Sym::Const(Value::Absent)) => Ok(!self.truth),
+            (Sym::Const(Value::Set(x)), Sym::Const(Value::Set(y))) => {
+                Ok(if x.iter().any(|item| y.contains(item)) { self.truth } else { !self.truth })
+            }
+            (Sym::Node { path, ty }, Sym::Const(Value::Set(items) | Value::List(items)))
+            | (Sym::Const(Value::Set(items) | Value::List(items)), Sym::Node { path, ty }) => {
+                let mut lits = Vec::new();
+                for item in items.iter() {
+                    lits.push(self.contains(&path, &ty, item)?);
+                }
+                Ok(self.or(&lits))
+            }
+            (Sym::Node { path: pa, ty: ta }, Sym::Node { path: pb, ty: tb }) => match (&ta, &tb) {
+                (Ty::Set(inner), Ty::Set(_)) if matches!(**inner, Ty::Enum(_)) && ta == tb => {
+                    let Ty::Enum(id) = **inner else { return Err(mismatch()) };
+                    let n = self.schema.enum_def(id).map_or(0, |def| def.variants.len());
+                    let mut lits = Vec::new();
+                    for index in 0..n {
+                        let x = self.contains(&pa, &ta, &Value::Enum(index as u32))?;
+                        let y = self.contains(&pb, &tb, &Value::Enum(index as u32))?;
+                        lits.push(self.and(&[x, y]));
+                    }
+                    Ok(self.or(&lits))
+                }
+                _ => Err(Undecided("intersection of two facts that are not sets of one enum".to_owned())),
+            },
+            _ => Err(Undecided("intersection with a computed collection".to_owned())),
+        }
+    }
+
+    /// A symbolic value of an expression.
+    fn sym(&mut self, ctx: Ctx<'_>, expr: &IrExpr, env: &[Option<Sym>]) -> Result<Sym> {
+        match expr {
+            IrExpr::Const(value) => Ok(Sym::Const(value.clone())),
+            IrExpr::AsOf => Ok(Sym::Const(Value::Date(self.as_of))),
+            IrExpr::Root => Ok(Sym::Node { path: Vec::new(), ty: Ty::Record(self.root()?) }),
+            IrExpr::Local(index) => env
+                .get(*index as usize)
+                .cloned()
+                .flatten()
+                .ok_or_else(|| Undecided("a variable the analyser cannot follow".to_owned())),
+            IrExpr::RootPath { slots, ty, .. } => {
+                Ok(Sym::Node { path: slots.iter().map(|slot| Seg::Field(*slot)).collect(), ty: ty.clone() })
+            }
+            IrExpr::Field { base, slot, ty, .. } => match self.sym(ctx, base, env)? {
+                Sym::Node { mut path, .. } => {
+                    path.push(Seg::Field(*slot));
+                    Ok(Sym::Node { path, ty: ty.clone() })
+                }
+                Sym::Const(Value::Absent) => Ok(Sym::Const(Value::Absent)),
+                _ => Err(Undecided("a field of a computed value".to_owned())),
+            },
+            IrExpr::Term { term: TermTarget::Index(idx), args } => {
+                let term = ctx
+                    .rulebook
+                    .terms
+                    .get(*idx as usize)
+                    .ok_or_else(|| Undecided("a term the analyser cannot find".to_owned()))?;
+                if args.is_empty()
+                    && let Some((cached, lists)) = self.term_cache.get(&(ctx.index, *idx))
+                {
+                    self.used_lists |= *lists;
+                    return Ok(cached.clone());
+                }
+                let outer_lists = std::mem::replace(&mut self.used_lists, false);
+                let mut inner_env = Vec::new();
+                for arg in args {
+                    inner_env.push(Some(self.sym(ctx, arg, env)?));
+                }
+                let body = &term.body;
+                let value = if is_condition(body) {
+                    Sym::Bool(self.cond(ctx, body, &inner_env)?)
+                } else {
+                    self.sym(ctx, body, &inner_env)?
+                };
+                let lists = self.used_lists;
+                self.used_lists |= outer_lists;
+                if args.is_empty() {
+                    self.term_cache.insert((ctx.index, *idx), (value.clone(), lists));
+                }
+                Ok(value)
+            }
+            IrExpr::Tier(TierTarget::Index(idx)) => Ok(Sym::Tier(*idx as usize, 0)),
+            IrExpr::SetOf(items) => {
+                let mut values = Vec::new();
+                for item in items {
+                    match self.sym(ctx, item, env)? {
+                        Sym::Const(value) => values.push(value),
+                        _ => return Err(Undecided("a set built from facts of the description".to_owned())),
+                    }
+                }
+                values.sort();
+                values.dedup();
+                Ok(Sym::Const(Value::Set(values.into_boxed_slice())))
+            }
+            IrExpr::And(_)
+            | IrExpr::Or(_)
+            | IrExpr::Not(_)
+            | IrExpr::Compare { .. }
+            | IrExpr::Member { .. }
+            | IrExpr::Intersects(..)
+            | IrExpr::Present { .. }
+            | IrExpr::Quantified { .. } => Ok(Sym::Bool(self.cond(ctx, expr, env)?)),
+            IrExpr::Arith { .. } | IrExpr::Neg(_) => {
+                Err(Undecided("arithmetic on facts of the description is not decided".to_owned()))
+            }
+            IrExpr::DateShift { .. } => Err(Undecided("date arithmetic is not decided".to_owned())),
+            _ => Err(Undecided("an expression the analyser does not decide".to_owned())),
+        }
+    }
+
+    fn root(&self) -> Result<RecordId> {
+        self.schema.root.ok_or_else(|| Undecided("the rulebook declares no `system` record".to_owned()))
+    }
+
+    /// One literal per tier of a classification: the system gets that tier.
+    pub fn tiers(&mut self, ctx: Ctx<'_>, idx: u32) -> Result<Vec<Lit>> {
+        if let Some((cached, lists)) = self.tier_cache.get(&(ctx.index, idx)) {
+            self.used_lists |= *lists;
+            return Ok(cached.clone());
+        }
+        let outer_lists = std::mem::replace(&mut self.used_lists, false);
+        let classification: &IrClassification = ctx
+            .rulebook
+            .classifications
+            .get(idx as usize)
+            .ok_or_else(|| Undecided("a classification the analyser cannot find".to_owned()))?;
+        let taken = self.branches_taken(ctx, classification)?;
+        let n = self.schema.enum_def(classification.tiers).map_or(0, |def| def.variants.len());
+        let mut tiers = Vec::new();
+        for tier in 0..n {
+            let lits: Vec<Lit> = classification
+                .branches
+                .iter()
+                .zip(&taken)
+                .filter(|(branch, _)| branch.tier == tier as u32)
+                .map(|(_, lit)| *lit)
+                .collect();
+            tiers.push(self.or(&lits));
+        }
+        let lists = self.used_lists;
+        self.used_lists |= outer_lists;
+        self.tier_cache.insert((ctx.index, idx), (tiers.clone(), lists));
+        Ok(tiers)
+    }
+
+    /// One literal per branch: the branch is the one that decides the tier.
+    pub fn branches_taken(&mut self, ctx: Ctx<'_>, classification: &IrClassification) -> Result<Vec<Lit>> {
+        let mut none_before = self.truth;
+        let mut taken = Vec::new();
+        for branch in &classification.branches {
+            let holds = if !in_force(branch.info.applies_from, branch.info.applies_until, self.as_of) {
+                !self.truth
+            } else {
+                match &branch.when {
+                    None => self.truth,
+                    Some(when) => self.cond(ctx, when, &[])?,
+                }
+            };
+            taken.push(self.and(&[none_before, holds]));
+            none_before = self.and(&[none_before, !holds]);
+        }
+        Ok(taken)
+    }
+
+    /// Some party holds a role.
+    pub fn role_held(&mut self, ctx: Ctx<'_>, role: &RoleTarget) -> Result<Lit> {
+        let TermTarget::Index(idx) = role.term else { return Err(Undecided("an unlinked role".to_owned())) };
+        let Some(Some(info)) = ctx.rulebook.roles.get(idx as usize) else {
+            return Err(Undecided("a role the analyser cannot find".to_owned()));
+        };
+        let domain = self.sym(ctx, &info.domain, &[])?;
+        self.quantified(ctx, false, 0, domain, &[], |encoder, env| {
+            encoder.role_of(ctx, idx, env.first().cloned().flatten())
+        })
+    }
+
+    /// Whether the party `party` holds role (term) `idx`.
+    fn role_of(&mut self, ctx: Ctx<'_>, idx: u32, party: Option<Sym>) -> Result<Lit> {
+        let term = ctx
+            .rulebook
+            .terms
+            .get(idx as usize)
+            .ok_or_else(|| Undecided("a role the analyser cannot find".to_owned()))?;
+        self.cond(ctx, &term.body, &[party])
+    }
+
+    /// Role `idx` held by element `index` of its domain list.
+    pub fn role_of_element(&mut self, ctx: Ctx<'_>, idx: u32, index: u32) -> Result<(Lit, Path)> {
+        let Some(Some(info)) = ctx.rulebook.roles.get(idx as usize) else {
+            return Err(Undecided("a role the analyser cannot find".to_owned()));
+        };
+        let Sym::Node { path, ty } = self.sym(ctx, &info.domain, &[])? else {
+            return Err(Undecided("a role over a computed list".to_owned()));
+        };
+        let (Ty::List(inner) | Ty::Set(inner)) = &ty else { return Err(mismatch()) };
+        let exists = self.list_leaf(&path, &ty)?;
+        self.used_lists = true;
+        let exists = exists.get(index as usize).copied().ok_or_else(|| Undecided("no element slot".to_owned()))?;
+        let mut element = path.clone();
+        element.push(Seg::Elem(index));
+        let holds = self.role_of(ctx, idx, Some(Sym::Node { path: element, ty: (**inner).clone() }))?;
+        Ok((self.and(&[exists, holds]), path))
+    }
+
+    /// A parameterless bool term as a literal.
+    pub fn term(&mut self, ctx: Ctx<'_>, idx: u32) -> Result<Lit> {
+        let expr = IrExpr::Term { term: TermTarget::Index(idx), args: Vec::new() };
+        self.cond(ctx, &expr, &[])
+    }
+
+    // ----- provisions -----
+
+    /// An exception applies: in force, its condition holds, and none of its own exceptions applies.
+    pub fn exception(&mut self, ctx: Ctx<'_>, exception: &IrException) -> Result<Lit> {
+        if !in_force(exception.info.applies_from, exception.info.applies_until, self.as_of) {
+            return Ok(!self.truth);
+        }
+        let when = self.cond(ctx, &exception.when, &[])?;
+        let inner = self.any_exception(ctx, &exception.exceptions)?;
+        Ok(self.and(&[when, !inner]))
+    }
+
+    pub fn any_exception(&mut self, ctx: Ctx<'_>, exceptions: &[IrException]) -> Result<Lit> {
+        let lits = exceptions.iter().map(|exception| self.exception(ctx, exception)).collect::<Result<Vec<_>>>()?;
+        Ok(self.or(&lits))
+    }
+
+    /// A redline's trigger: its condition and, when it names a role, some party in that role.
+    pub fn redline_trigger(&mut self, ctx: Ctx<'_>, redline: &IrRedline) -> Result<Lit> {
+        let when = self.cond(ctx, &redline.when, &[])?;
+        let role = match &redline.by {
+            Some(role) => self.role_held(ctx, role)?,
+            None => self.truth,
+        };
+        Ok(self.and(&[when, role]))
+    }
+
+    /// The redline prohibits: its trigger holds and no exception applies.
+    pub fn redline_prohibits(&mut self, ctx: Ctx<'_>, redline: &IrRedline) -> Result<Lit> {
+        let trigger = self.redline_trigger(ctx, redline)?;
+        let exempt = self.any_exception(ctx, &redline.exceptions)?;
+        Ok(self.and(&[trigger, !exempt]))
+    }
+
+    /// The obligation applies: its condition, its role, and (for `for each`) some triggering event.
+    pub fn obligation_applies(&mut self, ctx: Ctx<'_>, obligation: &IrObligation) -> Result<Lit> {
+        let when = match &obligation.when {
+            Some(when) => self.cond(ctx, when, &[])?,
+            None => self.truth,
+        };
+        let role = match &obligation.by {
+            Some(role) => self.role_held(ctx, role)?,
+            None => self.truth,
+        };
+        let event = match &obligation.for_each {
+            Some(binder) => {
+                let list = self.sym(ctx, &binder.list, &[])?;
+                let filter = binder.filter.clone();
+                let local = binder.local;
+                self.quantified(ctx, false, local, list, &[], |encoder, env| match &filter {
+                    Some(filter) => encoder.cond(ctx, filter, env),
+                    None => Ok(encoder.truth),
+                })?
+            }
+            None => self.truth,
+        };
+        Ok(self.and(&[when, role, event]))
+    }
+}
+
+/// The locals `env` with `local` bound to `value`.
+fn bind(env: &[Option<Sym>], local: u32, value: Sym) -> Vec<Option<Sym>> {
+    let mut out = env.to_vec();
+    let slot = local as usize;
+    if out.len() <= slot {
+        out.resize(slot + 1, None);
+    }
+    if let Some(entry) = out.get_mut(slot) {
+        *entry = Some(value);
+    }
+    out
+}
+
+fn flip(op: BinOp) -> BinOp {
+    match op {
+        BinOp::Lt => BinOp::Gt,
+        BinOp::Le => BinOp::Ge,
+        BinOp::Gt => BinOp::Lt,
+        BinOp::Ge => BinOp::Le,
+        other => other,
+    }
+}
+
+fn mismatch() -> Undecided {
+    Undecided("a fact and a constant of different kinds".to_owned())
+}
+
+fn enum_of(ty: &Ty) -> Option<crate::schema::EnumId> {
+    match ty {
+        Ty::Enum(id) => Some(*id),
+        _ => None,
+    }
+}
+
+/// Whether an expression is a condition (a truth value) rather than a value.
+fn is_condition(expr: &IrExpr) -> bool {
+    matches!(
+        expr,
+        IrExpr::And(_)
+            | IrExpr::Or(_)
+            | IrExpr::Not(_)
+            | IrExpr::Compare { .. }
+            | IrExpr::Member { .. }
+            | IrExpr::Intersects(..)
+            | IrExpr::Present { .. }
+            | IrExpr::Quantified { .. }
+    )
+}
+
+/// Numbers, quantities, dates and instants on one line: dates as days, instants as seconds.
+pub fn ordered_key(value: &Value) -> Option<Decimal> {
+    match value {
+        Value::Number(d) | Value::Quantity(d) => Some(*d),
+        Value::Date(date) => {
+            let epoch = Date::constant(1970, 1, 1);
+            let days = (*date - epoch).get_days();
+            Some(Decimal::from(days))
+        }
+        Value::DateTime(ts) => Some(Decimal::from(ts.as_second())),
+        _ => None,
+    }
+}
+
+fn has_integer_between(a: &Decimal, b: &Decimal) -> bool {
+    // The smallest whole number above `a` is below `b`.
+    let next = a.floor() + Decimal::ONE;
+    next < *b
+}

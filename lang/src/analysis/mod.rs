@@ -1,0 +1,1049 @@
+//! Consistency analysis: provisions that can never apply, exceptions that never fire, classification
+//! branches that earlier ones shadow, and across two rulebooks, conflicts, gaps and mapping claims
+//! that the definitions do not bear out.
+//!
+//! Every question is a satisfiability question over the conditions of the rulebooks (see
+//! [`encode`]); every finding that some system exists comes with that system as a witness
+//! (see [`witness`]), which is loaded as a description and run through the evaluator before the
+//! finding is reported. A witness that does not reproduce marks the finding `replayed: false`, and
+//! the test suite fails on any such finding.
+
+pub mod encode;
+pub mod witness;
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+use rustsat::types::Lit;
+use serde::Serialize;
+
+use crate::eval::verdict::{ObligationOutcome, RedlineOutcome};
+use crate::eval::{EvalOptions, Tri, evaluate, evaluate_term_at, evaluate_tier, in_force};
+use crate::ir::{
+    CitationInfo, CompiledRulebook, IrException, MappedTarget, ProvisionInfo, SourceLocation, TermTarget, TierTarget,
+};
+use crate::schema::{Schema, Ty};
+use crate::syntax::ast::Relation;
+use crate::value::Value;
+use encode::{Ctx, Encoder, Leaf, Path, Seg, Undecided};
+
+/// The version of the analysis report's JSON shape.
+pub const REPORT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy)]
+pub struct AnalysisOptions {
+    /// The date at which provisions are taken to be in force.
+    pub as_of: Date,
+    /// Element slots per list in witnesses and proofs.
+    pub list_bound: u32,
+}
+
+/// One provision a finding is about.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ProvisionRef {
+    pub rulebook: String,
+    pub kind: &'static str,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<SourceLocation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub citations: Vec<CitationInfo>,
+}
+
+/// What the evaluator must say of the witness for the finding to hold.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Expectation {
+    pub rulebook: String,
+    pub target: String,
+    pub expected: String,
+    /// What the evaluator said when the witness was replayed.
+    pub actual: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Witness {
+    pub system: serde_json::Value,
+    pub expectations: Vec<Expectation>,
+    /// Whether every expectation held when the witness was evaluated.
+    pub replayed: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Finding {
+    /// `dead-redline`, `exception-never-applies`, `unreachable-branch`, `dead-obligation`,
+    /// `redundant-redline`, `divergence`, `wrong-claim`, `gap`, `conflict`.
+    pub kind: &'static str,
+    pub message: String,
+    pub provisions: Vec<ProvisionRef>,
+    /// For a divergence: the relation the definitions bear out, and the one claimed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relation: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claimed: Option<&'static str>,
+    /// The bands of numeric facts on which the finding's systems lie.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub bands: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub witnesses: Vec<Witness>,
+    /// For a finding that no system exists: the bound on list lengths the proof holds up to, when
+    /// the conditions read lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lists_up_to: Option<u32>,
+}
+
+/// A provision or claim the analyser could not decide, and why.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct UndecidedItem {
+    pub provision: ProvisionRef,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Report {
+    pub schema_version: u32,
+    pub as_of: Date,
+    pub rulebooks: Vec<String>,
+    pub findings: Vec<Finding>,
+    pub undecided: Vec<UndecidedItem>,
+}
+
+impl Report {
+    /// Findings whose witness did not reproduce under the evaluator: bugs of the analyser.
+    pub fn unreplayed(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|finding| finding.witnesses.iter().any(|witness| !witness.replayed))
+    }
+}
+
+/// A check the evaluator runs on a witness.
+#[derive(Debug, Clone)]
+enum Check {
+    Redline { rulebook: usize, index: usize, allowed: Vec<RedlineOutcome> },
+    ObligationApplies { rulebook: usize, index: usize, applies: bool },
+    Term { rulebook: usize, index: u32, name: String, value: bool },
+    Role { rulebook: usize, index: u32, name: String, list: Path, element: u32, value: bool },
+    Tier { rulebook: usize, index: u32, name: String, tier: u32 },
+}
+
+struct Analyser<'r> {
+    rulebooks: Vec<&'r CompiledRulebook>,
+    first: &'r CompiledRulebook,
+    encoder: Encoder<'r>,
+    options: AnalysisOptions,
+    findings: Vec<Finding>,
+    undecided: Vec<UndecidedItem>,
+}
+
+/// Analyses one rulebook on its own: dead redlines and obligations, exceptions that never apply,
+/// redundant redlines, unreachable classification branches.
+pub fn analyze(rulebook: &CompiledRulebook, options: AnalysisOptions) -> Report {
+    let mut analyser = Analyser::new(rulebook, vec![rulebook], &rulebook.schema, options);
+    analyser.inside(0);
+    analyser.finish()
+}
+
+/// Compares two rulebooks (and checks the claims of an optional mapping rulebook that imports
+/// both): divergent mapped terms, wrong claims, gaps between redlines, and conflicts where one
+/// forbids the act the other requires.
+pub fn compare(
+    left: &CompiledRulebook,
+    right: &CompiledRulebook,
+    mapping: Option<&CompiledRulebook>,
+    options: AnalysisOptions,
+) -> Report {
+    let mut rulebooks = vec![left, right];
+    rulebooks.extend(mapping);
+    let mut analyser = Analyser::new(left, rulebooks, &left.schema, options);
+    if mapping.is_some() {
+        analyser.claims(2);
+    }
+    analyser.redline_gaps(0, 1);
+    analyser.redline_gaps(1, 0);
+    analyser.conflicts(0, 1);
+    analyser.conflicts(1, 0);
+    analyser.finish()
+}
+
+impl<'r> Analyser<'r> {
+    fn new(
+        first: &'r CompiledRulebook,
+        rulebooks: Vec<&'r CompiledRulebook>,
+        schema: &'r Schema,
+        options: AnalysisOptions,
+    ) -> Analyser<'r> {
+        Analyser {
+            rulebooks,
+            first,
+            encoder: Encoder::new(schema, options.as_of, options.list_bound.max(1)),
+            options,
+            findings: Vec::new(),
+            undecided: Vec::new(),
+        }
+    }
+
+    fn finish(self) -> Report {
+        Report {
+            schema_version: REPORT_VERSION,
+            as_of: self.options.as_of,
+            rulebooks: self.rulebooks.iter().map(|rulebook| rulebook.id.clone()).collect(),
+            findings: self.findings,
+            undecided: self.undecided,
+        }
+    }
+
+    /// Rulebook `index` (the first one for an index out of range, which the analyser never asks for).
+    fn book(&self, index: usize) -> &'r CompiledRulebook {
+        self.rulebooks.get(index).copied().unwrap_or(self.first)
+    }
+
+    fn ctx(&self, index: usize) -> Ctx<'r> {
+        Ctx { index, rulebook: self.book(index) }
+    }
+
+    fn provision(&self, rulebook: usize, kind: &'static str, info: &ProvisionInfo) -> ProvisionRef {
+        ProvisionRef {
+            rulebook: self.book(rulebook).id.clone(),
+            kind,
+            name: info.name.clone(),
+            location: info.location.clone(),
+            citations: info.citations.clone(),
+        }
+    }
+
+    fn undecided(&mut self, provision: ProvisionRef, reason: Undecided) {
+        if !self.undecided.iter().any(|item| item.provision == provision) {
+            self.undecided.push(UndecidedItem { provision, reason: reason.0 });
+        }
+    }
+
+    fn in_force(&self, rulebook: usize, info: &ProvisionInfo) -> bool {
+        let compiled = self.book(rulebook);
+        in_force(compiled.applies_from, compiled.applies_until, self.options.as_of)
+            && in_force(info.applies_from, info.applies_until, self.options.as_of)
+    }
+
+    fn lists_bound(&self) -> Option<u32> {
+        self.encoder.used_lists.then_some(self.options.list_bound)
+    }
+
+    // ----- one rulebook -----
+
+    fn inside(&mut self, rb: usize) {
+        let ctx = self.ctx(rb);
+        let rulebook = self.book(rb);
+        let mut prohibits: Vec<Option<Lit>> = Vec::new();
+        for (index, redline) in rulebook.redlines.iter().enumerate() {
+            let provision = self.provision(rb, "redline", &redline.info);
+            if !self.in_force(rb, &redline.info) {
+                prohibits.push(None);
+                continue;
+            }
+            self.encoder.used_lists = false;
+            let encoded = self
+                .encoder
+                .redline_trigger(ctx, redline)
+                .and_then(|trigger| Ok((trigger, self.encoder.redline_prohibits(ctx, redline)?)));
+            let (trigger, prohibited) = match encoded {
+                Ok(pair) => pair,
+                Err(reason) => {
+                    self.undecided(provision, reason);
+                    prohibits.push(None);
+                    continue;
+                }
+            };
+            prohibits.push(Some(prohibited));
+            if !self.encoder.solve(&[prohibited]) {
+                let exempted = self.encoder.solve(&[trigger]);
+                let message = if exempted {
+                    format!(
+                        "redline `{}` can never prohibit: whenever it is triggered, an exception applies",
+                        redline.info.name
+                    )
+                } else {
+                    format!("redline `{}` can never prohibit: no system meets its condition", redline.info.name)
+                };
+                let witnesses = if exempted {
+                    vec![self.witness(vec![Check::Redline {
+                        rulebook: rb,
+                        index,
+                        allowed: vec![RedlineOutcome::Exempted],
+                    }])]
+                } else {
+                    Vec::new()
+                };
+                let lists_up_to = self.lists_bound();
+                self.push(Finding {
+                    kind: "dead-redline",
+                    message,
+                    provisions: vec![provision.clone()],
+                    relation: None,
+                    claimed: None,
+                    bands: Vec::new(),
+                    witnesses,
+                    lists_up_to,
+                });
+                continue;
+            }
+            self.exceptions(rb, &provision, trigger, &redline.exceptions);
+        }
+        self.redundant(rb, &prohibits);
+        for obligation in &rulebook.obligations {
+            let provision = self.provision(rb, "obligation", &obligation.info);
+            if !self.in_force(rb, &obligation.info) {
+                continue;
+            }
+            self.encoder.used_lists = false;
+            match self.encoder.obligation_applies(ctx, obligation) {
+                Ok(applies) => {
+                    if !self.encoder.solve(&[applies]) {
+                        let lists_up_to = self.lists_bound();
+                        self.push(Finding {
+                            kind: "dead-obligation",
+                            message: format!(
+                                "obligation `{}` can never apply: no system meets its condition",
+                                obligation.info.name
+                            ),
+                            provisions: vec![provision],
+                            relation: None,
+                            claimed: None,
+                            bands: Vec::new(),
+                            witnesses: Vec::new(),
+                            lists_up_to,
+                        });
+                    }
+                }
+                Err(reason) => self.undecided(provision, reason),
+            }
+        }
+        for &idx in &rulebook.own_classifications {
+            let Some(classification) = rulebook.classifications.get(idx as usize) else { continue };
+            let provision = self.provision(rb, "classification", &classification.info);
+            if !self.in_force(rb, &classification.info) {
+                continue;
+            }
+            self.encoder.used_lists = false;
+            let taken = match self.encoder.branches_taken(ctx, classification) {
+                Ok(taken) => taken,
+                Err(reason) => {
+                    self.undecided(provision, reason);
+                    continue;
+                }
+            };
+            let tiers =
+                self.encoder.schema.enum_def(classification.tiers).map(|def| def.variants.clone()).unwrap_or_default();
+            for (branch_index, (branch, lit)) in classification.branches.iter().zip(&taken).enumerate() {
+                if !in_force(branch.info.applies_from, branch.info.applies_until, self.options.as_of) {
+                    continue;
+                }
+                if self.encoder.solve(&[*lit]) {
+                    continue;
+                }
+                let tier_name = tiers.get(branch.tier as usize).cloned().unwrap_or_default();
+                let own = match &branch.when {
+                    Some(when) => self.encoder.cond(ctx, when, &[]).ok(),
+                    None => Some(self.encoder.truth()),
+                };
+                let mut witnesses = Vec::new();
+                let mut message = format!(
+                    "branch {} of `{}` (tier `{tier_name}`) can never be reached",
+                    branch_index + 1,
+                    classification.info.name
+                );
+                if let Some(own) = own
+                    && self.encoder.solve(&[own])
+                {
+                    // Which earlier branch takes such a system.
+                    let earlier = taken.iter().position(|lit| self.encoder.value(*lit));
+                    if let Some(earlier) = earlier
+                        && let Some(earlier_branch) = classification.branches.get(earlier)
+                    {
+                        message.push_str(&format!(
+                            ": earlier branches already classify every system it covers (for example as `{}`)",
+                            tiers.get(earlier_branch.tier as usize).cloned().unwrap_or_default()
+                        ));
+                        witnesses.push(self.witness(vec![Check::Tier {
+                            rulebook: rb,
+                            index: idx,
+                            name: classification.info.name.clone(),
+                            tier: earlier_branch.tier,
+                        }]));
+                    }
+                } else {
+                    message.push_str(": no system meets its condition");
+                }
+                let lists_up_to = self.lists_bound();
+                let mut branch_ref = provision.clone();
+                branch_ref.kind = "branch";
+                branch_ref.name = format!("{} / {}", classification.info.name, tier_name);
+                branch_ref.location = branch.info.location.clone().or(provision.location.clone());
+                self.push(Finding {
+                    kind: "unreachable-branch",
+                    message,
+                    provisions: vec![branch_ref],
+                    relation: None,
+                    claimed: None,
+                    bands: Vec::new(),
+                    witnesses,
+                    lists_up_to,
+                });
+            }
+        }
+    }
+
+    /// Exceptions that never apply where their redline (or parent exception) is triggered.
+    fn exceptions(&mut self, rb: usize, parent: &ProvisionRef, context: Lit, exceptions: &[IrException]) {
+        let ctx = self.ctx(rb);
+        for exception in exceptions {
+            if !in_force(exception.info.applies_from, exception.info.applies_until, self.options.as_of) {
+                continue;
+            }
+            let mut provision = self.provision(rb, "exception", &exception.info);
+            provision.name = format!("{} / {}", parent.name, exception.info.name);
+            if provision.location.is_none() {
+                provision.location = parent.location.clone();
+            }
+            let encoded = self
+                .encoder
+                .exception(ctx, exception)
+                .and_then(|applies| Ok((applies, self.encoder.cond(ctx, &exception.when, &[])?)));
+            let (applies, when) = match encoded {
+                Ok(pair) => pair,
+                Err(reason) => {
+                    self.undecided(provision, reason);
+                    continue;
+                }
+            };
+            if !self.encoder.solve(&[context, applies]) {
+                let lists_up_to = self.lists_bound();
+                let why = if self.encoder.solve(&[context, when]) {
+                    "wherever its condition holds, one of its own exceptions applies"
+                } else {
+                    "its condition never holds where the provision it qualifies is triggered"
+                };
+                self.push(Finding {
+                    kind: "exception-never-applies",
+                    message: format!("exception `{}` of `{}` can never apply: {why}", exception.info.name, parent.name),
+                    provisions: vec![provision.clone()],
+                    relation: None,
+                    claimed: None,
+                    bands: Vec::new(),
+                    witnesses: Vec::new(),
+                    lists_up_to,
+                });
+                continue;
+            }
+            let inner_context = self.encoder.and(&[context, when]);
+            self.exceptions(rb, &provision, inner_context, &exception.exceptions);
+        }
+    }
+
+    /// Redlines every system of which another redline of the same acts and role already prohibits.
+    fn redundant(&mut self, rb: usize, prohibits: &[Option<Lit>]) {
+        let rulebook = self.book(rb);
+        for (a, redline) in rulebook.redlines.iter().enumerate() {
+            let Some(Some(pa)) = prohibits.get(a) else { continue };
+            for (b, other) in rulebook.redlines.iter().enumerate() {
+                let Some(Some(pb)) = prohibits.get(b) else { continue };
+                if a == b
+                    || !redline.acts.iter().all(|act| other.acts.contains(act))
+                    || redline.by.as_ref().map(|role| &role.name) != other.by.as_ref().map(|role| &role.name)
+                {
+                    continue;
+                }
+                if self.encoder.solve(&[*pa, !*pb]) || !self.encoder.solve(&[*pa]) {
+                    continue;
+                }
+                // Two redlines that prohibit exactly the same systems: report the later one only.
+                let mutual =
+                    other.acts.iter().all(|act| redline.acts.contains(act)) && !self.encoder.solve(&[*pb, !*pa]);
+                if mutual && a < b {
+                    continue;
+                }
+                let _ = self.encoder.solve(&[*pa]);
+                let witness = self.witness(vec![
+                    Check::Redline { rulebook: rb, index: a, allowed: vec![RedlineOutcome::Prohibited] },
+                    Check::Redline { rulebook: rb, index: b, allowed: vec![RedlineOutcome::Prohibited] },
+                ]);
+                let lists_up_to = self.lists_bound();
+                self.push(Finding {
+                    kind: "redundant-redline",
+                    message: format!(
+                        "redline `{}` is redundant: `{}` already prohibits every system it prohibits",
+                        redline.info.name, other.info.name
+                    ),
+                    provisions: vec![
+                        self.provision(rb, "redline", &redline.info),
+                        self.provision(rb, "redline", &other.info),
+                    ],
+                    relation: None,
+                    claimed: None,
+                    bands: Vec::new(),
+                    witnesses: vec![witness],
+                    lists_up_to,
+                });
+                break;
+            }
+        }
+    }
+
+    // ----- two rulebooks -----
+
+    /// Checks each claim of the mapping rulebook `rb` against the definitions.
+    fn claims(&mut self, rb: usize) {
+        let ctx = self.ctx(rb);
+        let rulebook = self.book(rb);
+        for mapping in &rulebook.mappings {
+            for claim in &mapping.claims {
+                let provision = self.provision(rb, "claim", &claim.info);
+                self.encoder.used_lists = false;
+                let sides = self.side(ctx, &claim.left).and_then(|left| Ok((left, self.side(ctx, &claim.right)?)));
+                let ((left, left_check), (right, right_check)) = match sides {
+                    Ok(sides) => sides,
+                    Err(reason) => {
+                        self.undecided(provision, reason);
+                        continue;
+                    }
+                };
+                let both = self.encoder.solve(&[left, right]);
+                let only_left = self.encoder.solve(&[left, !right]);
+                let only_right = self.encoder.solve(&[!left, right]);
+                let holds = |relation: Relation| match relation {
+                    Relation::Equivalent => !only_left && !only_right,
+                    Relation::Narrower => !only_left && only_right,
+                    Relation::Broader => only_left && !only_right,
+                    Relation::Disjoint => !both,
+                    Relation::Overlapping => both && only_left && only_right,
+                };
+                let actual = [
+                    Relation::Equivalent,
+                    Relation::Disjoint,
+                    Relation::Narrower,
+                    Relation::Broader,
+                    Relation::Overlapping,
+                ]
+                .into_iter()
+                .find(|relation| holds(*relation))
+                .unwrap_or(Relation::Overlapping);
+                let claim_holds = holds(claim.relation);
+                if claim_holds && actual == Relation::Equivalent {
+                    continue;
+                }
+                let mut witnesses = Vec::new();
+                let mut bands = Vec::new();
+                for (exists, assumptions, left_value, right_value) in
+                    [(only_left, [left, !right], true, false), (only_right, [!left, right], false, true)]
+                {
+                    if !exists {
+                        continue;
+                    }
+                    bands.extend(self.bands(&assumptions, &claim.left_text, &claim.right_text, left_value));
+                    let _ = self.encoder.solve(&assumptions);
+                    let checks = vec![left_check(left_value), right_check(right_value)];
+                    witnesses.push(self.witness(checks));
+                }
+                if !claim_holds && witnesses.is_empty() && both {
+                    let _ = self.encoder.solve(&[left, right]);
+                    witnesses.push(self.witness(vec![left_check(true), right_check(true)]));
+                }
+                let message = if claim_holds {
+                    format!(
+                        "`{}` and `{}` differ: `{}` is {} `{}`",
+                        claim.left_text,
+                        claim.right_text,
+                        claim.left_text,
+                        relation_phrase(actual),
+                        claim.right_text
+                    )
+                } else {
+                    format!(
+                        "the mapping claims `{}` is {} `{}`, but the definitions make it {}",
+                        claim.left_text,
+                        relation_phrase(claim.relation),
+                        claim.right_text,
+                        relation_phrase(actual)
+                    )
+                };
+                let lists_up_to = if witnesses.is_empty() { self.lists_bound() } else { None };
+                self.push(Finding {
+                    kind: if claim_holds { "divergence" } else { "wrong-claim" },
+                    message,
+                    provisions: vec![provision],
+                    relation: Some(actual.as_str()),
+                    claimed: Some(claim.relation.as_str()),
+                    bands,
+                    witnesses,
+                    lists_up_to,
+                });
+            }
+        }
+    }
+
+    /// One side of a claim as a literal, and how a witness checks its value.
+    #[allow(clippy::type_complexity)]
+    fn side(&mut self, ctx: Ctx<'r>, target: &MappedTarget) -> Result<(Lit, Box<dyn Fn(bool) -> Check>), Undecided> {
+        let rb = ctx.index;
+        match target {
+            MappedTarget::Term(TermTarget::Index(idx)) => {
+                let term = ctx.rulebook.terms.get(*idx as usize).ok_or_else(|| Undecided("no such term".to_owned()))?;
+                if term.n_params > 0 {
+                    return Err(Undecided("a claim about a term with parameters".to_owned()));
+                }
+                let lit = self.encoder.term(ctx, *idx)?;
+                let (index, name) = (*idx, term.info.name.clone());
+                Ok((lit, Box::new(move |value| Check::Term { rulebook: rb, index, name: name.clone(), value })))
+            }
+            MappedTarget::Role(TermTarget::Index(idx)) => {
+                let (lit, list) = self.encoder.role_of_element(ctx, *idx, 0)?;
+                let name = ctx.rulebook.terms.get(*idx as usize).map(|term| term.info.name.clone()).unwrap_or_default();
+                let index = *idx;
+                Ok((
+                    lit,
+                    Box::new(move |value| Check::Role {
+                        rulebook: rb,
+                        index,
+                        name: name.clone(),
+                        list: list.clone(),
+                        element: 0,
+                        value,
+                    }),
+                ))
+            }
+            MappedTarget::Tier(TierTarget::Index(idx), tier) => {
+                let tiers = self.encoder.tiers(ctx, *idx)?;
+                let lit = tiers.get(*tier as usize).copied().ok_or_else(|| Undecided("no such tier".to_owned()))?;
+                let name =
+                    ctx.rulebook.classifications.get(*idx as usize).map(|c| c.info.name.clone()).unwrap_or_default();
+                let (index, tier) = (*idx, *tier);
+                Ok((
+                    lit,
+                    Box::new(move |value| {
+                        // A tier that holds is checked exactly; one that does not, by its absence.
+                        if value {
+                            Check::Tier { rulebook: rb, index, name: name.clone(), tier }
+                        } else {
+                            Check::Tier { rulebook: rb, index, name: name.clone(), tier: u32::MAX - tier }
+                        }
+                    }),
+                ))
+            }
+            MappedTarget::Variant(..) => {
+                Err(Undecided("claims between enum values are checked by the checker only".to_owned()))
+            }
+            MappedTarget::Classification(_) => Err(Undecided(
+                "claims between whole classifications are not decided yet; relate their tiers".to_owned(),
+            )),
+            _ => Err(Undecided("an unlinked declaration".to_owned())),
+        }
+    }
+
+    /// The bands of each numeric fact on which the assumptions can hold, where that is not everywhere.
+    fn bands(&mut self, assumptions: &[Lit], left: &str, right: &str, left_holds: bool) -> Vec<String> {
+        #[allow(clippy::type_complexity)]
+        let leaves: Vec<(Path, Vec<(Decimal, Lit, Lit)>)> = self
+            .encoder
+            .leaves
+            .iter()
+            .filter_map(|(path, leaf)| match leaf {
+                Leaf::Ordered { thresholds, .. } if !thresholds.is_empty() => {
+                    Some((path.clone(), thresholds.iter().map(|(c, (ge, gt))| (*c, *ge, *gt)).collect()))
+                }
+                _ => None,
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (path, cuts) in leaves {
+            // Regions in order: below the first constant, each constant, between, above the last.
+            // (literals, low end, high end, low end included, high end included)
+            #[allow(clippy::type_complexity)]
+            let mut regions: Vec<(String, Vec<Lit>, Option<Decimal>, Option<Decimal>, bool, bool)> = Vec::new();
+            let Some(first) = cuts.first() else { continue };
+            regions.push(("below".into(), vec![!first.1], None, Some(first.0), false, false));
+            for (i, (c, ge, gt)) in cuts.iter().enumerate() {
+                regions.push(("at".into(), vec![*ge, !*gt], Some(*c), Some(*c), true, true));
+                match cuts.get(i + 1) {
+                    Some((next, next_ge, _)) => {
+                        regions.push(("between".into(), vec![*gt, !*next_ge], Some(*c), Some(*next), false, false))
+                    }
+                    None => regions.push(("above".into(), vec![*gt], Some(*c), None, false, false)),
+                }
+            }
+            let possible: Vec<bool> = regions
+                .iter()
+                .map(|(_, lits, ..)| {
+                    let mut all = assumptions.to_vec();
+                    all.extend(lits.iter().copied());
+                    self.encoder.solve(&all)
+                })
+                .collect();
+            if possible.iter().all(|p| *p) || !possible.iter().any(|p| *p) {
+                continue;
+            }
+            let ty = self.encoder.node_ty(&path).map(|(ty, _)| ty);
+            let name = self.path_name(&path);
+            // Merge contiguous possible regions into intervals.
+            let mut start: Option<usize> = None;
+            let mut intervals = Vec::new();
+            for (i, p) in possible.iter().enumerate() {
+                match (p, start) {
+                    (true, None) => start = Some(i),
+                    (false, Some(s)) => {
+                        intervals.push((s, i - 1));
+                        start = None;
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(s) = start {
+                intervals.push((s, possible.len() - 1));
+            }
+            for (s, e) in intervals {
+                let (Some((_, _, low, _, low_closed, _)), Some((_, _, _, high, _, high_closed))) =
+                    (regions.get(s), regions.get(e))
+                else {
+                    continue;
+                };
+                let mut text = String::new();
+                if let Some(low) = low {
+                    text.push_str(&format!(
+                        "{} {} ",
+                        self.show(ty.as_ref(), *low),
+                        if *low_closed { "≤" } else { "<" }
+                    ));
+                }
+                text.push_str(&name);
+                if let Some(high) = high {
+                    text.push_str(&format!(
+                        " {} {}",
+                        if *high_closed { "≤" } else { "<" },
+                        self.show(ty.as_ref(), *high)
+                    ));
+                }
+                let (yes, no) = if left_holds { (left, right) } else { (right, left) };
+                out.push(format!("{text}: `{yes}` holds and `{no}` does not"));
+            }
+        }
+        out
+    }
+
+    fn show(&self, ty: Option<&Ty>, value: Decimal) -> String {
+        match ty {
+            Some(Ty::Date) => {
+                let days = i64::try_from(value).unwrap_or(0);
+                Date::constant(1970, 1, 1)
+                    .checked_add(jiff::Span::new().days(days))
+                    .map_or_else(|_| value.to_string(), |date| date.to_string())
+            }
+            Some(Ty::Quantity(dim)) => {
+                let unit = self.encoder.schema.dimension(*dim).map(|d| d.base_unit.clone()).unwrap_or_default();
+                format!("{} {unit}", crate::num::format_decimal(&value))
+            }
+            _ => crate::num::format_decimal(&value),
+        }
+    }
+
+    fn path_name(&self, path: &[Seg]) -> String {
+        let mut out = "system".to_owned();
+        let mut ty = self.encoder.schema.root.map(Ty::Record);
+        for seg in path {
+            match (seg, &ty) {
+                (Seg::Field(slot), Some(Ty::Record(id))) => {
+                    let field = self.encoder.schema.record(*id).and_then(|r| r.fields.get(*slot as usize));
+                    out.push('.');
+                    out.push_str(field.map_or("?", |f| f.name.as_str()));
+                    ty = field.map(|f| f.ty.clone());
+                }
+                (Seg::Elem(index), Some(Ty::List(inner) | Ty::Set(inner))) => {
+                    out.push_str(&format!("[{index}]"));
+                    ty = Some((**inner).clone());
+                }
+                _ => out.push_str(".?"),
+            }
+        }
+        out
+    }
+
+    /// Redlines of `x` that `y` has no counterpart for: systems `x` prohibits for an act where no
+    /// redline of `y` forbidding that act prohibits them.
+    fn redline_gaps(&mut self, x: usize, y: usize) {
+        let (cx, cy) = (self.ctx(x), self.ctx(y));
+        let (rx, ry) = (self.book(x), self.book(y));
+        for (index, redline) in rx.redlines.iter().enumerate() {
+            if !self.in_force(x, &redline.info) {
+                continue;
+            }
+            let provision = self.provision(x, "redline", &redline.info);
+            let prohibited = match self.encoder.redline_prohibits(cx, redline) {
+                Ok(lit) => lit,
+                Err(reason) => {
+                    self.undecided(provision, reason);
+                    continue;
+                }
+            };
+            let mut assumptions = vec![prohibited];
+            let mut checks = vec![Check::Redline { rulebook: x, index, allowed: vec![RedlineOutcome::Prohibited] }];
+            let mut counterparts = Vec::new();
+            let mut undecided = false;
+            for (other_index, other) in ry.redlines.iter().enumerate() {
+                if !other.acts.iter().any(|act| redline.acts.contains(act) && is_shared_act(act)) {
+                    continue;
+                }
+                match self.encoder.redline_prohibits(cy, other) {
+                    Ok(lit) => {
+                        let in_force = self.in_force(y, &other.info);
+                        if in_force {
+                            assumptions.push(!lit);
+                        }
+                        counterparts.push(other.info.name.clone());
+                        checks.push(Check::Redline {
+                            rulebook: y,
+                            index: other_index,
+                            allowed: vec![
+                                RedlineOutcome::NotProhibited,
+                                RedlineOutcome::Exempted,
+                                RedlineOutcome::NotInForce,
+                            ],
+                        });
+                    }
+                    Err(reason) => {
+                        let other_ref = self.provision(y, "redline", &other.info);
+                        self.undecided(other_ref, reason);
+                        undecided = true;
+                    }
+                }
+            }
+            if undecided || !self.encoder.solve(&assumptions) {
+                continue;
+            }
+            let witness = self.witness(checks);
+            let acts = redline.acts.join(", ");
+            let message = if counterparts.is_empty() {
+                format!(
+                    "`{}` ({}) prohibits {acts}; `{}` has no redline on these acts",
+                    redline.info.name, rx.id, ry.id
+                )
+            } else {
+                format!(
+                    "`{}` ({}) prohibits {acts} for systems that `{}` does not prohibit (its redlines on these acts: {})",
+                    redline.info.name,
+                    rx.id,
+                    ry.id,
+                    counterparts.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+                )
+            };
+            self.push(Finding {
+                kind: "gap",
+                message,
+                provisions: vec![provision],
+                relation: None,
+                claimed: None,
+                bands: Vec::new(),
+                witnesses: vec![witness],
+                lists_up_to: None,
+            });
+        }
+    }
+
+    /// Redlines of `x` that forbid an act an obligation of `y` requires, on a system both apply to.
+    fn conflicts(&mut self, x: usize, y: usize) {
+        let (cx, cy) = (self.ctx(x), self.ctx(y));
+        let (rx, ry) = (self.book(x), self.book(y));
+        for (index, redline) in rx.redlines.iter().enumerate() {
+            if !self.in_force(x, &redline.info) {
+                continue;
+            }
+            for (other_index, obligation) in ry.obligations.iter().enumerate() {
+                let Some(act) = obligation.act.as_ref() else { continue };
+                if !is_shared_act(act) || !redline.acts.contains(act) || !self.in_force(y, &obligation.info) {
+                    continue;
+                }
+                let encoded = self
+                    .encoder
+                    .redline_prohibits(cx, redline)
+                    .and_then(|p| Ok((p, self.encoder.obligation_applies(cy, obligation)?)));
+                let Ok((prohibited, applies)) = encoded else { continue };
+                if !self.encoder.solve(&[prohibited, applies]) {
+                    continue;
+                }
+                let witness = self.witness(vec![
+                    Check::Redline { rulebook: x, index, allowed: vec![RedlineOutcome::Prohibited] },
+                    Check::ObligationApplies { rulebook: y, index: other_index, applies: true },
+                ]);
+                self.push(Finding {
+                    kind: "conflict",
+                    message: format!(
+                        "`{}` ({}) forbids {act}, which `{}` ({}) requires, for systems both apply to",
+                        redline.info.name, rx.id, obligation.info.name, ry.id
+                    ),
+                    provisions: vec![
+                        self.provision(x, "redline", &redline.info),
+                        self.provision(y, "obligation", &obligation.info),
+                    ],
+                    relation: None,
+                    claimed: None,
+                    bands: Vec::new(),
+                    witnesses: vec![witness],
+                    lists_up_to: None,
+                });
+            }
+        }
+    }
+
+    // ----- witnesses -----
+
+    fn push(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    /// The witness of the last model, replayed through the evaluator against `checks`.
+    fn witness(&mut self, checks: Vec<Check>) -> Witness {
+        let system = witness::build(&self.encoder);
+        let loaded = crate::describe::from_json_value(self.encoder.schema, &system);
+        let mut expectations = Vec::new();
+        let mut replayed = true;
+        match loaded {
+            Err(errors) => {
+                replayed = false;
+                expectations.push(Expectation {
+                    rulebook: String::new(),
+                    target: "description".to_owned(),
+                    expected: "valid against the schema".to_owned(),
+                    actual: errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "),
+                });
+            }
+            Ok(value) => {
+                for check in checks {
+                    let (expectation, ok) = self.replay(&value, &check);
+                    replayed &= ok;
+                    expectations.push(expectation);
+                }
+            }
+        }
+        Witness { system, expectations, replayed }
+    }
+
+    fn replay(&self, system: &Value, check: &Check) -> (Expectation, bool) {
+        let as_of = self.options.as_of;
+        match check {
+            Check::Redline { rulebook, index, allowed } => {
+                let compiled = self.book(*rulebook);
+                let verdicts = evaluate(compiled, system, as_of, EvalOptions { explain: false });
+                let actual = verdicts.redlines.get(*index).map(|v| v.verdict);
+                let name = compiled.redlines.get(*index).map(|r| r.info.name.clone()).unwrap_or_default();
+                let ok = actual.is_some_and(|actual| allowed.contains(&actual));
+                (
+                    Expectation {
+                        rulebook: compiled.id.clone(),
+                        target: name,
+                        expected: allowed.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(" or "),
+                        actual: actual.map_or("missing", |a| a.as_str()).to_owned(),
+                    },
+                    ok,
+                )
+            }
+            Check::ObligationApplies { rulebook, index, applies } => {
+                let compiled = self.book(*rulebook);
+                let verdicts = evaluate(compiled, system, as_of, EvalOptions { explain: false });
+                let actual = verdicts.obligations.get(*index).map(|v| v.verdict);
+                let name = compiled.obligations.get(*index).map(|o| o.info.name.clone()).unwrap_or_default();
+                let applied = actual.is_some_and(|actual| {
+                    matches!(
+                        actual,
+                        ObligationOutcome::Satisfied | ObligationOutcome::Violated | ObligationOutcome::Pending
+                    )
+                });
+                (
+                    Expectation {
+                        rulebook: compiled.id.clone(),
+                        target: name,
+                        expected: if *applies { "applies (satisfied, violated or pending)" } else { "not_applicable" }
+                            .to_owned(),
+                        actual: actual.map_or("missing", |a| a.as_str()).to_owned(),
+                    },
+                    applied == *applies,
+                )
+            }
+            Check::Term { rulebook, index, name, value } => {
+                let compiled = self.book(*rulebook);
+                let actual = evaluate_term_at(compiled, system, as_of, *index, &[]);
+                (
+                    Expectation {
+                        rulebook: compiled.id.clone(),
+                        target: name.clone(),
+                        expected: value.to_string(),
+                        actual: tri(actual),
+                    },
+                    actual == if *value { Tri::True } else { Tri::False },
+                )
+            }
+            Check::Role { rulebook, index, name, list, element, value } => {
+                let compiled = self.book(*rulebook);
+                let mut party_path = list.clone();
+                party_path.push(Seg::Elem(*element));
+                let actual = match value_at(system, &party_path) {
+                    Some(party) => evaluate_term_at(compiled, system, as_of, *index, std::slice::from_ref(party)),
+                    // No such party: nobody holds the role.
+                    None => Tri::False,
+                };
+                (
+                    Expectation {
+                        rulebook: compiled.id.clone(),
+                        target: format!("{name}({})", self.path_name(&party_path)),
+                        expected: value.to_string(),
+                        actual: tri(actual),
+                    },
+                    actual == if *value { Tri::True } else { Tri::False },
+                )
+            }
+            Check::Tier { rulebook, index, name, tier } => {
+                let compiled = self.book(*rulebook);
+                let actual = evaluate_tier(compiled, system, as_of, *index);
+                let tiers = compiled
+                    .classifications
+                    .get(*index as usize)
+                    .and_then(|c| self.encoder.schema.enum_def(c.tiers))
+                    .map(|def| def.variants.clone())
+                    .unwrap_or_default();
+                let tier_name = |t: u32| tiers.get(t as usize).cloned().unwrap_or_else(|| "?".to_owned());
+                // `u32::MAX - t` encodes "any tier but t".
+                let (expected, ok) = if *tier > u32::MAX / 2 {
+                    let not = u32::MAX - *tier;
+                    (format!("not {}", tier_name(not)), actual.is_some_and(|a| a != not))
+                } else {
+                    (tier_name(*tier), actual == Some(*tier))
+                };
+                (
+                    Expectation {
+                        rulebook: compiled.id.clone(),
+                        target: name.clone(),
+                        expected,
+                        actual: actual.map_or_else(|| "undecided".to_owned(), tier_name),
+                    },
+                    ok,
+                )
+            }
+        }
+    }
+}
+
+fn tri(value: Tri) -> String {
+    value.as_str().to_owned()
+}
+
+fn value_at<'v>(value: &'v Value, path: &[Seg]) -> Option<&'v Value> {
+    let mut current = value;
+    for seg in path {
+        current = match (seg, current) {
+            (Seg::Field(slot), Value::Record(fields)) => fields.get(*slot as usize)?,
+            (Seg::Elem(index), Value::List(items) | Value::Set(items)) => items.get(*index as usize)?,
+            _ => return None,
+        };
+    }
+    Some(current)
+}
+
+/// The built-in acts mean the same in every rulebook; an act a rulebook declares is its own.
+fn is_shared_act(act: &str) -> bool {
+    matches!(act, "placing_on_market" | "putting_into_service" | "use")
+}
+
+fn relation_phrase(relation: Relation) -> &'static str {
+    relation.phrase()
+}

@@ -1,0 +1,182 @@
+//! `concord analyze` (one rulebook) and `concord conflicts` (two rulebooks, through a mapping).
+
+use std::fmt::Write as _;
+
+use anyhow::{Result, bail};
+use clap::{Args, ValueEnum};
+use concord_lang::analysis::{self, AnalysisOptions, Finding, Report};
+use concord_lang::{Engine, FileId, Rulebook};
+use jiff::civil::Date;
+
+use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE, as_of_or_today, parse_date, render_diagnostics, resolve_rulebooks};
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
+pub struct AnalysisArgs {
+    /// Take provisions as in force on this date (YYYY-MM-DD); default: today (UTC)
+    #[arg(long, value_parser = parse_date)]
+    as_of: Option<Date>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
+    /// How many entries of each list (parties, incidents, …) witnesses and proofs consider
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=16))]
+    list_bound: u32,
+}
+
+#[derive(Args)]
+pub struct AnalyzeArgs {
+    /// The rulebook: a `.concord` file or the id of an embedded rulebook
+    rulebook: String,
+    #[command(flatten)]
+    options: AnalysisArgs,
+}
+
+#[derive(Args)]
+pub struct ConflictsArgs {
+    /// The first rulebook: a `.concord` file or the id of an embedded rulebook
+    left: String,
+    /// The second rulebook
+    right: String,
+    /// A rulebook of mappings that imports both; its claims are checked and used
+    #[arg(long)]
+    mapping: Option<String>,
+    #[command(flatten)]
+    options: AnalysisArgs,
+}
+
+pub fn run_analyze(args: AnalyzeArgs) -> Result<u8> {
+    let mut engine = Engine::default();
+    let Some(rulebooks) = compile_all(&mut engine, std::slice::from_ref(&args.rulebook))? else {
+        return Ok(EXIT_USAGE);
+    };
+    let options = options(&args.options);
+    let report = analysis::analyze(rulebooks[0].compiled(), options);
+    print(&report, args.options.format)
+}
+
+pub fn run_conflicts(args: ConflictsArgs) -> Result<u8> {
+    let mut engine = Engine::default();
+    let mut specs = vec![args.left.clone(), args.right.clone()];
+    specs.extend(args.mapping.clone());
+    let Some(rulebooks) = compile_all(&mut engine, &specs)? else {
+        return Ok(EXIT_USAGE);
+    };
+    if rulebooks[0].schema().root != rulebooks[1].schema().root {
+        bail!(
+            "`{}` and `{}` describe systems with different records; compare rulebooks over one lexicon",
+            args.left,
+            args.right
+        );
+    }
+    let options = options(&args.options);
+    let report = analysis::compare(
+        rulebooks[0].compiled(),
+        rulebooks[1].compiled(),
+        rulebooks.get(2).map(Rulebook::compiled),
+        options,
+    );
+    print(&report, args.options.format)
+}
+
+fn options(args: &AnalysisArgs) -> AnalysisOptions {
+    AnalysisOptions { as_of: as_of_or_today(args.as_of), list_bound: args.list_bound }
+}
+
+/// Compiles each rulebook; `None` (after printing the errors) when one has errors.
+fn compile_all(engine: &mut Engine, specs: &[String]) -> Result<Option<Vec<Rulebook>>> {
+    let files: Vec<FileId> = resolve_rulebooks(engine, specs)?;
+    let mut out = Vec::new();
+    for file in files {
+        let diagnostics = engine.diagnostics_with_imports(file);
+        if diagnostics.iter().any(|diagnostic| diagnostic.is_error()) {
+            eprint!("{}", render_diagnostics(engine, &diagnostics));
+            eprintln!("error: rulebook `{}` has errors; nothing was analysed", engine.path(file));
+            return Ok(None);
+        }
+        out.push(engine.compile(file)?);
+    }
+    Ok(Some(out))
+}
+
+fn print(report: &Report, format: ReportFormat) -> Result<u8> {
+    let text = match format {
+        ReportFormat::Json => {
+            let mut text = serde_json::to_string_pretty(report)?;
+            text.push('\n');
+            text
+        }
+        ReportFormat::Text => render_text(report),
+    };
+    print!("{text}");
+    // A witness that does not reproduce is the analyser's own error.
+    Ok(if report.unreplayed().next().is_some() { EXIT_FAILED } else { EXIT_OK })
+}
+
+/// The report for a reader: each finding, where its provisions are written, and its witness.
+pub fn render_text(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "analysis of {} as of {}", report.rulebooks.join(", "), report.as_of);
+    for finding in &report.findings {
+        render_finding(&mut out, finding);
+    }
+    if !report.undecided.is_empty() {
+        let _ = writeln!(out, "\nnot decided ({}):", report.undecided.len());
+        for item in &report.undecided {
+            let _ = writeln!(
+                out,
+                "  {} `{}` ({}): {}",
+                item.provision.kind, item.provision.name, item.provision.rulebook, item.reason
+            );
+        }
+    }
+    let _ =
+        writeln!(out, "\n{} finding(s), {} provision(s) not decided", report.findings.len(), report.undecided.len());
+    out
+}
+
+fn render_finding(out: &mut String, finding: &Finding) {
+    let _ = writeln!(out, "\n{}: {}", finding.kind, finding.message);
+    for provision in &finding.provisions {
+        let location = provision
+            .location
+            .as_ref()
+            .map(|loc| format!(" at {}:{}:{}", loc.file, loc.line, loc.column))
+            .unwrap_or_default();
+        let cites = provision.citations.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join("; ");
+        let cites = if cites.is_empty() { String::new() } else { format!(" [{cites}]") };
+        let _ = writeln!(out, "  - {} `{}` of {}{location}{cites}", provision.kind, provision.name, provision.rulebook);
+    }
+    for band in &finding.bands {
+        let _ = writeln!(out, "  band: {band}");
+    }
+    if let Some(bound) = finding.lists_up_to {
+        let _ = writeln!(out, "  proved for descriptions with up to {bound} entries in each list");
+    }
+    for witness in &finding.witnesses {
+        let system = serde_json::to_string(&witness.system).unwrap_or_default();
+        let _ = writeln!(out, "  witness: {system}");
+        for expectation in &witness.expectations {
+            let mark =
+                if expectation.expected.contains(&expectation.actual) || expectation.actual == expectation.expected {
+                    "ok"
+                } else {
+                    "MISMATCH"
+                };
+            let _ = writeln!(
+                out,
+                "    {} `{}`: expected {}, evaluator says {} ({mark})",
+                expectation.rulebook, expectation.target, expectation.expected, expectation.actual
+            );
+        }
+        if !witness.replayed {
+            let _ =
+                writeln!(out, "    the witness does not reproduce the finding: this is a bug in concord's analyser");
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! The analysis corpus (`tests/analysis/<case>/`, see its README) and the standard library's
+//! rulebooks through `concord analyze` and `concord conflicts`. Every finding's witness must
+//! reproduce under the evaluator.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn concord(args: &[&str]) -> (String, i32) {
+    let output = Command::new(env!("CARGO_BIN_EXE_concord")).args(args).output().expect("run concord");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.is_empty(), "concord {args:?} wrote to stderr:\n{stderr}");
+    (String::from_utf8(output.stdout).expect("utf-8 output"), output.status.code().unwrap_or(-1))
+}
+
+/// Runs the analysis in JSON and asserts every witness reproduced; returns the report.
+fn replayed(args: &[&str]) -> serde_json::Value {
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let (out, code) = concord(&json_args);
+    let report: serde_json::Value = serde_json::from_str(&out).expect("JSON report");
+    for finding in report["findings"].as_array().expect("findings") {
+        for witness in finding["witnesses"].as_array().map(Vec::as_slice).unwrap_or_default() {
+            assert_eq!(witness["replayed"], true, "witness does not reproduce: {finding:#}");
+        }
+    }
+    assert_eq!(code, 0, "concord {args:?} exited {code}");
+    report
+}
+
+fn case_args(dir: &Path) -> Vec<String> {
+    let as_of = std::fs::read_to_string(dir.join("as_of")).expect("as_of file");
+    let as_of = as_of.lines().next().unwrap_or_default().trim().to_owned();
+    let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
+    let mut args = if dir.join("rulebook.concord").exists() {
+        vec!["analyze".to_owned(), path("rulebook.concord")]
+    } else {
+        vec!["conflicts".to_owned(), path("left.concord"), path("right.concord")]
+    };
+    if dir.join("mapping.concord").exists() {
+        args.extend(["--mapping".to_owned(), path("mapping.concord")]);
+    }
+    args.extend(["--as-of".to_owned(), as_of]);
+    args
+}
+
+#[test]
+fn corpus_cases_match_their_reports_and_every_witness_reproduces() {
+    // Relative paths, so the reports name files the same way on every machine (tests run in the
+    // package's directory).
+    let root = PathBuf::from("tests/analysis");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("tests/analysis")
+        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
+        .filter(|path| path.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 3, "the analysis corpus has cases");
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    let mut failures = Vec::new();
+    for dir in dirs {
+        let args = case_args(&dir);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        replayed(&args);
+        let (text, _) = concord(&args);
+        let expected_path = dir.join("report.txt");
+        if update {
+            std::fs::write(&expected_path, &text).expect("write report.txt");
+            continue;
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if expected != text {
+            failures.push(format!("{}:\n--- expected\n{expected}\n--- actual\n{text}", dir.display()));
+        }
+    }
+    assert!(failures.is_empty(), "reports differ (UPDATE_SNAPSHOTS=1 rewrites them):\n{}", failures.join("\n"));
+}
+
+#[test]
+fn the_same_inputs_give_the_same_bytes() {
+    let root = PathBuf::from("tests/analysis/two_jurisdictions");
+    let args = case_args(&root);
+    let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+    args.extend(["--format", "json"]);
+    assert_eq!(concord(&args), concord(&args));
+}
+
+#[test]
+fn every_stdlib_rulebook_analyses_with_reproducing_witnesses() {
+    for id in concord_lang::stdlib::STDLIB.iter().map(|(id, ..)| *id) {
+        replayed(&["analyze", id, "--as-of", "2028-01-01"]);
+    }
+}
+
+#[test]
+fn eu_ai_act_against_california_sb53() {
+    let report = replayed(&["conflicts", "eu.ai_act", "us.ca.sb53", "--as-of", "2027-01-01"]);
+    let findings = report["findings"].as_array().expect("findings");
+    // California has no redlines: every Art. 5 prohibition in force is a gap on its side.
+    let gaps = findings.iter().filter(|finding| finding["kind"] == "gap").count();
+    assert!(gaps >= 10, "expected the Art. 5 prohibitions as gaps, got {gaps}");
+    assert!(findings.iter().any(|finding| finding["provisions"][0]["name"] == "social_scoring"));
+}
