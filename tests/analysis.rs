@@ -33,6 +33,11 @@ fn case_args(dir: &Path) -> Vec<String> {
     let path = |name: &str| dir.join(name).to_string_lossy().into_owned();
     let mut args = if dir.join("rulebook.concord").exists() {
         vec!["analyze".to_owned(), path("rulebook.concord")]
+    } else if let Ok(sides) = std::fs::read_to_string(dir.join("sides")) {
+        // Two embedded rulebooks by id.
+        let mut args = vec!["conflicts".to_owned()];
+        args.extend(sides.split_whitespace().map(str::to_owned));
+        args
     } else {
         vec!["conflicts".to_owned(), path("left.concord"), path("right.concord")]
     };
@@ -99,4 +104,29 @@ fn eu_ai_act_against_california_sb53() {
     let gaps = findings.iter().filter(|finding| finding["kind"] == "gap").count();
     assert!(gaps >= 10, "expected the Art. 5 prohibitions as gaps, got {gaps}");
     assert!(findings.iter().any(|finding| finding["provisions"][0]["name"] == "social_scoring"));
+}
+
+#[test]
+fn eu_and_california_compute_thresholds_diverge_on_a_band() {
+    let report = replayed(&[
+        "conflicts",
+        "eu.ai_act",
+        "us.ca.sb53",
+        "--mapping",
+        "tests/analysis/eu_ca_compute/mapping.concord",
+        "--as-of",
+        "2027-01-01",
+    ]);
+    let claim = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|finding| finding["provisions"][0]["kind"] == "claim")
+        .expect("the compute claim is a finding");
+    // The two count different compute, so neither threshold contains the other.
+    assert_eq!(claim["kind"], "wrong-claim");
+    assert_eq!(claim["relation"], "overlapping");
+    let bands = claim["bands"].to_string();
+    assert!(bands.contains("1e25 FLOP") && bands.contains("1e26 FLOP"), "{bands}");
+    assert_eq!(claim["witnesses"].as_array().map(Vec::len), Some(2));
 }

@@ -20,6 +20,7 @@ use rustsat::solvers::{Solve, SolveIncremental, SolverResult};
 use rustsat::types::{Lit, TernaryVal, Var};
 use rustsat_batsat::BasicSolver;
 
+use super::linear;
 use crate::eval::in_force;
 use crate::ir::{
     CompiledRulebook, IrClassification, IrException, IrExpr, IrObligation, IrRedline, OperandKind, RoleTarget,
@@ -36,6 +37,17 @@ pub enum Seg {
     Field(u32),
     /// Element slot of a list.
     Elem(u32),
+    /// A sum of facts (index into the encoder's sums); only ever a whole path on its own.
+    Sum(u32),
+}
+
+/// A sum of facts, `Σ coefficient · fact`, as the SAT encoding sees it: an ordered fact of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SumDef {
+    pub terms: Vec<(Path, Decimal)>,
+    pub ty: Ty,
+    /// Whether the sum includes a constant, which makes it present even if every fact is absent.
+    pub has_const: bool,
 }
 
 pub type Path = Vec<Seg>;
@@ -76,6 +88,13 @@ pub enum Sym {
         path: Path,
         ty: Ty,
     },
+    /// `Σ coefficient · fact + constant` over number or quantity facts.
+    Linear {
+        terms: Vec<(Path, Decimal)>,
+        constant: Decimal,
+        has_const: bool,
+        ty: Ty,
+    },
     /// The tier of classification `idx` of the current rulebook.
     Tier(usize, u32),
 }
@@ -97,6 +116,10 @@ pub struct Encoder<'s> {
     tier_cache: BTreeMap<(usize, u32), (Vec<Lit>, bool)>,
     /// Whether some encoded condition quantifies over a list (answers then hold up to the bound).
     pub used_lists: bool,
+    /// The sums of facts conditions compare, by the path `[Seg::Sum(index)]`.
+    pub sums: Vec<SumDef>,
+    /// The values the arithmetic realiser chose for the facts in sums, for the last model.
+    pub assigned: BTreeMap<Path, Decimal>,
 }
 
 /// The rulebook whose declarations a condition refers to, with its position among the rulebooks
@@ -124,6 +147,8 @@ impl<'s> Encoder<'s> {
             term_cache: BTreeMap::new(),
             tier_cache: BTreeMap::new(),
             used_lists: false,
+            sums: Vec::new(),
+            assigned: BTreeMap::new(),
         }
     }
 
@@ -171,10 +196,197 @@ impl<'s> Encoder<'s> {
         self.or(&[!a, b])
     }
 
-    /// Solves under assumptions; `true` when some description satisfies them.
+    /// Solves under assumptions; `true` when some description satisfies them. When conditions
+    /// compare sums, each model's regions are checked for numbers that realise them, and a
+    /// combination that none do is excluded before asking again.
     pub fn solve(&mut self, assumptions: &[Lit]) -> bool {
         self.finish_orders();
-        matches!(self.solver.solve_assumps(assumptions), Ok(SolverResult::Sat))
+        loop {
+            if !matches!(self.solver.solve_assumps(assumptions), Ok(SolverResult::Sat)) {
+                return false;
+            }
+            match self.realize() {
+                Ok(()) => return true,
+                Err(blocking) => {
+                    if blocking.is_empty() {
+                        return false;
+                    }
+                    self.clause(&blocking);
+                }
+            }
+        }
+    }
+
+    /// Solves like [`Encoder::solve`], then looks for a plainer model of the same assumptions:
+    /// flags false, sets and lists short, optional facts absent where the finding allows, so a
+    /// witness shows what matters and little else.
+    pub fn solve_minimal(&mut self, assumptions: &[Lit]) -> bool {
+        if !self.solve(assumptions) {
+            return false;
+        }
+        let preferences = self.preferences();
+        let mut all = assumptions.to_vec();
+        all.extend(preferences.iter().copied());
+        if self.solve(&all) {
+            return true;
+        }
+        let _ = self.solve(assumptions);
+        // The preferences this model already meets stay met; the others are added one by one.
+        let (met, unmet): (Vec<Lit>, Vec<Lit>) = preferences.into_iter().partition(|lit| self.value(*lit));
+        let mut kept = assumptions.to_vec();
+        kept.extend(met);
+        if !self.solve(&kept) {
+            kept.truncate(assumptions.len());
+        }
+        for lit in unmet {
+            kept.push(lit);
+            if !self.solve(&kept) {
+                kept.pop();
+            }
+        }
+        self.solve(&kept)
+    }
+
+    /// The literals of a plain description: every flag, set member, list element and optional fact false.
+    fn preferences(&self) -> Vec<Lit> {
+        // Fewer list entries first (the greedy pass keeps what it can, in this order), then
+        // absent optional facts, then false flags and empty sets.
+        let mut out = Vec::new();
+        for leaf in self.leaves.values() {
+            if let Leaf::List(lits) = leaf {
+                out.extend(lits.iter().rev().map(|lit| !*lit));
+            }
+        }
+        out.extend(self.presence.values().map(|lit| !*lit));
+        for leaf in self.leaves.values() {
+            match leaf {
+                Leaf::Bool(lit) => out.push(!*lit),
+                Leaf::EnumSet(lits) => out.extend(lits.iter().map(|lit| !*lit)),
+                Leaf::StrSet(map) => out.extend(map.values().map(|lit| !*lit)),
+                // A number below every constant it is compared with (zero, where that is).
+                Leaf::Ordered { thresholds, .. } => out.extend(thresholds.values().next().map(|(ge, _)| !*ge)),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Values for the facts in sums that put every sum and fact in the region the model chose;
+    /// otherwise the clause that excludes that combination of regions.
+    fn realize(&mut self) -> std::result::Result<(), Vec<Lit>> {
+        self.assigned.clear();
+        let active: Vec<usize> = (0..self.sums.len())
+            .filter(|index| {
+                matches!(self.leaves.get(&vec![Seg::Sum(*index as u32)]), Some(Leaf::Ordered { thresholds, .. }) if !thresholds.is_empty())
+            })
+            .collect();
+        if active.is_empty() {
+            return Ok(());
+        }
+        // Variables: the facts of the active sums.
+        let mut vars: Vec<Path> = Vec::new();
+        for index in &active {
+            for (path, _) in self.sums.get(*index).map(|sum| sum.terms.as_slice()).unwrap_or_default() {
+                if !vars.contains(path) {
+                    vars.push(path.clone());
+                }
+            }
+        }
+        let mut constraints = Vec::new();
+        let mut model_lits = Vec::new();
+        let mut present = Vec::new();
+        for (var, path) in vars.iter().enumerate() {
+            let (is_present, lits) = self.presence_in_model(path);
+            model_lits.extend(lits);
+            present.push(is_present);
+            let only = |sign: i64| BTreeMap::from([(var, Decimal::from(sign))]);
+            if !is_present {
+                constraints.push(linear::Constraint::new(only(1), Decimal::ZERO, false));
+                constraints.push(linear::Constraint::new(only(-1), Decimal::ZERO, false));
+                continue;
+            }
+            // Quantities (compute, money, durations) are never negative.
+            if matches!(self.node_ty(path), Some((Ty::Quantity(_), _))) {
+                constraints.push(linear::Constraint::new(only(1), Decimal::ZERO, false));
+            }
+            if let Some(Leaf::Ordered { thresholds, .. }) = self.leaves.get(path) {
+                let cuts = self.cuts_in_model(thresholds, &mut model_lits);
+                region_constraints(&cuts, &only(1), &mut constraints);
+            }
+        }
+        for index in &active {
+            let Some(sum) = self.sums.get(*index) else { continue };
+            let sum_present = sum.has_const
+                || sum.terms.iter().any(|(path, _)| {
+                    vars.iter().position(|v| v == path).is_some_and(|v| present.get(v).copied().unwrap_or(false))
+                });
+            if !sum_present {
+                continue;
+            }
+            let mut coefficients = BTreeMap::new();
+            for (path, coefficient) in &sum.terms {
+                if let Some(var) = vars.iter().position(|v| v == path) {
+                    *coefficients.entry(var).or_insert(Decimal::ZERO) += *coefficient;
+                }
+            }
+            if let Some(Leaf::Ordered { thresholds, .. }) = self.leaves.get(&vec![Seg::Sum(*index as u32)]) {
+                let cuts = self.cuts_in_model(thresholds, &mut model_lits);
+                region_constraints(&cuts, &coefficients, &mut constraints);
+            }
+        }
+        let integral: Vec<bool> = vars
+            .iter()
+            .map(|path| matches!(self.node_ty(path), Some((Ty::Integer | Ty::Date | Ty::DateTime, _))))
+            .collect();
+        match linear::solve(vars.len(), &constraints, &integral) {
+            Some(values) => {
+                for ((path, value), is_present) in vars.into_iter().zip(values).zip(present) {
+                    if is_present {
+                        self.assigned.insert(path, value);
+                    }
+                }
+                Ok(())
+            }
+            None => Err(model_lits.into_iter().map(|lit| !lit).collect()),
+        }
+    }
+
+    /// Whether every optional field on the way to `path` is present in the model, and the
+    /// presence literals as the model set them.
+    fn presence_in_model(&self, path: &[Seg]) -> (bool, Vec<Lit>) {
+        let mut lits = Vec::new();
+        let mut present = true;
+        for end in 1..=path.len() {
+            let Some(prefix) = path.get(..end) else { continue };
+            if let Some((_, true)) = self.node_ty(prefix) {
+                match self.presence.get(prefix) {
+                    Some(lit) => {
+                        let value = self.value(*lit);
+                        lits.push(if value { *lit } else { !*lit });
+                        present &= value;
+                    }
+                    None => present = false,
+                }
+            }
+        }
+        (present, lits)
+    }
+
+    /// The thresholds of an ordered fact with the model's values, recording the literals.
+    fn cuts_in_model(
+        &self,
+        thresholds: &BTreeMap<Decimal, (Lit, Lit)>,
+        lits: &mut Vec<Lit>,
+    ) -> Vec<(Decimal, bool, bool)> {
+        thresholds
+            .iter()
+            .map(|(c, (ge, gt))| {
+                let (ge_value, gt_value) = (self.value(*ge), self.value(*gt));
+                lits.push(if ge_value { *ge } else { !*ge });
+                lits.push(if gt_value { *gt } else { !*gt });
+                (*c, ge_value, gt_value)
+            })
+            .collect()
     }
 
     /// The value of a literal in the last model.
@@ -215,6 +427,9 @@ impl<'s> Encoder<'s> {
 
     /// The type of the node at `path`, and whether that last step is an optional field.
     pub fn node_ty(&self, path: &[Seg]) -> Option<(Ty, bool)> {
+        if let [Seg::Sum(index)] = path {
+            return self.sums.get(*index as usize).map(|sum| (sum.ty.clone(), false));
+        }
         let mut ty = Ty::Record(self.schema.root?);
         let mut optional = false;
         for seg in path {
@@ -500,6 +715,12 @@ impl<'s> Encoder<'s> {
                     _ => Err(Undecided("truth values are compared only for equality".to_owned())),
                 };
             }
+            (Sym::Linear { terms, constant, has_const, ty }, Sym::Const(value)) => {
+                return self.compare_sum(op, terms, constant, has_const, ty, &value);
+            }
+            (Sym::Const(value), Sym::Linear { terms, constant, has_const, ty }) => {
+                return self.compare_sum(flip(op), terms, constant, has_const, ty, &value);
+            }
             (Sym::Node { path, ty }, Sym::Const(value)) => (op, (path, ty), value),
             (Sym::Const(value), Sym::Node { path, ty }) => (flip(op), (path, ty), value),
             _ => {
@@ -560,6 +781,48 @@ impl<'s> Encoder<'s> {
                 Ok(if op == BinOp::Ne { !holds } else { holds })
             }
         }
+    }
+
+    /// `Σ terms + constant  op  value`, through the sum's own ordered leaf.
+    fn compare_sum(
+        &mut self,
+        op: BinOp,
+        terms: Vec<(Path, Decimal)>,
+        constant: Decimal,
+        has_const: bool,
+        ty: Ty,
+        value: &Value,
+    ) -> Result<Lit> {
+        if matches!(value, Value::Absent) {
+            return Ok(if op == BinOp::Ne { self.truth } else { !self.truth });
+        }
+        let Some(c) = ordered_key(value) else { return Err(mismatch()) };
+        let c = c.checked_sub(constant).ok_or_else(|| Undecided("a constant too large to compare".to_owned()))?;
+        let def = SumDef { terms, ty: ty.clone(), has_const };
+        let index = match self.sums.iter().position(|sum| *sum == def) {
+            Some(index) => index,
+            None => {
+                self.sums.push(def.clone());
+                self.sums.len() - 1
+            }
+        };
+        let path = vec![Seg::Sum(index as u32)];
+        let mut presences = Vec::new();
+        for (term, _) in &def.terms {
+            presences.push(self.present(term));
+        }
+        let present = if has_const { self.truth } else { self.or(&presences) };
+        let (ge, gt) = self.threshold(&path, &ty, c)?;
+        let core = match op {
+            BinOp::Gt => gt,
+            BinOp::Ge => ge,
+            BinOp::Lt => !ge,
+            BinOp::Le => !gt,
+            BinOp::Eq | BinOp::Ne => self.and(&[ge, !gt]),
+            _ => return Err(Undecided("an operator outside comparisons".to_owned())),
+        };
+        let holds = self.and(&[present, core]);
+        Ok(if op == BinOp::Ne { !holds } else { holds })
     }
 
     fn const_compare(&self, op: BinOp, a: &Value, b: &Value) -> Lit {
@@ -786,8 +1049,35 @@ impl<'s> Encoder<'s> {
             | IrExpr::Intersects(..)
             | IrExpr::Present { .. }
             | IrExpr::Quantified { .. } => Ok(Sym::Bool(self.cond(ctx, expr, env)?)),
+            IrExpr::Arith { op: BinOp::Add, left, right } => {
+                let left = self.sym(ctx, left, env)?;
+                let right = self.sym(ctx, right, env)?;
+                match (linear_of(left), linear_of(right)) {
+                    (Some((mut terms, a, ha, ty_a)), Some((more, b, hb, ty_b))) => {
+                        for (path, coefficient) in more {
+                            match terms.iter_mut().find(|(p, _)| *p == path) {
+                                Some((_, existing)) => *existing += coefficient,
+                                None => terms.push((path, coefficient)),
+                            }
+                        }
+                        terms.sort();
+                        let constant =
+                            a.checked_add(b).ok_or_else(|| Undecided("a sum too large to decide".to_owned()))?;
+                        let ty = ty_a.or(ty_b).unwrap_or(Ty::Number);
+                        if terms.is_empty() {
+                            return Ok(Sym::Const(if matches!(ty, Ty::Quantity(_)) {
+                                Value::Quantity(constant)
+                            } else {
+                                Value::Number(constant)
+                            }));
+                        }
+                        Ok(Sym::Linear { terms, constant, has_const: ha || hb, ty })
+                    }
+                    _ => Err(Undecided("arithmetic other than sums of facts is not decided".to_owned())),
+                }
+            }
             IrExpr::Arith { .. } | IrExpr::Neg(_) => {
-                Err(Undecided("arithmetic on facts of the description is not decided".to_owned()))
+                Err(Undecided("arithmetic other than sums of facts is not decided".to_owned()))
             }
             IrExpr::DateShift { .. } => Err(Undecided("date arithmetic is not decided".to_owned())),
             _ => Err(Undecided("an expression the analyser does not decide".to_owned())),
@@ -965,6 +1255,51 @@ fn bind(env: &[Option<Sym>], local: u32, value: Sym) -> Vec<Option<Sym>> {
         *entry = Some(value);
     }
     out
+}
+
+/// A value as a sum: its facts with coefficients, its constant, whether it has one, its type.
+#[allow(clippy::type_complexity)]
+fn linear_of(sym: Sym) -> Option<(Vec<(Path, Decimal)>, Decimal, bool, Option<Ty>)> {
+    match sym {
+        Sym::Linear { terms, constant, has_const, ty } => Some((terms, constant, has_const, Some(ty))),
+        Sym::Node { path, ty: ty @ (Ty::Number | Ty::Integer | Ty::Quantity(_)) } => {
+            Some((vec![(path, Decimal::ONE)], Decimal::ZERO, false, Some(ty)))
+        }
+        Sym::Const(Value::Number(d)) => Some((Vec::new(), d, true, Some(Ty::Number))),
+        Sym::Const(Value::Quantity(d)) => Some((Vec::new(), d, true, None)),
+        // An absent operand adds nothing.
+        Sym::Const(Value::Absent) => Some((Vec::new(), Decimal::ZERO, false, None)),
+        _ => None,
+    }
+}
+
+/// Constraints putting `Σ coefficients·x` in the region the model chose among `cuts`.
+fn region_constraints(
+    cuts: &[(Decimal, bool, bool)],
+    coefficients: &BTreeMap<usize, Decimal>,
+    out: &mut Vec<linear::Constraint>,
+) {
+    let negated: BTreeMap<usize, Decimal> = coefficients.iter().map(|(k, v)| (*k, -*v)).collect();
+    let reached = cuts.iter().rposition(|(_, ge, _)| *ge);
+    match reached {
+        None => {
+            if let Some((first, ..)) = cuts.first() {
+                out.push(linear::Constraint::new(negated, -*first, true));
+            }
+        }
+        Some(index) => {
+            let Some((c, _, gt)) = cuts.get(index).copied() else { return };
+            if gt {
+                out.push(linear::Constraint::new(coefficients.clone(), c, true));
+                if let Some((next, ..)) = cuts.get(index + 1) {
+                    out.push(linear::Constraint::new(negated, -*next, true));
+                }
+            } else {
+                out.push(linear::Constraint::new(coefficients.clone(), c, false));
+                out.push(linear::Constraint::new(negated, -c, false));
+            }
+        }
+    }
 }
 
 fn flip(op: BinOp) -> BinOp {

@@ -9,6 +9,7 @@
 //! the test suite fails on any such finding.
 
 pub mod encode;
+pub mod linear;
 pub mod witness;
 
 use jiff::civil::Date;
@@ -260,7 +261,7 @@ impl<'r> Analyser<'r> {
                 } else {
                     format!("redline `{}` can never prohibit: no system meets its condition", redline.info.name)
                 };
-                let witnesses = if exempted {
+                let witnesses = if exempted && self.encoder.solve_minimal(&[trigger]) {
                     vec![self.witness(vec![Check::Redline {
                         rulebook: rb,
                         index,
@@ -348,7 +349,7 @@ impl<'r> Analyser<'r> {
                     classification.info.name
                 );
                 if let Some(own) = own
-                    && self.encoder.solve(&[own])
+                    && self.encoder.solve_minimal(&[own])
                 {
                     // Which earlier branch takes such a system.
                     let earlier = taken.iter().position(|lit| self.encoder.value(*lit));
@@ -457,7 +458,7 @@ impl<'r> Analyser<'r> {
                 if mutual && a < b {
                     continue;
                 }
-                let _ = self.encoder.solve(&[*pa]);
+                let _ = self.encoder.solve_minimal(&[*pa]);
                 let witness = self.witness(vec![
                     Check::Redline { rulebook: rb, index: a, allowed: vec![RedlineOutcome::Prohibited] },
                     Check::Redline { rulebook: rb, index: b, allowed: vec![RedlineOutcome::Prohibited] },
@@ -535,12 +536,12 @@ impl<'r> Analyser<'r> {
                         continue;
                     }
                     bands.extend(self.bands(&assumptions, &claim.left_text, &claim.right_text, left_value));
-                    let _ = self.encoder.solve(&assumptions);
+                    let _ = self.encoder.solve_minimal(&assumptions);
                     let checks = vec![left_check(left_value), right_check(right_value)];
                     witnesses.push(self.witness(checks));
                 }
                 if !claim_holds && witnesses.is_empty() && both {
-                    let _ = self.encoder.solve(&[left, right]);
+                    let _ = self.encoder.solve_minimal(&[left, right]);
                     witnesses.push(self.witness(vec![left_check(true), right_check(true)]));
                 }
                 let message = if claim_holds {
@@ -742,6 +743,22 @@ impl<'r> Analyser<'r> {
     fn path_name(&self, path: &[Seg]) -> String {
         let mut out = "system".to_owned();
         let mut ty = self.encoder.schema.root.map(Ty::Record);
+        if let [Seg::Sum(index)] = path {
+            let Some(sum) = self.encoder.sums.get(*index as usize) else { return "a sum".to_owned() };
+            return sum
+                .terms
+                .iter()
+                .map(|(term, coefficient)| {
+                    let name = self.path_name(term);
+                    if *coefficient == Decimal::ONE {
+                        name
+                    } else {
+                        format!("{} × {name}", crate::num::format_decimal(coefficient))
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" + ");
+        }
         for seg in path {
             match (seg, &ty) {
                 (Seg::Field(slot), Some(Ty::Record(id))) => {
@@ -809,7 +826,7 @@ impl<'r> Analyser<'r> {
                     }
                 }
             }
-            if undecided || !self.encoder.solve(&assumptions) {
+            if undecided || !self.encoder.solve_minimal(&assumptions) {
                 continue;
             }
             let witness = self.witness(checks);
@@ -859,7 +876,7 @@ impl<'r> Analyser<'r> {
                     .redline_prohibits(cx, redline)
                     .and_then(|p| Ok((p, self.encoder.obligation_applies(cy, obligation)?)));
                 let Ok((prohibited, applies)) = encoded else { continue };
-                if !self.encoder.solve(&[prohibited, applies]) {
+                if !self.encoder.solve_minimal(&[prohibited, applies]) {
                     continue;
                 }
                 let witness = self.witness(vec![

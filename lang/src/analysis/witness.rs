@@ -91,15 +91,18 @@ fn node(encoder: &Encoder<'_>, path: &mut Path, ty: &Ty, unit: Option<&str>) -> 
         },
         Ty::Number | Ty::Integer | Ty::Quantity(_) | Ty::Date | Ty::DateTime => {
             let integral = matches!(ty, Ty::Integer | Ty::Date | Ty::DateTime);
-            let key = match leaf {
-                Some(Leaf::Ordered { thresholds, .. }) => {
-                    let cuts: Vec<(Decimal, bool, bool)> = thresholds
-                        .iter()
-                        .map(|(value, (ge, gt))| (*value, encoder.value(*ge), encoder.value(*gt)))
-                        .collect();
-                    choose(&cuts, integral)
-                }
-                _ => None,
+            let key = match (encoder.assigned.get(path.as_slice()), leaf) {
+                (Some(value), _) => Some(*value),
+                (None, leaf) => match leaf {
+                    Some(Leaf::Ordered { thresholds, .. }) => {
+                        let cuts: Vec<(Decimal, bool, bool)> = thresholds
+                            .iter()
+                            .map(|(value, (ge, gt))| (*value, encoder.value(*ge), encoder.value(*gt)))
+                            .collect();
+                        choose(&cuts, integral)
+                    }
+                    _ => None,
+                },
             };
             ordered_json(encoder, ty, key, unit)
         }
@@ -185,7 +188,18 @@ fn number(value: Decimal) -> Json {
         let digits = text.trim_start_matches('-');
         let zeros = digits.len() - digits.trim_end_matches('0').len();
         if zeros >= 6 {
-            text = format!("{}e{zeros}", &text[..text.len() - zeros]);
+            let (sign, digits) = match text.strip_prefix('-') {
+                Some(rest) => ("-", rest.to_owned()),
+                None => ("", text.clone()),
+            };
+            let significant = digits.trim_end_matches('0');
+            let exponent = digits.len() - 1;
+            let (first, rest) = significant.split_at(1.min(significant.len()));
+            text = if rest.is_empty() {
+                format!("{sign}{first}e{exponent}")
+            } else {
+                format!("{sign}{first}.{rest}e{exponent}")
+            };
         }
     }
     serde_json::from_str::<Json>(&text).unwrap_or(Json::String(text))
@@ -205,7 +219,7 @@ fn fresh_string<'a>(taken: impl Iterator<Item = &'a String> + Clone) -> String {
 fn default_string(path: &[Seg]) -> String {
     match path.iter().rev().find_map(|seg| match seg {
         Seg::Elem(index) => Some(*index),
-        Seg::Field(_) => None,
+        Seg::Field(_) | Seg::Sum(_) => None,
     }) {
         Some(index) => format!("example {}", index + 1),
         None => "example".to_owned(),

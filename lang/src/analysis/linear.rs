@@ -1,0 +1,186 @@
+//! Sums of facts compared with constants (`pretraining + fine_tuning > 1e25 FLOP`).
+//!
+//! The SAT encoding treats each sum as an ordered fact of its own, order-encoded over the
+//! constants it is compared with, which over-approximates: a model may put a sum and its parts in
+//! regions no numbers realise. After each model the regions are handed to this module, which
+//! decides by Fourier–Motzkin elimination (exact, over decimals) whether numbers exist, and if so
+//! picks them. If not, the combination of regions is excluded by a clause and the solver is asked
+//! again (a lazy, DPLL(T)-style loop); regions are finitely many, so the loop ends. A proof that no
+//! system exists is therefore exact for sums too.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+/// `Σ coefficient·x ≥ bound`, or `>` when `strict`.
+#[derive(Debug, Clone)]
+pub struct Constraint {
+    pub coefficients: BTreeMap<usize, Decimal>,
+    pub bound: Decimal,
+    pub strict: bool,
+}
+
+impl Constraint {
+    pub fn new(coefficients: BTreeMap<usize, Decimal>, bound: Decimal, strict: bool) -> Constraint {
+        Constraint { coefficients, bound, strict }
+    }
+}
+
+/// Values for variables `0..n` meeting every constraint, or `None` when there are none. Whole
+/// numbers for the variables marked `integral` are sought among the candidates; a fraction is
+/// never chosen for them, which may (rarely) make a feasible system look infeasible: the caller
+/// then excludes a combination that numbers realise, and the analysis stays sound for witnesses
+/// but may miss one — so integral variables are only those the schema declares `integer`.
+pub fn solve(n: usize, constraints: &[Constraint], integral: &[bool]) -> Option<Vec<Decimal>> {
+    // Stage k holds the constraints over variables k.. (variables below k eliminated).
+    let mut stages: Vec<Vec<Constraint>> = Vec::with_capacity(n + 1);
+    let mut current: Vec<Constraint> = constraints.to_vec();
+    for var in 0..n {
+        stages.push(current.clone());
+        let mut next = Vec::new();
+        let mut positive = Vec::new();
+        let mut negative = Vec::new();
+        for constraint in current {
+            match constraint.coefficients.get(&var).copied() {
+                Some(c) if c > Decimal::ZERO => positive.push((c, constraint)),
+                Some(c) if c < Decimal::ZERO => negative.push((c, constraint)),
+                _ => next.push(constraint),
+            }
+        }
+        for (p, lower) in &positive {
+            for (q, upper) in &negative {
+                // lower·(−q) + upper·p eliminates `var`.
+                let mut coefficients = BTreeMap::new();
+                for (key, value) in lower.coefficients.iter() {
+                    *coefficients.entry(*key).or_insert(Decimal::ZERO) += value.checked_mul(-*q)?;
+                }
+                for (key, value) in upper.coefficients.iter() {
+                    *coefficients.entry(*key).or_insert(Decimal::ZERO) += value.checked_mul(*p)?;
+                }
+                coefficients.retain(|_, value| !value.is_zero());
+                let bound = lower.bound.checked_mul(-*q)?.checked_add(upper.bound.checked_mul(*p)?)?;
+                next.push(Constraint::new(coefficients, bound, lower.strict || upper.strict));
+            }
+        }
+        // Constant constraints are decided now.
+        let mut kept = Vec::new();
+        for constraint in next {
+            if constraint.coefficients.is_empty() {
+                let holds = if constraint.strict {
+                    Decimal::ZERO > constraint.bound
+                } else {
+                    Decimal::ZERO >= constraint.bound
+                };
+                if !holds {
+                    return None;
+                }
+            } else {
+                kept.push(constraint);
+            }
+        }
+        current = kept;
+    }
+    // Back-substitution: the last variable first.
+    let mut values = vec![Decimal::ZERO; n];
+    for var in (0..n).rev() {
+        let stage = stages.get(var)?;
+        let mut low: Option<(Decimal, bool)> = None;
+        let mut high: Option<(Decimal, bool)> = None;
+        for constraint in stage {
+            let Some(c) = constraint.coefficients.get(&var).copied().filter(|c| !c.is_zero()) else { continue };
+            // c·x + rest ≥ bound, with the later variables known and the earlier ones absent here.
+            let mut rest = Decimal::ZERO;
+            for (key, value) in &constraint.coefficients {
+                if *key > var {
+                    rest = rest.checked_add(value.checked_mul(*values.get(*key)?)?)?;
+                }
+            }
+            let limit = constraint.bound.checked_sub(rest)?.checked_div(c)?;
+            if c > Decimal::ZERO {
+                low = Some(tighter_low(low, (limit, constraint.strict)));
+            } else {
+                high = Some(tighter_high(high, (limit, constraint.strict)));
+            }
+        }
+        let value = pick(low, high, integral.get(var).copied().unwrap_or(false))?;
+        if let Some(slot) = values.get_mut(var) {
+            *slot = value;
+        }
+    }
+    Some(values)
+}
+
+fn tighter_low(current: Option<(Decimal, bool)>, new: (Decimal, bool)) -> (Decimal, bool) {
+    match current {
+        Some((value, strict)) if value > new.0 || (value == new.0 && strict) => (value, strict),
+        _ => new,
+    }
+}
+
+fn tighter_high(current: Option<(Decimal, bool)>, new: (Decimal, bool)) -> (Decimal, bool) {
+    match current {
+        Some((value, strict)) if value < new.0 || (value == new.0 && strict) => (value, strict),
+        _ => new,
+    }
+}
+
+/// A readable value between the bounds: zero when allowed, else a bound, its double, or the middle.
+fn pick(low: Option<(Decimal, bool)>, high: Option<(Decimal, bool)>, integral: bool) -> Option<Decimal> {
+    let fits = |x: Decimal| {
+        low.is_none_or(|(l, strict)| if strict { x > l } else { x >= l })
+            && high.is_none_or(|(h, strict)| if strict { x < h } else { x <= h })
+            && (!integral || x.fract().is_zero())
+    };
+    let mut candidates = vec![Decimal::ZERO];
+    if let Some((l, _)) = low {
+        candidates.push(l);
+        if l > Decimal::ZERO {
+            candidates.extend(l.checked_mul(Decimal::TWO));
+        }
+        candidates.push(l.floor() + Decimal::ONE);
+    }
+    if let Some((h, _)) = high {
+        candidates.push(h);
+        candidates.push(h.ceil() - Decimal::ONE);
+        if h < Decimal::ZERO {
+            candidates.extend(h.checked_mul(Decimal::TWO));
+        }
+    }
+    if let (Some((l, _)), Some((h, _))) = (low, high) {
+        candidates.extend(l.checked_add(h).and_then(|sum| sum.checked_div(Decimal::TWO)));
+    }
+    candidates.into_iter().find(|x| fits(*x))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(terms: &[(usize, i64)], bound: i64, strict: bool) -> Constraint {
+        Constraint::new(terms.iter().map(|(k, v)| (*k, Decimal::from(*v))).collect(), Decimal::from(bound), strict)
+    }
+
+    #[test]
+    fn two_sums_sharing_a_part() {
+        // x0 + x1 > 10, x0 + x2 ≤ 5 (as −x0 − x2 ≥ −5), all ≥ 0.
+        let constraints = vec![
+            c(&[(0, 1), (1, 1)], 10, true),
+            c(&[(0, -1), (2, -1)], -5, false),
+            c(&[(0, 1)], 0, false),
+            c(&[(1, 1)], 0, false),
+            c(&[(2, 1)], 0, false),
+        ];
+        let values = solve(3, &constraints, &[false; 3]).expect("feasible");
+        let (x0, x1, x2) = (values[0], values[1], values[2]);
+        assert!(x0 + x1 > Decimal::from(10));
+        assert!(x0 + x2 <= Decimal::from(5));
+        assert!(x0 >= Decimal::ZERO && x1 >= Decimal::ZERO && x2 >= Decimal::ZERO);
+    }
+
+    #[test]
+    fn infeasible_bounds() {
+        // x0 > 5 and x0 < 5.
+        let constraints = vec![c(&[(0, 1)], 5, true), c(&[(0, -1)], -5, true)];
+        assert!(solve(1, &constraints, &[false]).is_none());
+    }
+}
