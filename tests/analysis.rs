@@ -115,8 +115,13 @@ fn eu_and_california_compute_thresholds_diverge_on_a_band() {
         "--mapping",
         "tests/analysis/eu_ca_compute/mapping.concord",
         "--as-of",
-        "2027-01-01",
+        "2028-01-01",
     ]);
+    let findings = report["findings"].as_array().expect("findings");
+    // The incident clocks: California's 24-hour imminent-danger disclosure against the EU's 10 days.
+    let deadline = findings.iter().find(|finding| finding["kind"] == "deadline").expect("a deadline finding");
+    assert_eq!(deadline["provisions"][0]["name"], "imminent_danger_disclosure");
+    assert_eq!(deadline["provisions"][1]["name"], "death_incident_report");
     let claim = report["findings"]
         .as_array()
         .expect("findings")

@@ -23,7 +23,7 @@ use rustsat_batsat::BasicSolver;
 use super::linear;
 use crate::eval::in_force;
 use crate::ir::{
-    CompiledRulebook, IrClassification, IrException, IrExpr, IrObligation, IrRedline, OperandKind, RoleTarget,
+    CompiledRulebook, IrClassification, IrDue, IrException, IrExpr, IrObligation, IrRedline, OperandKind, RoleTarget,
     TermTarget, TierTarget,
 };
 use crate::schema::{RecordId, Schema, Ty};
@@ -1218,6 +1218,38 @@ impl<'s> Encoder<'s> {
         Ok(self.and(&[trigger, !exempt]))
     }
 
+    /// Whether an instance of the obligation has a clock: the event or date its deadline counts
+    /// from exists (an absent one triggers nothing) and, for a period counted from an event, that
+    /// event lies on or before the evaluation date.
+    fn clock_started(&mut self, ctx: Ctx<'_>, obligation: &IrObligation, env: &[Option<Sym>]) -> Result<Lit> {
+        let (anchor, from_event) = match &obligation.due {
+            IrDue::WithinDays { anchor, .. }
+            | IrDue::WithinMonths { anchor, .. }
+            | IrDue::WithinSeconds { anchor, .. } => (anchor, true),
+            IrDue::ByDate { anchor, .. } => (anchor, false),
+            IrDue::WithoutUndueDelay | IrDue::Standing => return Ok(self.truth),
+        };
+        match self.sym(ctx, anchor, env)? {
+            Sym::Const(Value::Absent) => Ok(!self.truth),
+            Sym::Const(_) => Ok(self.truth),
+            Sym::Node { path, ty } => {
+                let present = self.present(&path);
+                if !from_event {
+                    return Ok(present);
+                }
+                let limit = match ty {
+                    Ty::Date => ordered_key(&Value::Date(self.as_of)),
+                    Ty::DateTime => end_of_day_key(self.as_of),
+                    _ => None,
+                }
+                .ok_or_else(|| Undecided("a deadline counted from something that is not a date".to_owned()))?;
+                let (_, gt) = self.threshold(&path, &ty, limit)?;
+                Ok(self.and(&[present, !gt]))
+            }
+            _ => Err(Undecided("a deadline counted from a computed date".to_owned())),
+        }
+    }
+
     /// The obligation applies: its condition, its role, and (for `for each`) some triggering event.
     pub fn obligation_applies(&mut self, ctx: Ctx<'_>, obligation: &IrObligation) -> Result<Lit> {
         let when = match &obligation.when {
@@ -1233,12 +1265,16 @@ impl<'s> Encoder<'s> {
                 let list = self.sym(ctx, &binder.list, &[])?;
                 let filter = binder.filter.clone();
                 let local = binder.local;
-                self.quantified(ctx, false, local, list, &[], |encoder, env| match &filter {
-                    Some(filter) => encoder.cond(ctx, filter, env),
-                    None => Ok(encoder.truth),
+                self.quantified(ctx, false, local, list, &[], |encoder, env| {
+                    let selected = match &filter {
+                        Some(filter) => encoder.cond(ctx, filter, env)?,
+                        None => encoder.truth,
+                    };
+                    let started = encoder.clock_started(ctx, obligation, env)?;
+                    Ok(encoder.and(&[selected, started]))
                 })?
             }
-            None => self.truth,
+            None => self.clock_started(ctx, obligation, &[])?,
         };
         Ok(self.and(&[when, role, event]))
     }
@@ -1300,6 +1336,11 @@ fn region_constraints(
             }
         }
     }
+}
+
+/// The end of a day, in seconds since the epoch (an instant up to it lies on that day).
+fn end_of_day_key(date: Date) -> Option<Decimal> {
+    ordered_key(&Value::Date(date)).map(|days| days * Decimal::from(86_400) + Decimal::from(86_399))
 }
 
 fn flip(op: BinOp) -> BinOp {

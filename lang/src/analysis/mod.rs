@@ -20,10 +20,12 @@ use serde::Serialize;
 use crate::eval::verdict::{ObligationOutcome, RedlineOutcome};
 use crate::eval::{EvalOptions, Tri, evaluate, evaluate_term_at, evaluate_tier, in_force};
 use crate::ir::{
-    CitationInfo, CompiledRulebook, IrException, MappedTarget, ProvisionInfo, SourceLocation, TermTarget, TierTarget,
+    CitationInfo, CompiledRulebook, IrDue, IrException, IrObligation, MappedTarget, ProvisionInfo, SourceLocation,
+    TermTarget, TierTarget,
 };
 use crate::schema::{Schema, Ty};
 use crate::syntax::ast::Relation;
+use crate::syntax::split::ItemKind;
 use crate::value::Value;
 use encode::{Ctx, Encoder, Leaf, Path, Seg, Undecided};
 
@@ -524,6 +526,15 @@ impl<'r> Analyser<'r> {
                 .find(|relation| holds(*relation))
                 .unwrap_or(Relation::Overlapping);
                 let claim_holds = holds(claim.relation);
+                if both {
+                    self.compare_deadlines(
+                        &claim.left,
+                        &claim.right,
+                        &provision,
+                        [left, right],
+                        [&left_check, &right_check],
+                    );
+                }
                 if claim_holds && actual == Relation::Equivalent {
                     continue;
                 }
@@ -577,6 +588,76 @@ impl<'r> Analyser<'r> {
         }
     }
 
+    /// Two obligations a claim relates, due after different lengths of time from their events: the
+    /// stricter and the looser clock, on a system both apply to.
+    #[allow(clippy::type_complexity)]
+    fn compare_deadlines(
+        &mut self,
+        left: &MappedTarget,
+        right: &MappedTarget,
+        claim: &ProvisionRef,
+        lits: [Lit; 2],
+        checks: [&dyn Fn(bool) -> Check; 2],
+    ) {
+        let (Some((lb, lo)), Some((rb, ro))) = (self.obligation_of(left), self.obligation_of(right)) else { return };
+        let (Some(left_due), Some(right_due)) = (due_range(&lo.due), due_range(&ro.due)) else { return };
+        let ordering = if left_due.1 < right_due.0 {
+            std::cmp::Ordering::Less
+        } else if right_due.1 < left_due.0 {
+            std::cmp::Ordering::Greater
+        } else if left_due == right_due {
+            std::cmp::Ordering::Equal
+        } else {
+            // Months against days can be longer or shorter depending on the month: not decided.
+            return;
+        };
+        if ordering == std::cmp::Ordering::Equal || !self.encoder.solve_minimal(&lits) {
+            return;
+        }
+        let [left_check, right_check] = checks;
+        let witness = self.witness(vec![left_check(true), right_check(true)]);
+        let (stricter, looser) =
+            if ordering == std::cmp::Ordering::Less { ((lb, lo), (rb, ro)) } else { ((rb, ro), (lb, lo)) };
+        let message = format!(
+            "`{}` ({}) is due {}, `{}` ({}) {}: the first clock is stricter",
+            stricter.1.info.name,
+            self.book(stricter.0).id,
+            due_text(&stricter.1.due),
+            looser.1.info.name,
+            self.book(looser.0).id,
+            due_text(&looser.1.due)
+        );
+        self.push(Finding {
+            kind: "deadline",
+            message,
+            provisions: vec![
+                self.provision(stricter.0, "obligation", &stricter.1.info),
+                self.provision(looser.0, "obligation", &looser.1.info),
+                claim.clone(),
+            ],
+            relation: None,
+            claimed: None,
+            bands: Vec::new(),
+            witnesses: vec![witness],
+            lists_up_to: None,
+        });
+    }
+
+    /// The obligation a claim side names, with the index of its rulebook.
+    fn obligation_of(&self, target: &MappedTarget) -> Option<(usize, &'r IrObligation)> {
+        let MappedTarget::Provision(decl) = target else { return None };
+        if decl.kind != ItemKind::Obligation {
+            return None;
+        }
+        (0..self.rulebooks.len()).find_map(|index| {
+            let book = self.book(index);
+            if book.file != decl.file {
+                return None;
+            }
+            book.obligations.iter().find(|obligation| obligation.info.name == decl.name).map(|o| (index, o))
+        })
+    }
+
     /// One side of a claim as a literal, and how a witness checks its value.
     #[allow(clippy::type_complexity)]
     fn side(&mut self, ctx: Ctx<'r>, target: &MappedTarget) -> Result<(Lit, Box<dyn Fn(bool) -> Check>), Undecided> {
@@ -624,6 +705,62 @@ impl<'r> Analyser<'r> {
                         }
                     }),
                 ))
+            }
+            MappedTarget::Provision(decl) => {
+                let found = (0..self.rulebooks.len()).find_map(|index| {
+                    let book = self.book(index);
+                    if book.file != decl.file {
+                        return None;
+                    }
+                    match decl.kind {
+                        ItemKind::Redline => book
+                            .redlines
+                            .iter()
+                            .position(|redline| redline.info.name == decl.name)
+                            .map(|position| (index, position, true)),
+                        _ => book
+                            .obligations
+                            .iter()
+                            .position(|obligation| obligation.info.name == decl.name)
+                            .map(|position| (index, position, false)),
+                    }
+                });
+                let Some((book_index, position, is_redline)) = found else {
+                    return Err(Undecided(format!(
+                        "`{}` is not a provision of the rulebooks being compared",
+                        decl.name
+                    )));
+                };
+                let ctx = self.ctx(book_index);
+                let book = self.book(book_index);
+                if is_redline {
+                    let redline = book.redlines.get(position).ok_or_else(|| Undecided("no such redline".to_owned()))?;
+                    let lit = self.encoder.redline_prohibits(ctx, redline)?;
+                    Ok((
+                        lit,
+                        Box::new(move |value| Check::Redline {
+                            rulebook: book_index,
+                            index: position,
+                            allowed: if value {
+                                vec![RedlineOutcome::Prohibited]
+                            } else {
+                                vec![RedlineOutcome::NotProhibited, RedlineOutcome::Exempted]
+                            },
+                        }),
+                    ))
+                } else {
+                    let obligation =
+                        book.obligations.get(position).ok_or_else(|| Undecided("no such obligation".to_owned()))?;
+                    let lit = self.encoder.obligation_applies(ctx, obligation)?;
+                    Ok((
+                        lit,
+                        Box::new(move |value| Check::ObligationApplies {
+                            rulebook: book_index,
+                            index: position,
+                            applies: value,
+                        }),
+                    ))
+                }
             }
             MappedTarget::Variant(..) => {
                 Err(Undecided("claims between enum values are checked by the checker only".to_owned()))
@@ -1037,6 +1174,28 @@ impl<'r> Analyser<'r> {
                 )
             }
         }
+    }
+}
+
+/// The shortest and longest time a deadline can allow, in seconds (months run 28 to 31 days).
+fn due_range(due: &IrDue) -> Option<(i64, i64)> {
+    const DAY: i64 = 86_400;
+    match due {
+        IrDue::WithinDays { days, .. } => Some((days * DAY, days * DAY)),
+        IrDue::WithinSeconds { seconds, .. } => Some((*seconds, *seconds)),
+        IrDue::WithinMonths { months, .. } => Some((months * 28 * DAY, months * 31 * DAY)),
+        _ => None,
+    }
+}
+
+fn due_text(due: &IrDue) -> String {
+    match due {
+        IrDue::WithinDays { text, .. } | IrDue::WithinMonths { text, .. } | IrDue::WithinSeconds { text, .. } => {
+            text.clone()
+        }
+        IrDue::ByDate { text, .. } => text.clone(),
+        IrDue::WithoutUndueDelay => "without undue delay".to_owned(),
+        IrDue::Standing => "at all times".to_owned(),
     }
 }
 

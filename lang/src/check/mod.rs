@@ -786,7 +786,9 @@ impl<'db> ItemContext<'db> {
                             right.describe(&self.info.schema)
                         ),
                     )
-                    .with_help("a claim relates two terms of the same type, two roles, or two enum values"),
+                    .with_help(
+                        "a claim relates two terms of the same type, two roles, two enum values or tiers, two redlines or two obligations",
+                    ),
                 );
                 continue;
             }
@@ -840,6 +842,7 @@ impl<'db> ItemContext<'db> {
                 };
                 Some(Mapped::Variant(key, id, index as u32))
             }
+            (ItemKind::Redline | ItemKind::Obligation, []) => Some(Mapped::Decl(key, Ty::Bool)),
             (ItemKind::Term | ItemKind::Role, []) => {
                 let signature = self.exprs.signature_of(&key, name.span)?;
                 Some(Mapped::Decl(key, signature.result))
@@ -853,7 +856,7 @@ impl<'db> ItemContext<'db> {
                     "mapping-kind-mismatch",
                     name.span,
                     format!(
-                        "`{}` is {}; mappings relate terms, roles and enum values",
+                        "`{}` is {}; mappings relate terms, roles, classifications, enum values, redlines and obligations",
                         name.text,
                         key.kind.with_article()
                     ),
@@ -1081,6 +1084,7 @@ impl Mapped {
         match self {
             Mapped::Decl(key, _) => match key.kind {
                 ItemKind::Role => MappedTarget::Role(TermTarget::Decl(decl(key))),
+                ItemKind::Redline | ItemKind::Obligation => MappedTarget::Provision(decl(key)),
                 ItemKind::Classification => MappedTarget::Classification(TierTarget::Decl(decl(key))),
                 _ => MappedTarget::Term(TermTarget::Decl(decl(key))),
             },

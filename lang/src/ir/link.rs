@@ -87,7 +87,7 @@ impl Linker {
         match target {
             MappedTarget::Term(term) | MappedTarget::Role(term) => self.term_target(term),
             MappedTarget::Classification(tier) | MappedTarget::Tier(tier, _) => self.tier_target(tier),
-            MappedTarget::Variant(..) => {}
+            MappedTarget::Variant(..) | MappedTarget::Provision(_) => {}
         }
     }
 

@@ -142,6 +142,8 @@ pub enum MappedTarget {
     Tier(TierTarget, u32),
     /// One value of an enum.
     Variant(EnumId, u32),
+    /// A redline or an obligation, found by file and name in the rulebooks being compared.
+    Provision(DeclRef),
 }
 
 /// A claim of a mapping: `left relation right`.
