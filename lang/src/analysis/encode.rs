@@ -120,6 +120,8 @@ pub struct Encoder<'s> {
     pub sums: Vec<SumDef>,
     /// The values the arithmetic realiser chose for the facts in sums, for the last model.
     pub assigned: BTreeMap<Path, Decimal>,
+    /// How many constants each ordered fact had when its chain of thresholds was last added.
+    ordered: BTreeMap<Path, usize>,
 }
 
 /// The rulebook whose declarations a condition refers to, with its position among the rulebooks
@@ -149,6 +151,7 @@ impl<'s> Encoder<'s> {
             used_lists: false,
             sums: Vec::new(),
             assigned: BTreeMap::new(),
+            ordered: BTreeMap::new(),
         }
     }
 
@@ -224,27 +227,44 @@ impl<'s> Encoder<'s> {
         if !self.solve(assumptions) {
             return false;
         }
-        let preferences = self.preferences();
-        let mut all = assumptions.to_vec();
-        all.extend(preferences.iter().copied());
-        if self.solve(&all) {
-            return true;
-        }
-        let _ = self.solve(assumptions);
-        // The preferences this model already meets stay met; the others are added one by one.
-        let (met, unmet): (Vec<Lit>, Vec<Lit>) = preferences.into_iter().partition(|lit| self.value(*lit));
-        let mut kept = assumptions.to_vec();
-        kept.extend(met);
-        if !self.solve(&kept) {
-            kept.truncate(assumptions.len());
-        }
-        for lit in unmet {
-            kept.push(lit);
-            if !self.solve(&kept) {
-                kept.pop();
+        // Ask for every preference at once; the preferences in the solver's core of a refusal are
+        // dropped and the rest asked again. Each round drops at least one, and rounds are few.
+        let mut preferences = self.preferences();
+        loop {
+            let mut all = assumptions.to_vec();
+            all.extend(preferences.iter().copied());
+            match self.solve_or_core(&all) {
+                Ok(()) => return true,
+                Err(core) => {
+                    let before = preferences.len();
+                    preferences.retain(|lit| !core.contains(&!*lit));
+                    if preferences.len() == before {
+                        return self.solve(assumptions);
+                    }
+                }
             }
         }
-        self.solve(&kept)
+    }
+
+    /// Like [`Encoder::solve`], but a refusal gives the assumptions it rests on (the negations
+    /// of the solver's core).
+    fn solve_or_core(&mut self, assumptions: &[Lit]) -> std::result::Result<(), Vec<Lit>> {
+        self.finish_orders();
+        loop {
+            match self.solver.solve_assumps(assumptions) {
+                Ok(SolverResult::Sat) => {}
+                _ => return Err(self.solver.core().unwrap_or_default()),
+            }
+            match self.realize() {
+                Ok(()) => return Ok(()),
+                Err(blocking) => {
+                    if blocking.is_empty() {
+                        return Err(Vec::new());
+                    }
+                    self.clause(&blocking);
+                }
+            }
+        }
     }
 
     /// The literals of a plain description: every flag, set member, list element and optional fact false.
@@ -398,8 +418,13 @@ impl<'s> Encoder<'s> {
     /// for `c < c'`, and for whole numbers an empty gap between two constants is skipped.
     fn finish_orders(&mut self) {
         let mut clauses = Vec::new();
-        for leaf in self.leaves.values() {
+        for (path, leaf) in &self.leaves {
             let Leaf::Ordered { integral, thresholds } = leaf else { continue };
+            // Only facts that gained constants since the last call need their chain again.
+            if self.ordered.get(path) == Some(&thresholds.len()) {
+                continue;
+            }
+            self.ordered.insert(path.clone(), thresholds.len());
             let list: Vec<(&Decimal, &(Lit, Lit))> = thresholds.iter().collect();
             for (index, (value, (ge, gt))) in list.iter().enumerate() {
                 clauses.push(vec![!*gt, *ge]);
