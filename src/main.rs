@@ -1,7 +1,8 @@
 //! The `concord` command: argument parsing, exit codes, and the only code that prints.
 //!
 //! Exit codes (documented in README.md): 0 success; 1 the rulebooks have errors, an example
-//! failed, or a `--deny`ed verdict was found; 2 usage or I/O error; 3 some descriptions could not
+//! failed, a `--deny`ed verdict was found, or `fmt` met a file it could not format or (with
+//! `--check`) one that is not formatted; 2 usage or I/O error; 3 some descriptions could not
 //! be read (the others were evaluated).
 
 mod cmd;
@@ -27,6 +28,8 @@ enum Command {
     Test(cmd::test::TestArgs),
     /// Explain one verdict for one system, in prose
     Explain(cmd::explain::ExplainArgs),
+    /// Rewrite rulebooks in the canonical layout (`--check`: list those that are not; exit 1)
+    Fmt(cmd::fmt::FmtArgs),
     /// Run the language server on stdio
     Lsp(cmd::lsp::LspArgs),
     /// Find provisions of one rulebook that can never apply, never fire, or repeat another
@@ -42,6 +45,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => cmd::eval::run(args),
         Command::Test(args) => cmd::test::run(args),
         Command::Explain(args) => cmd::explain::run(args),
+        Command::Fmt(args) => cmd::fmt::run(args),
         Command::Lsp(args) => cmd::lsp::run(args),
         Command::Analyze(args) => cmd::analyze::run_analyze(args),
         Command::Conflicts(args) => cmd::analyze::run_conflicts(args),

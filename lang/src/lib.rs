@@ -19,6 +19,7 @@ pub mod describe;
 pub mod diagnostics;
 pub mod engine;
 pub mod eval;
+pub mod fmt;
 pub mod ide;
 pub mod ir;
 pub mod num;

@@ -1,14 +1,16 @@
-//! The Concord language server: diagnostics as you type, hover, go to definition and completion,
-//! over the Language Server Protocol on stdio (tower-lsp-server).
+//! The Concord language server: diagnostics as you type, hover, go to definition, completion,
+//! formatting, document and workspace symbols, folding, semantic tokens, references, rename and
+//! quick fixes, over the Language Server Protocol on stdio (tower-lsp-server).
 //!
-//! `server.rs` is the protocol glue, `state.rs` the thread that owns the database, `handlers.rs`
-//! the requests, `convert.rs` byte offsets to UTF-16 positions, `stdlib_cache.rs` the read-only
+//! `server.rs` is the protocol glue, `state.rs` the thread that owns the database, `handlers.rs` and
+//! `features.rs` the requests, `convert.rs` byte offsets to UTF-16 positions, `stdlib_cache.rs` the read-only
 //! copy of the standard library. What a name means is the library's business
 //! (`concord_lang::ide`); this crate only translates.
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 pub mod convert;
+pub mod features;
 pub mod handlers;
 pub mod server;
 pub mod state;

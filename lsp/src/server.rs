@@ -14,9 +14,9 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
-use crate::handlers;
 use crate::state::{Command, Snapshot, spawn_owner};
 use crate::stdlib_cache::{stdlib_dir, write_stdlib};
+use crate::{features, handlers};
 
 /// How the server is set up.
 #[derive(Debug, Clone)]
@@ -177,6 +177,27 @@ impl LanguageServer for Backend {
                     trigger_characters: Some(vec![".".to_owned()]),
                     ..CompletionOptions::default()
                 }),
+                document_formatting_provider: Some(OneOf::Left(true)),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                semantic_tokens_provider: Some(
+                    SemanticTokensOptions {
+                        legend: features::legend(),
+                        full: Some(SemanticTokensFullOptions::Bool(true)),
+                        ..SemanticTokensOptions::default()
+                    }
+                    .into(),
+                ),
+                references_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                })),
+                code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                    ..CodeActionOptions::default()
+                })),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo {
@@ -221,5 +242,42 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         self.read("completion", move |snapshot| handlers::completion(snapshot, &params)).await
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        self.read("formatting", move |snapshot| features::formatting(snapshot, &params)).await
+    }
+
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        self.read("document symbols", move |snapshot| features::document_symbols(snapshot, &params)).await
+    }
+
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        let symbols = self.read("workspace symbols", move |snapshot| features::workspace_symbols(snapshot, &params));
+        Ok(Some(WorkspaceSymbolResponse::Nested(symbols.await?)))
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        self.read("folding ranges", move |snapshot| features::folding_ranges(snapshot, &params)).await
+    }
+
+    async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
+        self.read("semantic tokens", move |snapshot| features::semantic_tokens(snapshot, &params)).await
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        self.read("references", move |snapshot| features::references(snapshot, &params)).await
+    }
+
+    async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
+        self.read("rename", move |snapshot| features::prepare_rename(snapshot, &params)).await?
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        self.read("rename", move |snapshot| features::rename(snapshot, &params)).await?
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        self.read("code actions", move |snapshot| features::code_actions(snapshot, &params)).await
     }
 }

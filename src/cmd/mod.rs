@@ -4,6 +4,7 @@ pub mod analyze;
 pub mod check;
 pub mod eval;
 pub mod explain;
+pub mod fmt;
 pub mod lsp;
 pub mod test;
 

@@ -141,3 +141,101 @@ async def test_edit_hover_definition_and_completion(client: LanguageClient):
     items = completion.items if isinstance(completion, types.CompletionList) else completion
     labels = {item.label for item in items}
     assert {"model", "purposes", "parties", "interacts_with_people"} <= labels, labels
+
+
+MESSY = """rulebook demo.editing { title "Editing" }
+import std.lexicon
+/// Big models.
+term   big_model=system.model.training_compute.pretraining>1e25 FLOP // threshold
+term uses_big = big_model and not big_model
+redline r {
+cite "Art. 1"
+forbids use
+when big_model
+}
+"""
+
+
+@pytest.mark.asyncio
+async def test_format_symbols_rename_references_and_tokens(client: LanguageClient):
+    path = WORKSPACE / "editing.concord"
+    path.write_text(MESSY)
+    uri = path.as_uri()
+    open_document(client, uri, MESSY)
+    document = types.TextDocumentIdentifier(uri=uri)
+
+    edits = await client.text_document_formatting_async(
+        types.DocumentFormattingParams(text_document=document, options=types.FormattingOptions(tab_size=2, insert_spaces=True))
+    )
+    assert edits, edits
+    # Apply the edits (returned in document order, not overlapping) from the last to the first.
+    lines = MESSY.split("\n")
+    def offset(position: types.Position) -> int:
+        return sum(len(line) + 1 for line in lines[: position.line]) + position.character
+    formatted = MESSY
+    for edit in sorted(edits, key=lambda edit: offset(edit.range.start), reverse=True):
+        formatted = formatted[: offset(edit.range.start)] + edit.new_text + formatted[offset(edit.range.end):]
+    assert "term big_model = system.model.training_compute.pretraining > 1e25 FLOP // threshold" in formatted
+    assert "\n  cite \"Art. 1\"\n" in formatted
+    assert "\n\nimport std.lexicon\n\n/// Big models.\n" in formatted
+
+    symbols = await client.text_document_document_symbol_async(types.DocumentSymbolParams(text_document=document))
+    names = [symbol.name for symbol in symbols]
+    assert names == ["demo.editing", "std.lexicon", "big_model", "uses_big", "r"], names
+
+    found = await client.workspace_symbol_async(types.WorkspaceSymbolParams(query="big_mod"))
+    assert any(symbol.name == "big_model" and symbol.location.uri == uri for symbol in found), found
+
+    references = await client.text_document_references_async(
+        types.ReferenceParams(
+            text_document=document,
+            position=position_of(MESSY, "big_model and"),
+            context=types.ReferenceContext(include_declaration=True),
+        )
+    )
+    assert len(references) == 4, references
+
+    rename = await client.text_document_rename_async(
+        types.RenameParams(text_document=document, position=position_of(MESSY, "big_model and"), new_name="large_model")
+    )
+    changes = rename.changes[uri]
+    assert len(changes) == 4 and all(edit.new_text == "large_model" for edit in changes), changes
+
+    with pytest.raises(Exception, match="reserved word"):
+        await client.text_document_rename_async(
+            types.RenameParams(text_document=document, position=position_of(MESSY, "big_model and"), new_name="when")
+        )
+    with pytest.raises(Exception, match="standard library"):
+        await client.text_document_rename_async(
+            types.RenameParams(text_document=document, position=position_of(MESSY, "pretraining"), new_name="pre")
+        )
+
+    folds = await client.text_document_folding_range_async(types.FoldingRangeParams(text_document=document))
+    assert any(fold.start_line == MESSY.split("\n").index("redline r {") for fold in folds), folds
+
+    tokens = await client.text_document_semantic_tokens_full_async(types.SemanticTokensParams(text_document=document))
+    assert tokens.data and len(tokens.data) % 5 == 0
+
+
+@pytest.mark.asyncio
+async def test_quick_fix_applies_did_you_mean(client: LanguageClient):
+    typo = BROKEN.replace("demo.rules", "demo.typo")
+    path = WORKSPACE / "typo.concord"
+    path.write_text(typo)
+    uri = path.as_uri()
+    open_document(client, uri, typo)
+    found = await diagnostics_until(client, uri, lambda found: any(it.code == "unknown-field" for it in found))
+    diagnostics = [diagnostic for diagnostic in found if diagnostic.code == "unknown-field"]
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=diagnostics[0].range,
+            context=types.CodeActionContext(diagnostics=list(diagnostics)),
+        )
+    )
+    assert actions, actions
+    fix = actions[0]
+    assert fix.title == "replace with `pretraining`", fix
+    (edit,) = fix.edit.changes[uri]
+    assert edit.new_text == "pretraining"
+    assert edit.range == diagnostics[0].range

@@ -1,4 +1,6 @@
-//! IDE features on byte offsets: hover, go to definition and completion, for the language server.
+//! IDE features on byte offsets, for the language server: hover, go to definition, completion,
+//! formatting, outlines (document and workspace symbols, folding ranges), semantic highlighting,
+//! references and rename, and code actions.
 //!
 //! Every function takes a file and a byte offset into its text and answers in byte offsets of
 //! files of the database. Nothing here knows the LSP, UTF-16 or URIs: `concord-lsp` converts.
@@ -6,18 +8,31 @@
 //! completion agree with the diagnostics. Completion reads tokens, so it also works inside an item
 //! that does not parse.
 
+mod actions;
 mod completion;
+mod format;
+mod highlight;
 mod hover;
+mod references;
 mod resolve;
+mod symbols;
 #[cfg(test)]
 mod tests;
 
 use crate::db::SourceFile;
 use crate::syntax::ast::Span;
 
+pub use actions::{CodeAction, code_actions};
 pub use completion::{Completion, CompletionKind, completions};
+pub use format::{TextEdit, formatting, minimal_edit};
+pub use highlight::{Highlight, HighlightKind, highlights};
 pub use hover::{HoverInfo, hover};
+pub use references::{Reference, RenameError, prepare_rename, references, rename};
 pub use resolve::Definition;
+pub use symbols::{
+    Fold, FoldKind, MAX_WORKSPACE_SYMBOLS, Symbol, SymbolKind, WorkspaceSymbol, document_symbols, folding_ranges,
+    workspace_symbols,
+};
 
 /// A range of bytes in a file of the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -343,8 +343,8 @@ impl<'db> Walker<'db> {
                 for claim in &mapping.claims {
                     for side in [&claim.left, &claim.right] {
                         if self.hit(side.span) {
-                            let definition = self.qualified(side);
-                            self.found(definition, side.span);
+                            let (definition, span) = self.qualified(side);
+                            self.found(definition, span);
                         }
                     }
                 }
@@ -359,21 +359,70 @@ impl<'db> Walker<'db> {
                         let definition = self.lookup(&expectation.target);
                         self.found(definition, expectation.target.span);
                     }
+                    // The tiers a classification's expectation names.
+                    let tiers: &[Ident] = match &expectation.expected {
+                        Expected::Word(word) => std::slice::from_ref(word),
+                        Expected::OneOf(words, _) => words,
+                        Expected::Bool(..) => &[],
+                    };
+                    for tier in tiers {
+                        if !self.hit(tier.span) {
+                            continue;
+                        }
+                        let definition = match self.lookup(&expectation.target) {
+                            Some(Definition::Decl(key)) if key.kind == ItemKind::Classification => self
+                                .info()
+                                .enums
+                                .get(&key)
+                                .map(|enum_id| Definition::Variant { enum_id: *enum_id, name: tier.text.clone() }),
+                            _ => None,
+                        };
+                        self.found(definition, tier.span);
+                    }
                 }
             }
             Item::Error => {}
         }
     }
 
-    /// A name in a mapping: `name` or `alias.name`.
-    fn qualified(&self, name: &Ident) -> Option<Definition> {
-        if let Some((alias, rest)) = name.text.split_once('.')
-            && let Some(target) = self.checker.scope.aliases.get(alias)
-        {
-            let keys = declarations(self.db, *target).get(rest)?;
-            return keys.first().cloned().map(Definition::Decl);
+    /// The segment under the cursor of a name in a mapping (`name`, `alias.name`, `Enum.value`,
+    /// `classification.tier`, `alias.Enum.value`), what it names, and the segment's span.
+    fn qualified(&self, name: &Ident) -> (Option<Definition>, Span) {
+        let mut segments = Vec::new();
+        let mut offset = name.span.start;
+        for text in name.text.split('.') {
+            let end = offset + text.len() as u32;
+            segments.push((text, Span { start: offset, end }));
+            offset = end + 1;
         }
-        self.lookup(name)
+        let idx = segments.iter().position(|(_, span)| self.hit(*span)).unwrap_or(0);
+        let span = segments.get(idx).map_or(name.span, |(_, span)| *span);
+        let word = |idx: usize| segments.get(idx).map(|(text, _)| *text);
+        let alias = word(0).and_then(|first| self.checker.scope.aliases.get(first).copied());
+        let decl = |target: Option<SourceFile>, name: &str| -> Option<DeclKey> {
+            match target {
+                Some(target) => declarations(self.db, target).get(name)?.first().cloned(),
+                None => match self.checker.scope.lookup(name) {
+                    Lookup::Found(key) => Some(key),
+                    Lookup::Ambiguous(keys) => keys.first().cloned(),
+                    Lookup::NotFound => None,
+                },
+            }
+        };
+        let (target, rest) = match alias {
+            Some(target) if segments.len() > 1 => (Some(target), 1),
+            _ => (None, 0),
+        };
+        let definition = match idx.checked_sub(rest) {
+            None => alias.map(Definition::Rulebook),
+            Some(0) => word(rest).and_then(|it| decl(target, it)).map(Definition::Decl),
+            Some(1) => word(rest).and_then(|it| decl(target, it)).and_then(|key| {
+                let enum_id = *self.info().enums.get(&key)?;
+                Some(Definition::Variant { enum_id, name: word(idx)?.to_owned() })
+            }),
+            Some(_) => None,
+        };
+        (definition, span)
     }
 
     fn acts_and_role(&mut self, acts: &[Ident], by: Option<&Ident>) {

@@ -459,3 +459,372 @@ fn every_offset_of_the_example_rulebook_answers_without_panicking() {
     }
     assert!(n_hovers > 1000, "only {n_hovers} offsets have a hover");
 }
+
+// ----- outlines, highlighting, references, rename, code actions, formatting ----------------------
+
+fn line_col(text: &str, offset: u32) -> String {
+    let before = text.get(..offset as usize).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let column = before.len() - before.rfind('\n').map_or(0, |idx| idx + 1) + 1;
+    format!("{line}:{column}")
+}
+
+fn check_references(text: &str, expect: Expect) {
+    let (engine, file, offset) = load(text);
+    let db = engine.database();
+    let actual: Vec<String> = super::references(db, file, offset)
+        .iter()
+        .map(|reference| {
+            let target = reference.range.file.text(db);
+            let written = target.get(reference.range.span.start as usize..reference.range.span.end as usize).unwrap();
+            let mark = if reference.is_declaration { " (declaration)" } else { "" };
+            format!(
+                "{} {} `{written}`{mark}",
+                reference.range.file.path(db),
+                line_col(target, reference.range.span.start)
+            )
+        })
+        .collect();
+    expect.assert_eq(&actual.join("\n"));
+}
+
+fn check_rename(text: &str, new_name: &str, expect: Expect) {
+    let (engine, file, offset) = load(text);
+    let db = engine.database();
+    let actual = match super::rename(db, file, offset, new_name) {
+        Ok(edits) => {
+            let mut renamed = file.text(db).clone();
+            let mut edits: Vec<_> = edits.into_iter().filter(|(range, _)| range.file == file).collect();
+            edits.sort_by_key(|(range, _)| std::cmp::Reverse(range.span.start));
+            for (range, new_text) in edits {
+                renamed.replace_range(range.span.start as usize..range.span.end as usize, &new_text);
+            }
+            renamed.strip_prefix(FIXTURE_HEAD).unwrap_or(&renamed).to_owned()
+        }
+        Err(error) => format!("refused: {}", error.message),
+    };
+    expect.assert_eq(&actual);
+}
+
+#[test]
+fn references_of_a_term_span_uses_and_the_declaration() {
+    check_references(
+        r#"
+term big = system.model.pretraining > 1e25 FLOP
+term uses_big = bi$0g and not big
+classification tier_of {
+  cite "x"
+  tier high when big
+  otherwise low
+}
+"#,
+        expect![[r#"
+            test.concord 35:6 `big` (declaration)
+            test.concord 36:17 `big`
+            test.concord 36:29 `big`
+            test.concord 39:18 `big`"#]],
+    );
+}
+
+#[test]
+fn references_of_a_local_stay_in_its_binder() {
+    check_references(
+        r#"
+term a = some incident in system.incidents satisfies inci$0dent.serious and incident.id == "x"
+term b = some incident in system.incidents satisfies incident.serious
+"#,
+        expect![[r#"
+            test.concord 35:15 `incident` (declaration)
+            test.concord 35:54 `incident`
+            test.concord 35:75 `incident`"#]],
+    );
+}
+
+#[test]
+fn references_of_a_field_include_example_systems_and_paths() {
+    check_references(
+        r#"
+term serious_ones = some incident in system.incidents satisfies incident.ser$0ious
+example "e" {
+  as_of 2026-01-01
+  system { incidents: [{ id: "a", serious: true, aware_at: 2026-01-01 }] }
+  expect serious_ones is true
+}
+"#,
+        expect![[r#"
+            test.concord 21:3 `serious` (declaration)
+            test.concord 35:74 `serious`
+            test.concord 38:35 `serious`"#]],
+    );
+}
+
+#[test]
+fn references_of_a_tier_include_expectations() {
+    check_references(
+        r#"
+classification risk {
+  cite "x"
+  tier hi$0gh when true
+  otherwise low
+}
+term is_high = risk == high
+example "e" {
+  as_of 2026-01-01
+  system { }
+  expect risk is high
+  expect risk is one of {high, low}
+}
+"#,
+        expect![[r#"
+            test.concord 37:8 `high` (declaration)
+            test.concord 40:24 `high`
+            test.concord 44:18 `high`
+            test.concord 45:26 `high`"#]],
+    );
+}
+
+#[test]
+fn rename_a_term_everywhere() {
+    check_rename(
+        r#"
+term big = true
+term uses_big = bi$0g and not big
+"#,
+        "large",
+        expect![[r#"
+
+            term large = true
+            term uses_big = large and not large
+        "#]],
+    );
+}
+
+#[test]
+fn rename_is_refused_for_the_standard_library_reserved_words_and_collisions() {
+    let (engine, file, _) = load("term a = true\nterm b = a$0\nrole r(party in system.parties) = party.develops\n");
+    let db = engine.database();
+    let text = file.text(db).clone();
+    let at = |needle: &str| text.find(needle).unwrap() as u32;
+    let refused = |offset: u32, new_name: &str| match super::rename(db, file, offset, new_name) {
+        Ok(_) => "accepted".to_owned(),
+        Err(error) => error.message,
+    };
+    expect![[r#"
+        `and` is a reserved word
+        `1x` is not a name: a name is a letter or `_` followed by letters, digits and `_`
+        `b` is already declared in `test.concord`
+        `term` is a keyword of the language; choose another name
+        `System` is the type of `system` and keeps its name
+        `develops` is already used here; renaming would change what it means
+        accepted"#]]
+    .assert_eq(
+        &[
+            refused(at("a = true"), "and"),
+            refused(at("a = true"), "1x"),
+            refused(at("a = true"), "b"),
+            refused(at("a = true"), "term"),
+            refused(at("System"), "Root"),
+            refused(at("party in"), "develops"),
+            refused(at("party in"), "holder"),
+        ]
+        .join("\n"),
+    );
+    let mut engine = Engine::default();
+    let file = engine.add_source(
+        "user.concord",
+        "rulebook u.x { title \"u\" }\nimport std.lexicon\nterm t = system.interacts_with_people\n",
+    );
+    let source = engine.source_file(file);
+    let db = engine.database();
+    let offset = source.text(db).find("interacts").unwrap() as u32;
+    let error = super::rename(db, source, offset, "talks").unwrap_err();
+    assert!(error.message.contains("declared in the standard library"), "{}", error.message);
+}
+
+#[test]
+fn renaming_an_enum_value_written_in_an_example_system_is_refused() {
+    check_rename(
+        r#"
+term scores = system.purposes contains social$0_scoring
+example "e" {
+  as_of 2026-01-01
+  system { purposes: [social_scoring] }
+  expect scores is true
+}
+"#,
+        "scoring",
+        expect![[
+            r#"refused: `social_scoring` is written as a value in the system of example "e", which rename cannot update yet; rename it there by hand first"#
+        ]],
+    );
+}
+
+#[test]
+fn document_symbols_nest_fields_exceptions_and_tiers() {
+    let (engine, file, _) = load(
+        r#"
+/// Doc.
+term big(x: number) = x > 1$0
+redline r {
+  cite "x"
+  forbids use
+  when big(2)
+  unless a { when true unless b { when false } }
+}
+classification c {
+  cite "x"
+  tier high when big(3)
+  otherwise low
+}
+"#,
+    );
+    let db = engine.database();
+    fn show(symbol: &super::Symbol, depth: usize, out: &mut Vec<String>) {
+        let detail = symbol.detail.as_deref().map(|detail| format!(" {detail}")).unwrap_or_default();
+        out.push(format!("{}{:?} {}{detail}", "  ".repeat(depth), symbol.kind, symbol.name));
+        for child in &symbol.children {
+            show(child, depth + 1, out);
+        }
+    }
+    let mut out = Vec::new();
+    for symbol in super::document_symbols(db, file).iter().filter(|symbol| {
+        symbol.name != "System"
+            && symbol.name != "Model"
+            && symbol.name != "Party"
+            && symbol.name != "Incident"
+            && symbol.name != "Report"
+    }) {
+        show(symbol, 0, &mut out);
+    }
+    expect![[r#"
+        Item(Rulebook) test.rules
+        Item(Enum) Purpose
+          Variant social_scoring
+          Variant chatbot
+        Item(Term) big (x: number)
+        Item(Redline) r
+          Exception a unless
+            Exception b unless
+        Item(Classification) c
+          Tier high
+          Tier low otherwise"#]]
+    .assert_eq(&out.join("\n"));
+    let symbols = super::workspace_symbols(db, "scor");
+    let names: Vec<String> =
+        symbols.iter().map(|symbol| format!("{} in {}", symbol.name, symbol.file.path(db))).collect();
+    assert!(names.contains(&"social_scoring in test.concord".to_owned()), "{names:?}");
+    assert!(names.iter().any(|name| name.starts_with("credit_scoring in std/")), "{names:?}");
+}
+
+#[test]
+fn folding_ranges_cover_items_blocks_and_comment_runs() {
+    let (engine, file, _) = load(
+        r#"
+// One.
+// Two.
+redline r {
+  forbids use
+  when true
+}$0
+"#,
+    );
+    let db = engine.database();
+    let text = file.text(db);
+    let folds: Vec<String> = super::folding_ranges(db, file)
+        .iter()
+        .filter(|fold| fold.span.start as usize >= FIXTURE_HEAD.len())
+        .map(|fold| format!("{:?} {}-{}", fold.kind, line_col(text, fold.span.start), line_col(text, fold.span.end)))
+        .collect();
+    expect![[r#"
+        Comment 35:1-36:8
+        Region 37:1-40:2"#]]
+    .assert_eq(&folds.join("\n"));
+}
+
+#[test]
+fn highlights_classify_keywords_names_fields_and_literals() {
+    let (engine, file, _) =
+        load("/// Doc.\nterm big = system.model.pretraining > 1e25 FLOP and Purpose.chatbot in system.purposes$0\n");
+    let db = engine.database();
+    let text = file.text(db);
+    let shown: Vec<String> = super::highlights(db, file)
+        .iter()
+        .filter(|highlight| highlight.span.start as usize >= FIXTURE_HEAD.len())
+        .map(|highlight| {
+            let written = text.get(highlight.span.start as usize..highlight.span.end as usize).unwrap();
+            let mut modifiers = String::new();
+            for (on, name) in [
+                (highlight.documentation, " doc"),
+                (highlight.declaration, " decl"),
+                (highlight.default_library, " lib"),
+            ] {
+                if on {
+                    modifiers.push_str(name);
+                }
+            }
+            format!("{written} {:?}{modifiers}", highlight.kind)
+        })
+        .collect();
+    expect![[r#"
+        /// Doc. Comment doc
+        term Keyword
+        big Function decl
+        = Operator
+        system Variable lib
+        model Property
+        pretraining Property
+        > Operator
+        1e25 Number
+        FLOP Type
+        and Keyword
+        Purpose Enum
+        chatbot EnumMember
+        in Keyword
+        system Variable lib
+        purposes Property"#]]
+    .assert_eq(&shown.join("\n"));
+}
+
+#[test]
+fn code_actions_apply_did_you_mean_and_add_a_missing_otherwise() {
+    let (engine, file, _) = load(
+        r#"
+term big = system.model.pretrainig > 1 FLOP
+classification c {
+  cite "x"
+  tier high when big
+}$0
+"#,
+    );
+    let db = engine.database();
+    let text = file.text(db);
+    let everything = crate::syntax::ast::Span::new(0, text.len());
+    let actions: Vec<String> = super::code_actions(db, file, everything)
+        .iter()
+        .map(|action| {
+            let edits: Vec<String> = action
+                .edits
+                .iter()
+                .map(|(range, new_text)| format!("{} {new_text:?}", line_col(text, range.span.start)))
+                .collect();
+            format!("{} [{}]: {}", action.title, action.code, edits.join(", "))
+        })
+        .collect();
+    expect![[r#"
+        replace with `pretraining` [unknown-field]: 35:25 "pretraining"
+        add `otherwise minimal` [classification-not-exhaustive]: 39:1 "  otherwise minimal\n""#]]
+    .assert_eq(&actions.join("\n"));
+}
+
+#[test]
+fn formatting_edits_only_what_changes() {
+    let mut engine = Engine::default();
+    let file = engine.add_source("f.concord", "rulebook f.x { title \"f\" }\n\nterm   big=true\n");
+    let file = engine.source_file(file);
+    let db = engine.database();
+    let edit = super::formatting(db, file).unwrap();
+    let text = file.text(db);
+    assert_eq!(text.get(edit.span.start as usize..edit.span.end as usize), Some("  big="));
+    assert_eq!(edit.new_text, "big = ");
+    assert_eq!(super::minimal_edit("é a", "é b").unwrap().span, crate::syntax::ast::Span::new(3, 4));
+}
