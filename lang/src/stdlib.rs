@@ -6,6 +6,7 @@ pub const STDLIB: &[(&str, &str, &str)] = &[
     ("std.lexicon", "std/lexicon.concord", include_str!("../../stdlib/lexicon.concord")),
     ("eu.ai_act", "std/eu_ai_act.concord", include_str!("../../stdlib/eu_ai_act.concord")),
     ("us.ca.sb53", "std/us_ca_sb53.concord", include_str!("../../stdlib/us_ca_sb53.concord")),
+    ("us.ny.raise", "std/us_ny_raise.concord", include_str!("../../stdlib/us_ny_raise.concord")),
 ];
 
 /// Whether a path names an embedded rulebook.
