@@ -7,6 +7,7 @@ pub const STDLIB: &[(&str, &str, &str)] = &[
     ("eu.ai_act", "std/eu_ai_act.concord", include_str!("../../stdlib/eu_ai_act.concord")),
     ("us.ca.sb53", "std/us_ca_sb53.concord", include_str!("../../stdlib/us_ca_sb53.concord")),
     ("us.ny.raise", "std/us_ny_raise.concord", include_str!("../../stdlib/us_ny_raise.concord")),
+    ("us.co.sb26_189", "std/us_co_sb26_189.concord", include_str!("../../stdlib/us_co_sb26_189.concord")),
 ];
 
 /// Whether a path names an embedded rulebook.
