@@ -8,6 +8,7 @@ pub const STDLIB: &[(&str, &str, &str)] = &[
     ("us.ca.sb53", "std/us_ca_sb53.concord", include_str!("../../stdlib/us_ca_sb53.concord")),
     ("us.ny.raise", "std/us_ny_raise.concord", include_str!("../../stdlib/us_ny_raise.concord")),
     ("us.co.sb26_189", "std/us_co_sb26_189.concord", include_str!("../../stdlib/us_co_sb26_189.concord")),
+    ("kr.ai_basic_act", "std/kr_ai_basic_act.concord", include_str!("../../stdlib/kr_ai_basic_act.concord")),
 ];
 
 /// Whether a path names an embedded rulebook.
