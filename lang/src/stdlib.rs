@@ -9,6 +9,8 @@ pub const STDLIB: &[(&str, &str, &str)] = &[
     ("us.ny.raise", "std/us_ny_raise.concord", include_str!("../../stdlib/us_ny_raise.concord")),
     ("us.co.sb26_189", "std/us_co_sb26_189.concord", include_str!("../../stdlib/us_co_sb26_189.concord")),
     ("kr.ai_basic_act", "std/kr_ai_basic_act.concord", include_str!("../../stdlib/kr_ai_basic_act.concord")),
+    ("intl.oecd", "std/intl_oecd.concord", include_str!("../../stdlib/intl_oecd.concord")),
+    ("intl.redlines", "std/intl_redlines.concord", include_str!("../../stdlib/intl_redlines.concord")),
 ];
 
 /// Whether a path names an embedded rulebook.
