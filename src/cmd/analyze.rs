@@ -159,8 +159,16 @@ fn render_finding(out: &mut String, finding: &Finding) {
         let _ = writeln!(out, "  proved for descriptions with up to {bound} entries in each list");
     }
     for witness in &finding.witnesses {
-        let system = serde_json::to_string(&witness.system).unwrap_or_default();
-        let _ = writeln!(out, "  witness: {system}");
+        let facts: Vec<String> = witness
+            .facts
+            .iter()
+            .map(|(path, value)| format!("{path}: {}", serde_json::to_string(value).unwrap_or_default()))
+            .collect();
+        let _ =
+            writeln!(out, "  witness (the facts the conditions read; `--format json` gives the whole description):");
+        for fact in facts {
+            let _ = writeln!(out, "    {fact}");
+        }
         for expectation in &witness.expectations {
             let mark =
                 if expectation.expected.contains(&expectation.actual) || expectation.actual == expectation.expected {
@@ -170,7 +178,7 @@ fn render_finding(out: &mut String, finding: &Finding) {
                 };
             let _ = writeln!(
                 out,
-                "    {} `{}`: expected {}, evaluator says {} ({mark})",
+                "    => {} `{}`: expected {}, evaluator says {} ({mark})",
                 expectation.rulebook, expectation.target, expectation.expected, expectation.actual
             );
         }

@@ -65,6 +65,9 @@ pub struct Expectation {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Witness {
     pub system: serde_json::Value,
+    /// The facts of `system` that the analysed conditions read, by dotted path: the part of the
+    /// witness that matters (the rest are plain defaults).
+    pub facts: Vec<(String, serde_json::Value)>,
     pub expectations: Vec<Expectation>,
     /// Whether every expectation held when the witness was evaluated.
     pub replayed: bool,
@@ -566,11 +569,12 @@ impl<'r> Analyser<'r> {
                     )
                 } else {
                     format!(
-                        "the mapping claims `{}` is {} `{}`, but the definitions make it {}",
+                        "the mapping claims `{}` is {} `{}`, but the definitions make it {} `{}`",
                         claim.left_text,
                         relation_phrase(claim.relation),
                         claim.right_text,
-                        relation_phrase(actual)
+                        relation_phrase(actual),
+                        claim.right_text
                     )
                 };
                 let lists_up_to = if witnesses.is_empty() { self.lists_bound() } else { None };
@@ -1049,6 +1053,7 @@ impl<'r> Analyser<'r> {
     /// The witness of the last model, replayed through the evaluator against `checks`.
     fn witness(&mut self, checks: Vec<Check>) -> Witness {
         let system = witness::build(&self.encoder);
+        let facts = witness::facts(&self.encoder, &system);
         let loaded = crate::describe::from_json_value(self.encoder.schema, &system);
         let mut expectations = Vec::new();
         let mut replayed = true;
@@ -1070,7 +1075,7 @@ impl<'r> Analyser<'r> {
                 }
             }
         }
-        Witness { system, expectations, replayed }
+        Witness { system, facts, expectations, replayed }
     }
 
     fn replay(&self, system: &Value, check: &Check) -> (Expectation, bool) {

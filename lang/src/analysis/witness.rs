@@ -22,6 +22,56 @@ pub fn build(encoder: &Encoder<'_>) -> Json {
     }
 }
 
+/// The facts of a witness that the analysed conditions read, by dotted path
+/// (`model.training_compute.pretraining`, `parties[0].develops`), in path order.
+pub fn facts(encoder: &Encoder<'_>, system: &Json) -> Vec<(String, Json)> {
+    let mut out: Vec<(String, Json)> = Vec::new();
+    let paths = encoder.leaves.keys().chain(encoder.presence.keys()).chain(encoder.assigned.keys());
+    let mut seen = std::collections::BTreeSet::new();
+    for path in paths {
+        if !seen.insert(path.clone()) {
+            continue;
+        }
+        let Some((name, value)) = lookup(encoder, system, path) else { continue };
+        out.push((name, value));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.dedup_by(|a, b| a.0 == b.0);
+    out
+}
+
+/// The dotted name and JSON value of a path in a witness, if the witness gives it.
+fn lookup(encoder: &Encoder<'_>, system: &Json, path: &[Seg]) -> Option<(String, Json)> {
+    let mut name = String::new();
+    let mut current = system;
+    let mut ty = Ty::Record(encoder.schema.root?);
+    for seg in path {
+        match (seg, &ty) {
+            (Seg::Field(slot), Ty::Record(id)) => {
+                let field = encoder.schema.record(*id)?.fields.get(*slot as usize)?;
+                if !name.is_empty() {
+                    name.push('.');
+                }
+                name.push_str(&field.name);
+                current = current.get(&field.name)?;
+                ty = field.ty.clone();
+            }
+            (Seg::Elem(index), Ty::List(inner) | Ty::Set(inner)) => {
+                name.push_str(&format!("[{index}]"));
+                current = current.get(*index as usize)?;
+                ty = (**inner).clone();
+            }
+            _ => return None,
+        }
+    }
+    // Records and lists of records are shown through their own facts.
+    match (&ty, current) {
+        (Ty::Record(_), _) => None,
+        (Ty::List(inner) | Ty::Set(inner), _) if matches!(**inner, Ty::Record(_)) => None,
+        _ => Some((name, current.clone())),
+    }
+}
+
 fn node(encoder: &Encoder<'_>, path: &mut Path, ty: &Ty, unit: Option<&str>) -> Json {
     let leaf = encoder.leaves.get(path.as_slice());
     match ty {
