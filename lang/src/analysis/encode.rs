@@ -246,6 +246,27 @@ impl<'s> Encoder<'s> {
         }
     }
 
+    /// A large subset of `wanted` that holds together with `assumptions` (found by dropping the
+    /// literals of the solver's cores until the rest are satisfiable); `None` if the assumptions
+    /// alone cannot hold.
+    pub fn largest_compatible(&mut self, assumptions: &[Lit], wanted: &[Lit]) -> Option<Vec<Lit>> {
+        let mut kept = wanted.to_vec();
+        loop {
+            let mut all = assumptions.to_vec();
+            all.extend(kept.iter().copied());
+            match self.solve_or_core(&all) {
+                Ok(()) => return Some(kept),
+                Err(core) => {
+                    let before = kept.len();
+                    kept.retain(|lit| !core.contains(&!*lit));
+                    if kept.len() == before {
+                        return if self.solve(assumptions) { Some(Vec::new()) } else { None };
+                    }
+                }
+            }
+        }
+    }
+
     /// Like [`Encoder::solve`], but a refusal gives the assumptions it rests on (the negations
     /// of the solver's core).
     fn solve_or_core(&mut self, assumptions: &[Lit]) -> std::result::Result<(), Vec<Lit>> {
@@ -1201,6 +1222,49 @@ impl<'s> Encoder<'s> {
         element.push(Seg::Elem(index));
         let holds = self.role_of(ctx, idx, Some(Sym::Node { path: element, ty: (**inner).clone() }))?;
         Ok((self.and(&[exists, holds]), path))
+    }
+
+    /// Term `idx` of one record parameter, applied to element `index` of the first list of the
+    /// description whose entries are of that record (`system.incidents` for an `Incident`).
+    pub fn term_of_element(&mut self, ctx: Ctx<'_>, idx: u32, index: u32) -> Result<(Lit, Path)> {
+        let term = ctx.rulebook.terms.get(idx as usize).ok_or_else(|| Undecided("no such term".to_owned()))?;
+        let [Ty::Record(record)] = term.param_types.as_slice() else {
+            return Err(Undecided("a claim about a term whose parameters are not one record".to_owned()));
+        };
+        let path = self.list_of(*record).ok_or_else(|| {
+            Undecided("a claim about a term over a record that no list of the description holds".to_owned())
+        })?;
+        let list_ty = Ty::List(Box::new(Ty::Record(*record)));
+        let exists = self.list_leaf(&path, &list_ty)?;
+        self.used_lists = true;
+        let exists = exists.get(index as usize).copied().ok_or_else(|| Undecided("no element slot".to_owned()))?;
+        let mut element = path.clone();
+        element.push(Seg::Elem(index));
+        let body = term.body.clone();
+        let holds = self.cond(ctx, &body, &[Some(Sym::Node { path: element, ty: Ty::Record(*record) })])?;
+        Ok((self.and(&[exists, holds]), path))
+    }
+
+    /// The first list (breadth first from the top level, outside other lists) of entries of `record`.
+    fn list_of(&self, record: RecordId) -> Option<Path> {
+        let mut queue: std::collections::VecDeque<(Path, RecordId)> = std::collections::VecDeque::new();
+        queue.push_back((Vec::new(), self.schema.root?));
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some((path, id)) = queue.pop_front() {
+            if !seen.insert(id) {
+                continue;
+            }
+            for (slot, field) in self.schema.record(id)?.fields.iter().enumerate() {
+                let mut next = path.clone();
+                next.push(Seg::Field(slot as u32));
+                match &field.ty {
+                    Ty::List(inner) if **inner == Ty::Record(record) => return Some(next),
+                    Ty::Record(child) => queue.push_back((next, *child)),
+                    _ => {}
+                }
+            }
+        }
+        None
     }
 
     /// A parameterless bool term as a literal.

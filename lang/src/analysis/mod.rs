@@ -670,7 +670,19 @@ impl<'r> Analyser<'r> {
             MappedTarget::Term(TermTarget::Index(idx)) => {
                 let term = ctx.rulebook.terms.get(*idx as usize).ok_or_else(|| Undecided("no such term".to_owned()))?;
                 if term.n_params > 0 {
-                    return Err(Undecided("a claim about a term with parameters".to_owned()));
+                    let (lit, list) = self.encoder.term_of_element(ctx, *idx, 0)?;
+                    let (index, name) = (*idx, term.info.name.clone());
+                    return Ok((
+                        lit,
+                        Box::new(move |value| Check::Role {
+                            rulebook: rb,
+                            index,
+                            name: name.clone(),
+                            list: list.clone(),
+                            element: 0,
+                            value,
+                        }),
+                    ));
                 }
                 let lit = self.encoder.term(ctx, *idx)?;
                 let (index, name) = (*idx, term.info.name.clone());
@@ -1003,37 +1015,77 @@ impl<'r> Analyser<'r> {
     fn conflicts(&mut self, x: usize, y: usize) {
         let (cx, cy) = (self.ctx(x), self.ctx(y));
         let (rx, ry) = (self.book(x), self.book(y));
-        for (index, redline) in rx.redlines.iter().enumerate() {
-            if !self.in_force(x, &redline.info) {
+        for (other_index, obligation) in ry.obligations.iter().enumerate() {
+            let Some(act) = obligation.act.as_ref() else { continue };
+            if !is_shared_act(act) || !self.in_force(y, &obligation.info) {
                 continue;
             }
-            for (other_index, obligation) in ry.obligations.iter().enumerate() {
-                let Some(act) = obligation.act.as_ref() else { continue };
-                if !is_shared_act(act) || !redline.acts.contains(act) || !self.in_force(y, &obligation.info) {
+            let Ok(applies) = self.encoder.obligation_applies(cy, obligation) else { continue };
+            // The redlines of `x` that forbid the act, with the literal of their prohibiting.
+            let mut candidates: Vec<(usize, Lit)> = Vec::new();
+            for (index, redline) in rx.redlines.iter().enumerate() {
+                if !redline.acts.contains(act) || !self.in_force(x, &redline.info) {
                     continue;
                 }
-                let encoded = self
-                    .encoder
-                    .redline_prohibits(cx, redline)
-                    .and_then(|p| Ok((p, self.encoder.obligation_applies(cy, obligation)?)));
-                let Ok((prohibited, applies)) = encoded else { continue };
-                if !self.encoder.solve_minimal(&[prohibited, applies]) {
+                if let Ok(prohibited) = self.encoder.redline_prohibits(cx, redline) {
+                    candidates.push((index, prohibited));
+                }
+            }
+            // Group the conflicting redlines: each group shares one witness on which the
+            // obligation applies and every redline of the group prohibits.
+            while !candidates.is_empty() {
+                let wanted: Vec<Lit> = candidates.iter().map(|(_, lit)| *lit).collect();
+                let members: Vec<(usize, Lit)> = match self.encoder.largest_compatible(&[applies], &wanted) {
+                    Some(group) if !group.is_empty() => {
+                        let members = candidates.iter().copied().filter(|(_, lit)| group.contains(lit)).collect();
+                        candidates.retain(|(_, lit)| !group.contains(lit));
+                        members
+                    }
+                    // The obligation can never apply: nothing conflicts with it.
+                    None => break,
+                    // No group was found at once: try the first candidate alone.
+                    Some(_) => {
+                        let first = candidates.remove(0);
+                        if !self.encoder.solve(&[applies, first.1]) {
+                            continue;
+                        }
+                        vec![first]
+                    }
+                };
+                let mut assumptions = vec![applies];
+                assumptions.extend(members.iter().map(|(_, lit)| *lit));
+                if !self.encoder.solve_minimal(&assumptions) {
                     continue;
                 }
-                let witness = self.witness(vec![
-                    Check::Redline { rulebook: x, index, allowed: vec![RedlineOutcome::Prohibited] },
-                    Check::ObligationApplies { rulebook: y, index: other_index, applies: true },
-                ]);
+                let mut checks = vec![Check::ObligationApplies { rulebook: y, index: other_index, applies: true }];
+                checks.extend(members.iter().map(|(index, _)| Check::Redline {
+                    rulebook: x,
+                    index: *index,
+                    allowed: vec![RedlineOutcome::Prohibited],
+                }));
+                let witness = self.witness(checks);
+                let names: Vec<String> = members
+                    .iter()
+                    .filter_map(|(index, _)| rx.redlines.get(*index))
+                    .map(|redline| format!("`{}`", redline.info.name))
+                    .collect();
+                let mut provisions = vec![self.provision(y, "obligation", &obligation.info)];
+                for (index, _) in &members {
+                    if let Some(redline) = rx.redlines.get(*index) {
+                        provisions.push(self.provision(x, "redline", &redline.info));
+                    }
+                }
                 self.push(Finding {
                     kind: "conflict",
                     message: format!(
-                        "`{}` ({}) forbids {act}, which `{}` ({}) requires, for systems both apply to",
-                        redline.info.name, rx.id, obligation.info.name, ry.id
+                        "`{}` ({}) requires {act}, which {} ({}) {} on a system both apply to",
+                        obligation.info.name,
+                        ry.id,
+                        names.join(", "),
+                        rx.id,
+                        if names.len() == 1 { "forbids" } else { "forbid" }
                     ),
-                    provisions: vec![
-                        self.provision(x, "redline", &redline.info),
-                        self.provision(y, "obligation", &obligation.info),
-                    ],
+                    provisions,
                     relation: None,
                     claimed: None,
                     bands: Vec::new(),

@@ -385,8 +385,8 @@ impl<'db> ItemContext<'db> {
         }
         info.condition_text = Some(self.source_text(term.body.span));
         let n_locals = self.exprs.max_locals;
+        let ir = IrTerm { info, n_params: term.params.len() as u32, param_types: params.clone(), n_locals, body };
         let signature = TermSignature { params, result };
-        let ir = IrTerm { info, n_params: term.params.len() as u32, n_locals, body };
         (signature, ir)
     }
 
@@ -429,7 +429,7 @@ impl<'db> ItemContext<'db> {
         self.exprs.push_local(&role.param.text, party_ty.clone());
         let body = if self.cycles.contains(&self.key) { IrExpr::Error } else { self.exprs.condition(&role.body) };
         info.condition_text = Some(self.source_text(role.body.span));
-        let term = IrTerm { info, n_params: 1, n_locals: self.exprs.max_locals, body };
+        let term = IrTerm { info, n_params: 1, param_types: Vec::new(), n_locals: self.exprs.max_locals, body };
         (TermSignature { params: vec![party_ty], result: Ty::Bool }, term, IrRole { domain, label_slot })
     }
 

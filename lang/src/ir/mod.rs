@@ -203,6 +203,8 @@ pub struct ProvisionInfo {
 pub struct IrTerm {
     pub info: ProvisionInfo,
     pub n_params: u32,
+    /// The parameters' types (empty for a role, whose one parameter is a party of its domain).
+    pub param_types: Vec<Ty>,
     /// Locals the body needs (parameters first).
     pub n_locals: u32,
     pub body: IrExpr,
