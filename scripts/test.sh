@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test the project has: formatting, lints, unit tests, the corpus, the CLI tests,
-# the examples of every rulebook, the embedding example, and the language server end to end.
+# the examples of every rulebook, the embedding example, the language server end to end, and the
+# HTML analysis report in headless Chromium.
 # Installs what the tests need when it is missing (a test whose tool is missing fails; it never
 # skips).
 set -euo pipefail
@@ -14,6 +15,15 @@ need_component() {
 }
 need_component rustfmt rustfmt
 need_component cargo-clippy clippy
+
+# Headless Chromium for tests/html_chromium.rs (the HTML analysis report in a browser).
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing chromium (Debian package)"
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq chromium >/dev/null
+fi
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

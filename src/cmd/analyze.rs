@@ -12,8 +12,14 @@ use super::{EXIT_FAILED, EXIT_OK, EXIT_USAGE, as_of_or_today, parse_date, render
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum ReportFormat {
+    /// For a reader in a terminal
     Text,
+    /// The report as data (`schema_version` 1)
     Json,
+    /// A SARIF 2.1.0 log: one result per finding, for code-scanning tools and editors
+    Sarif,
+    /// A self-contained HTML page: the provisions matrix and every finding with its witness
+    Html,
 }
 
 #[derive(Args)]
@@ -111,6 +117,8 @@ fn print(report: &Report, format: ReportFormat) -> Result<u8> {
             text.push('\n');
             text
         }
+        ReportFormat::Sarif => analysis::sarif::render_sarif(report)?,
+        ReportFormat::Html => analysis::html::render_html(report),
         ReportFormat::Text => render_text(report),
     };
     print!("{text}");

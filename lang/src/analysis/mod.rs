@@ -9,7 +9,10 @@
 //! the test suite fails on any such finding.
 
 pub mod encode;
+pub mod html;
+pub mod kinds;
 pub mod linear;
+pub mod sarif;
 pub mod witness;
 
 use jiff::civil::Date;
