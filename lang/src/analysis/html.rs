@@ -569,6 +569,7 @@ mod tests {
                 bands: Vec::new(),
                 witnesses: vec![Witness {
                     system: serde_json::json!({"name": "</pre><b>"}),
+                    facts: vec![("name".to_owned(), serde_json::json!("</pre><b>"))],
                     expectations: Vec::new(),
                     replayed: true,
                 }],
