@@ -122,6 +122,9 @@ pub struct Encoder<'s> {
     pub assigned: BTreeMap<Path, Decimal>,
     /// How many constants each ordered fact had when its chain of thresholds was last added.
     ordered: BTreeMap<Path, usize>,
+    /// Encoded provisions (by rulebook, what is asked, and the provision's address), so a
+    /// provision asked about many times is encoded once: `(literal, reads lists)`.
+    provision_cache: BTreeMap<(usize, u8, usize), (Lit, bool)>,
 }
 
 /// The rulebook whose declarations a condition refers to, with its position among the rulebooks
@@ -152,6 +155,7 @@ impl<'s> Encoder<'s> {
             sums: Vec::new(),
             assigned: BTreeMap::new(),
             ordered: BTreeMap::new(),
+            provision_cache: BTreeMap::new(),
         }
     }
 
@@ -1277,6 +1281,20 @@ impl<'s> Encoder<'s> {
 
     /// An exception applies: in force, its condition holds, and none of its own exceptions applies.
     pub fn exception(&mut self, ctx: Ctx<'_>, exception: &IrException) -> Result<Lit> {
+        let key = (ctx.index, 3, exception as *const IrException as usize);
+        if let Some((lit, lists)) = self.provision_cache.get(&key) {
+            self.used_lists |= *lists;
+            return Ok(*lit);
+        }
+        let outer_lists = std::mem::replace(&mut self.used_lists, false);
+        let lit = self.exception_uncached(ctx, exception)?;
+        let lists = self.used_lists;
+        self.used_lists |= outer_lists;
+        self.provision_cache.insert(key, (lit, lists));
+        Ok(lit)
+    }
+
+    fn exception_uncached(&mut self, ctx: Ctx<'_>, exception: &IrException) -> Result<Lit> {
         if !in_force(exception.info.applies_from, exception.info.applies_until, self.as_of) {
             return Ok(!self.truth);
         }
@@ -1292,6 +1310,20 @@ impl<'s> Encoder<'s> {
 
     /// A redline's trigger: its condition and, when it names a role, some party in that role.
     pub fn redline_trigger(&mut self, ctx: Ctx<'_>, redline: &IrRedline) -> Result<Lit> {
+        let key = (ctx.index, 0, redline as *const IrRedline as usize);
+        if let Some((lit, lists)) = self.provision_cache.get(&key) {
+            self.used_lists |= *lists;
+            return Ok(*lit);
+        }
+        let outer_lists = std::mem::replace(&mut self.used_lists, false);
+        let lit = self.redline_trigger_uncached(ctx, redline)?;
+        let lists = self.used_lists;
+        self.used_lists |= outer_lists;
+        self.provision_cache.insert(key, (lit, lists));
+        Ok(lit)
+    }
+
+    fn redline_trigger_uncached(&mut self, ctx: Ctx<'_>, redline: &IrRedline) -> Result<Lit> {
         let when = self.cond(ctx, &redline.when, &[])?;
         let role = match &redline.by {
             Some(role) => self.role_held(ctx, role)?,
@@ -1302,6 +1334,20 @@ impl<'s> Encoder<'s> {
 
     /// The redline prohibits: its trigger holds and no exception applies.
     pub fn redline_prohibits(&mut self, ctx: Ctx<'_>, redline: &IrRedline) -> Result<Lit> {
+        let key = (ctx.index, 1, redline as *const IrRedline as usize);
+        if let Some((lit, lists)) = self.provision_cache.get(&key) {
+            self.used_lists |= *lists;
+            return Ok(*lit);
+        }
+        let outer_lists = std::mem::replace(&mut self.used_lists, false);
+        let lit = self.redline_prohibits_uncached(ctx, redline)?;
+        let lists = self.used_lists;
+        self.used_lists |= outer_lists;
+        self.provision_cache.insert(key, (lit, lists));
+        Ok(lit)
+    }
+
+    fn redline_prohibits_uncached(&mut self, ctx: Ctx<'_>, redline: &IrRedline) -> Result<Lit> {
         let trigger = self.redline_trigger(ctx, redline)?;
         let exempt = self.any_exception(ctx, &redline.exceptions)?;
         Ok(self.and(&[trigger, !exempt]))
@@ -1341,6 +1387,20 @@ impl<'s> Encoder<'s> {
 
     /// The obligation applies: its condition, its role, and (for `for each`) some triggering event.
     pub fn obligation_applies(&mut self, ctx: Ctx<'_>, obligation: &IrObligation) -> Result<Lit> {
+        let key = (ctx.index, 2, obligation as *const IrObligation as usize);
+        if let Some((lit, lists)) = self.provision_cache.get(&key) {
+            self.used_lists |= *lists;
+            return Ok(*lit);
+        }
+        let outer_lists = std::mem::replace(&mut self.used_lists, false);
+        let lit = self.obligation_applies_uncached(ctx, obligation)?;
+        let lists = self.used_lists;
+        self.used_lists |= outer_lists;
+        self.provision_cache.insert(key, (lit, lists));
+        Ok(lit)
+    }
+
+    fn obligation_applies_uncached(&mut self, ctx: Ctx<'_>, obligation: &IrObligation) -> Result<Lit> {
         let when = match &obligation.when {
             Some(when) => self.cond(ctx, when, &[])?,
             None => self.truth,

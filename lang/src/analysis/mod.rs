@@ -125,11 +125,41 @@ impl Report {
 /// A check the evaluator runs on a witness.
 #[derive(Debug, Clone)]
 enum Check {
-    Redline { rulebook: usize, index: usize, allowed: Vec<RedlineOutcome> },
-    ObligationApplies { rulebook: usize, index: usize, applies: bool },
-    Term { rulebook: usize, index: u32, name: String, value: bool },
-    Role { rulebook: usize, index: u32, name: String, list: Path, element: u32, value: bool },
-    Tier { rulebook: usize, index: u32, name: String, tier: u32 },
+    Redline {
+        rulebook: usize,
+        index: usize,
+        allowed: Vec<RedlineOutcome>,
+    },
+    ObligationApplies {
+        rulebook: usize,
+        index: usize,
+        applies: bool,
+    },
+    Term {
+        rulebook: usize,
+        index: u32,
+        name: String,
+        value: bool,
+    },
+    Role {
+        rulebook: usize,
+        index: u32,
+        name: String,
+        list: Path,
+        element: u32,
+        value: bool,
+    },
+    Tier {
+        rulebook: usize,
+        index: u32,
+        name: String,
+        tier: u32,
+    },
+    /// None of these redlines prohibits.
+    NoneProhibits {
+        rulebook: usize,
+        indices: Vec<usize>,
+    },
 }
 
 struct Analyser<'r> {
@@ -938,6 +968,34 @@ impl<'r> Analyser<'r> {
     fn redline_gaps(&mut self, x: usize, y: usize) {
         let (cx, cy) = (self.ctx(x), self.ctx(y));
         let (rx, ry) = (self.book(x), self.book(y));
+        // Per built-in act: the redlines of `y` forbidding it, and whether any of them prohibits
+        // (one literal, so each question below has few assumptions). `None` if one is undecided.
+        let mut by_act: std::collections::BTreeMap<&str, Option<(Vec<usize>, Lit)>> = std::collections::BTreeMap::new();
+        for act in SHARED_ACTS {
+            let mut indices = Vec::new();
+            let mut lits = Vec::new();
+            let mut decided = true;
+            for (other_index, other) in ry.redlines.iter().enumerate() {
+                if !other.acts.iter().any(|a| a == act) {
+                    continue;
+                }
+                match self.encoder.redline_prohibits(cy, other) {
+                    Ok(lit) => {
+                        indices.push(other_index);
+                        if self.in_force(y, &other.info) {
+                            lits.push(lit);
+                        }
+                    }
+                    Err(reason) => {
+                        let other_ref = self.provision(y, "redline", &other.info);
+                        self.undecided(other_ref, reason);
+                        decided = false;
+                    }
+                }
+            }
+            let any = self.encoder.or(&lits);
+            by_act.insert(act, decided.then_some((indices, any)));
+        }
         for (index, redline) in rx.redlines.iter().enumerate() {
             if !self.in_force(x, &redline.info) {
                 continue;
@@ -951,36 +1009,27 @@ impl<'r> Analyser<'r> {
                 }
             };
             let mut assumptions = vec![prohibited];
-            let mut checks = vec![Check::Redline { rulebook: x, index, allowed: vec![RedlineOutcome::Prohibited] }];
-            let mut counterparts = Vec::new();
+            let mut counterpart_indices: Vec<usize> = Vec::new();
             let mut undecided = false;
-            for (other_index, other) in ry.redlines.iter().enumerate() {
-                if !other.acts.iter().any(|act| redline.acts.contains(act) && is_shared_act(act)) {
-                    continue;
-                }
-                match self.encoder.redline_prohibits(cy, other) {
-                    Ok(lit) => {
-                        let in_force = self.in_force(y, &other.info);
-                        if in_force {
-                            assumptions.push(!lit);
-                        }
-                        counterparts.push(other.info.name.clone());
-                        checks.push(Check::Redline {
-                            rulebook: y,
-                            index: other_index,
-                            allowed: vec![
-                                RedlineOutcome::NotProhibited,
-                                RedlineOutcome::Exempted,
-                                RedlineOutcome::NotInForce,
-                            ],
-                        });
+            for act in redline.acts.iter().filter(|act| is_shared_act(act)) {
+                match by_act.get(act.as_str()) {
+                    Some(Some((indices, any))) => {
+                        assumptions.push(!*any);
+                        counterpart_indices.extend(indices.iter().copied());
                     }
-                    Err(reason) => {
-                        let other_ref = self.provision(y, "redline", &other.info);
-                        self.undecided(other_ref, reason);
-                        undecided = true;
-                    }
+                    _ => undecided = true,
                 }
+            }
+            counterpart_indices.sort_unstable();
+            counterpart_indices.dedup();
+            let counterparts: Vec<String> = counterpart_indices
+                .iter()
+                .filter_map(|i| ry.redlines.get(*i))
+                .map(|other| other.info.name.clone())
+                .collect();
+            let mut checks = vec![Check::Redline { rulebook: x, index, allowed: vec![RedlineOutcome::Prohibited] }];
+            if !counterpart_indices.is_empty() {
+                checks.push(Check::NoneProhibits { rulebook: y, indices: counterpart_indices });
             }
             if undecided || !self.encoder.solve_minimal(&assumptions) {
                 continue;
@@ -998,7 +1047,7 @@ impl<'r> Analyser<'r> {
                     redline.info.name,
                     rx.id,
                     ry.id,
-                    counterparts.iter().map(|name| format!("`{name}`")).collect::<Vec<_>>().join(", ")
+                    name_list(&counterparts)
                 )
             };
             self.push(Finding {
@@ -1123,8 +1172,10 @@ impl<'r> Analyser<'r> {
                 });
             }
             Ok(value) => {
+                // Each rulebook is evaluated once per witness, however many checks read it.
+                let mut verdicts = std::collections::BTreeMap::new();
                 for check in checks {
-                    let (expectation, ok) = self.replay(&value, &check);
+                    let (expectation, ok) = self.replay(&value, &check, &mut verdicts);
                     replayed &= ok;
                     expectations.push(expectation);
                 }
@@ -1133,13 +1184,25 @@ impl<'r> Analyser<'r> {
         Witness { system, facts, expectations, replayed }
     }
 
-    fn replay(&self, system: &Value, check: &Check) -> (Expectation, bool) {
+    fn replay(
+        &self,
+        system: &Value,
+        check: &Check,
+        cache: &mut std::collections::BTreeMap<usize, crate::eval::verdict::RulebookVerdicts>,
+    ) -> (Expectation, bool) {
         let as_of = self.options.as_of;
+        if let Check::Redline { rulebook, .. }
+        | Check::ObligationApplies { rulebook, .. }
+        | Check::NoneProhibits { rulebook, .. } = check
+            && !cache.contains_key(rulebook)
+        {
+            cache.insert(*rulebook, evaluate(self.book(*rulebook), system, as_of, EvalOptions { explain: false }));
+        }
+        let evaluated = |rulebook: usize| cache.get(&rulebook);
         match check {
             Check::Redline { rulebook, index, allowed } => {
                 let compiled = self.book(*rulebook);
-                let verdicts = evaluate(compiled, system, as_of, EvalOptions { explain: false });
-                let actual = verdicts.redlines.get(*index).map(|v| v.verdict);
+                let actual = evaluated(*rulebook).and_then(|v| v.redlines.get(*index)).map(|v| v.verdict);
                 let name = compiled.redlines.get(*index).map(|r| r.info.name.clone()).unwrap_or_default();
                 let ok = actual.is_some_and(|actual| allowed.contains(&actual));
                 (
@@ -1152,10 +1215,33 @@ impl<'r> Analyser<'r> {
                     ok,
                 )
             }
+            Check::NoneProhibits { rulebook, indices } => {
+                let compiled = self.book(*rulebook);
+                let prohibiting: Vec<String> = indices
+                    .iter()
+                    .filter_map(|index| evaluated(*rulebook).and_then(|v| v.redlines.get(*index)))
+                    .filter(|verdict| verdict.verdict == RedlineOutcome::Prohibited)
+                    .map(|verdict| verdict.redline.clone())
+                    .collect();
+                let names: Vec<String> =
+                    indices.iter().filter_map(|i| compiled.redlines.get(*i)).map(|r| r.info.name.clone()).collect();
+                (
+                    Expectation {
+                        rulebook: compiled.id.clone(),
+                        target: format!("its redlines on these acts: {}", name_list(&names)),
+                        expected: "none prohibits".to_owned(),
+                        actual: if prohibiting.is_empty() {
+                            "none prohibits".to_owned()
+                        } else {
+                            format!("{} prohibits", name_list(&prohibiting))
+                        },
+                    },
+                    prohibiting.is_empty(),
+                )
+            }
             Check::ObligationApplies { rulebook, index, applies } => {
                 let compiled = self.book(*rulebook);
-                let verdicts = evaluate(compiled, system, as_of, EvalOptions { explain: false });
-                let actual = verdicts.obligations.get(*index).map(|v| v.verdict);
+                let actual = evaluated(*rulebook).and_then(|v| v.obligations.get(*index)).map(|v| v.verdict);
                 let name = compiled.obligations.get(*index).map(|o| o.info.name.clone()).unwrap_or_default();
                 let applied = actual.is_some_and(|actual| {
                     matches!(
@@ -1275,9 +1361,20 @@ fn value_at<'v>(value: &'v Value, path: &[Seg]) -> Option<&'v Value> {
     Some(current)
 }
 
-/// The built-in acts mean the same in every rulebook; an act a rulebook declares is its own.
+/// The built-in acts, which mean the same in every rulebook; an act a rulebook declares is its own.
+const SHARED_ACTS: [&str; 3] = ["placing_on_market", "putting_into_service", "use"];
+
 fn is_shared_act(act: &str) -> bool {
-    matches!(act, "placing_on_market" | "putting_into_service" | "use")
+    SHARED_ACTS.contains(&act)
+}
+
+/// Names in backticks, the first five and a count of the rest.
+fn name_list(names: &[String]) -> String {
+    let shown: Vec<String> = names.iter().take(5).map(|name| format!("`{name}`")).collect();
+    match names.len().saturating_sub(5) {
+        0 => shown.join(", "),
+        rest => format!("{} and {rest} more", shown.join(", ")),
+    }
 }
 
 fn relation_phrase(relation: Relation) -> &'static str {
