@@ -273,7 +273,7 @@ impl<'s> Encoder<'s> {
 
     /// Like [`Encoder::solve`], but a refusal gives the assumptions it rests on (the negations
     /// of the solver's core).
-    fn solve_or_core(&mut self, assumptions: &[Lit]) -> std::result::Result<(), Vec<Lit>> {
+    pub(crate) fn solve_or_core(&mut self, assumptions: &[Lit]) -> std::result::Result<(), Vec<Lit>> {
         self.finish_orders();
         loop {
             match self.solver.solve_assumps(assumptions) {

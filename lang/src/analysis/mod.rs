@@ -479,47 +479,74 @@ impl<'r> Analyser<'r> {
         let rulebook = self.book(rb);
         for (a, redline) in rulebook.redlines.iter().enumerate() {
             let Some(Some(pa)) = prohibits.get(a) else { continue };
-            for (b, other) in rulebook.redlines.iter().enumerate() {
-                let Some(Some(pb)) = prohibits.get(b) else { continue };
-                if a == b
-                    || !redline.acts.iter().all(|act| other.acts.contains(act))
-                    || redline.by.as_ref().map(|role| &role.name) != other.by.as_ref().map(|role| &role.name)
-                {
-                    continue;
-                }
-                if self.encoder.solve(&[*pa, !*pb]) || !self.encoder.solve(&[*pa]) {
-                    continue;
-                }
-                // Two redlines that prohibit exactly the same systems: report the later one only.
-                let mutual =
-                    other.acts.iter().all(|act| redline.acts.contains(act)) && !self.encoder.solve(&[*pb, !*pa]);
-                if mutual && a < b {
-                    continue;
-                }
-                let _ = self.encoder.solve_minimal(&[*pa]);
-                let witness = self.witness(vec![
-                    Check::Redline { rulebook: rb, index: a, allowed: vec![RedlineOutcome::Prohibited] },
-                    Check::Redline { rulebook: rb, index: b, allowed: vec![RedlineOutcome::Prohibited] },
-                ]);
-                let lists_up_to = self.lists_bound();
-                self.push(Finding {
-                    kind: "redundant-redline",
-                    message: format!(
-                        "redline `{}` is redundant: `{}` already prohibits every system it prohibits",
-                        redline.info.name, other.info.name
-                    ),
-                    provisions: vec![
-                        self.provision(rb, "redline", &redline.info),
-                        self.provision(rb, "redline", &other.info),
-                    ],
-                    relation: None,
-                    claimed: None,
-                    bands: Vec::new(),
-                    witnesses: vec![witness],
-                    lists_up_to,
-                });
-                break;
+            if !self.encoder.solve(&[*pa]) {
+                continue;
             }
+            // The redlines on the same acts and role, which could make it redundant.
+            let mut remaining: Vec<(usize, Lit)> = rulebook
+                .redlines
+                .iter()
+                .enumerate()
+                .filter(|(b, other)| {
+                    *b != a
+                        && redline.acts.iter().all(|act| other.acts.contains(act))
+                        && redline.by.as_ref().map(|role| &role.name) == other.by.as_ref().map(|role| &role.name)
+                })
+                .filter_map(|(b, _)| prohibits.get(b).copied().flatten().map(|lit| (b, lit)))
+                .collect();
+            // If all of them together leave some system it prohibits uncovered, none alone covers
+            // it. Otherwise only the redlines of the solver's core can; those that do not alone
+            // are set aside and the rest asked again, until the rest no longer cover it.
+            let mut cover = None;
+            while cover.is_none() && !remaining.is_empty() {
+                let mut asked = vec![*pa];
+                asked.extend(remaining.iter().map(|(_, lit)| !*lit));
+                let core = match self.encoder.solve_or_core(&asked) {
+                    Ok(()) => break,
+                    Err(core) => core,
+                };
+                let in_core: Vec<(usize, Lit)> =
+                    remaining.iter().copied().filter(|(_, lit)| core.contains(lit)).collect();
+                if in_core.is_empty() {
+                    break;
+                }
+                for (b, pb) in &in_core {
+                    if !self.encoder.solve(&[*pa, !*pb]) {
+                        cover = Some((*b, *pb));
+                        break;
+                    }
+                }
+                remaining.retain(|entry| !in_core.contains(entry));
+            }
+            let Some((b, pb)) = cover else { continue };
+            let Some(other) = rulebook.redlines.get(b) else { continue };
+            // Two redlines that prohibit exactly the same systems: report the later one only.
+            let mutual = other.acts.iter().all(|act| redline.acts.contains(act)) && !self.encoder.solve(&[pb, !*pa]);
+            if mutual && a < b {
+                continue;
+            }
+            let _ = self.encoder.solve_minimal(&[*pa]);
+            let witness = self.witness(vec![
+                Check::Redline { rulebook: rb, index: a, allowed: vec![RedlineOutcome::Prohibited] },
+                Check::Redline { rulebook: rb, index: b, allowed: vec![RedlineOutcome::Prohibited] },
+            ]);
+            let lists_up_to = self.lists_bound();
+            self.push(Finding {
+                kind: "redundant-redline",
+                message: format!(
+                    "redline `{}` is redundant: `{}` already prohibits every system it prohibits",
+                    redline.info.name, other.info.name
+                ),
+                provisions: vec![
+                    self.provision(rb, "redline", &redline.info),
+                    self.provision(rb, "redline", &other.info),
+                ],
+                relation: None,
+                claimed: None,
+                bands: Vec::new(),
+                witnesses: vec![witness],
+                lists_up_to,
+            });
         }
     }
 
