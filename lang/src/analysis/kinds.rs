@@ -92,7 +92,7 @@ pub const FINDING_KINDS: &[FindingKind] = &[
     FindingKind {
         id: "gap",
         title: "Gap",
-        description: "A redline of one rulebook prohibits systems that no redline of the other on the same acts prohibits.",
+        description: "A redline (or obligation) of one rulebook covers systems that no redline (or obligation) of the other on the same acts covers.",
         severity: Severity::Warning,
         across: true,
     },

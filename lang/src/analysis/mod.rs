@@ -196,6 +196,8 @@ pub fn compare(
     }
     analyser.redline_gaps(0, 1);
     analyser.redline_gaps(1, 0);
+    analyser.obligation_gaps(0, 1);
+    analyser.obligation_gaps(1, 0);
     analyser.conflicts(0, 1);
     analyser.conflicts(1, 0);
     analyser.finish()
@@ -1075,6 +1077,85 @@ impl<'r> Analyser<'r> {
                     rx.id,
                     ry.id,
                     name_list(&counterparts)
+                )
+            };
+            self.push(Finding {
+                kind: "gap",
+                message,
+                provisions: vec![provision],
+                relation: None,
+                claimed: None,
+                bands: Vec::new(),
+                witnesses: vec![witness],
+                lists_up_to: None,
+            });
+        }
+    }
+
+    /// What `y` demands beyond `x`: obligations of `y` on a built-in act that apply to systems on
+    /// which no obligation of `x` on that act applies (for a system already compliant with `x`,
+    /// these duties are new).
+    fn obligation_gaps(&mut self, x: usize, y: usize) {
+        let (cx, cy) = (self.ctx(x), self.ctx(y));
+        let (rx, ry) = (self.book(x), self.book(y));
+        let mut by_act: std::collections::BTreeMap<&str, Option<(Vec<usize>, Lit)>> = std::collections::BTreeMap::new();
+        for act in SHARED_ACTS {
+            let mut indices = Vec::new();
+            let mut lits = Vec::new();
+            let mut decided = true;
+            for (index, obligation) in rx.obligations.iter().enumerate() {
+                if obligation.act.as_deref() != Some(act) || !self.in_force(x, &obligation.info) {
+                    continue;
+                }
+                match self.encoder.obligation_applies(cx, obligation) {
+                    Ok(lit) => {
+                        indices.push(index);
+                        lits.push(lit);
+                    }
+                    Err(_) => decided = false,
+                }
+            }
+            let any = self.encoder.or(&lits);
+            by_act.insert(act, decided.then_some((indices, any)));
+        }
+        for (index, obligation) in ry.obligations.iter().enumerate() {
+            let Some(act) = obligation.act.as_deref().filter(|act| is_shared_act(act)) else { continue };
+            if !self.in_force(y, &obligation.info) {
+                continue;
+            }
+            let provision = self.provision(y, "obligation", &obligation.info);
+            let applies = match self.encoder.obligation_applies(cy, obligation) {
+                Ok(lit) => lit,
+                Err(reason) => {
+                    self.undecided(provision, reason);
+                    continue;
+                }
+            };
+            let Some(Some((indices, any))) = by_act.get(act).cloned() else { continue };
+            if !self.encoder.solve_minimal(&[applies, !any]) {
+                continue;
+            }
+            let mut checks = vec![Check::ObligationApplies { rulebook: y, index, applies: true }];
+            checks.extend(indices.iter().map(|other| Check::ObligationApplies {
+                rulebook: x,
+                index: *other,
+                applies: false,
+            }));
+            let witness = self.witness(checks);
+            let names: Vec<String> =
+                indices.iter().filter_map(|i| rx.obligations.get(*i)).map(|o| o.info.name.clone()).collect();
+            let message = if names.is_empty() {
+                format!(
+                    "`{}` ({}) requires {act}; `{}` has no obligation on this act",
+                    obligation.info.name, ry.id, rx.id
+                )
+            } else {
+                format!(
+                    "`{}` ({}) requires {act} of systems to which none of `{}`'s obligations on this act applies ({})",
+                    obligation.info.name,
+                    ry.id,
+                    rx.id,
+                    name_list(&names)
                 )
             };
             self.push(Finding {
