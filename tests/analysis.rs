@@ -135,3 +135,21 @@ fn eu_and_california_compute_thresholds_diverge_on_a_band() {
     assert!(bands.contains("1e25 FLOP") && bands.contains("1e26 FLOP"), "{bands}");
     assert_eq!(claim["witnesses"].as_array().map(Vec::len), Some(2));
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_a_crash() {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(["conflicts", "eu.ai_act", "us.ca.sb53", "--as-of", "2027-01-01", "--format", "html"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run concord");
+    let mut first = [0u8; 16];
+    child.stdout.take().expect("stdout").read_exact(&mut first).expect("the report starts");
+    // The pipe is closed here, before the report is written out.
+    let output = child.wait_with_output().expect("concord ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked") && !stderr.contains("internal error"), "{stderr}");
+    assert_ne!(output.status.code(), Some(101));
+}
