@@ -121,11 +121,7 @@ fn print(report: &Report, format: ReportFormat) -> Result<u8> {
         ReportFormat::Html => analysis::html::render_html(report),
         ReportFormat::Text => render_text(report),
     };
-    // A reader that stops early (`| head`) closes the pipe: not an error of the analysis.
-    match std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes()) {
-        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => return Err(error.into()),
-        _ => {}
-    }
+    super::write_stdout(&text)?;
     // A witness that does not reproduce is the analyser's own error.
     Ok(if report.unreplayed().next().is_some() { EXIT_FAILED } else { EXIT_OK })
 }

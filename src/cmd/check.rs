@@ -55,7 +55,9 @@ pub fn run(args: CheckArgs) -> Result<u8> {
                 values.push(value);
             }
             let out = serde_json::json!({ "schema_version": 1, "diagnostics": values });
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            let mut text = serde_json::to_string_pretty(&out)?;
+            text.push('\n');
+            super::write_stdout(&text)?;
         }
     }
     Ok(if n_errors > 0 { EXIT_FAILED } else { EXIT_OK })

@@ -118,6 +118,15 @@ pub fn render_diagnostics(engine: &Engine, diagnostics: &[Diagnostic]) -> String
     render(diagnostics, &engine.sources(), RenderConfig { color })
 }
 
+/// Writes a whole output to standard output. A reader that stops early (`| head`) closes the
+/// pipe; that is not an error of the command, and never a crash.
+pub fn write_stdout(text: &str) -> std::io::Result<()> {
+    match std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(error),
+        _ => Ok(()),
+    }
+}
+
 /// Today's date in UTC, unless `--as-of` gave one.
 pub fn as_of_or_today(as_of: Option<Date>) -> Date {
     as_of.unwrap_or_else(|| jiff::tz::Offset::UTC.to_datetime(jiff::Timestamp::now()).date())
