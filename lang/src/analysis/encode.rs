@@ -1279,19 +1279,30 @@ impl<'s> Encoder<'s> {
 
     // ----- provisions -----
 
-    /// An exception applies: in force, its condition holds, and none of its own exceptions applies.
-    pub fn exception(&mut self, ctx: Ctx<'_>, exception: &IrException) -> Result<Lit> {
-        let key = (ctx.index, 3, exception as *const IrException as usize);
+    /// A provision's literal, encoded once per `key` (rulebook, what is asked, the provision's
+    /// address); a cached answer still marks whether it reads lists.
+    fn cached_provision(
+        &mut self,
+        key: (usize, u8, usize),
+        encode: impl FnOnce(&mut Self) -> Result<Lit>,
+    ) -> Result<Lit> {
         if let Some((lit, lists)) = self.provision_cache.get(&key) {
             self.used_lists |= *lists;
             return Ok(*lit);
         }
         let outer_lists = std::mem::replace(&mut self.used_lists, false);
-        let lit = self.exception_uncached(ctx, exception)?;
+        let lit = encode(self);
         let lists = self.used_lists;
         self.used_lists |= outer_lists;
+        let lit = lit?;
         self.provision_cache.insert(key, (lit, lists));
         Ok(lit)
+    }
+
+    /// An exception applies: in force, its condition holds, and none of its own exceptions applies.
+    pub fn exception(&mut self, ctx: Ctx<'_>, exception: &IrException) -> Result<Lit> {
+        let key = (ctx.index, 3, exception as *const IrException as usize);
+        self.cached_provision(key, |encoder| encoder.exception_uncached(ctx, exception))
     }
 
     fn exception_uncached(&mut self, ctx: Ctx<'_>, exception: &IrException) -> Result<Lit> {
@@ -1311,16 +1322,7 @@ impl<'s> Encoder<'s> {
     /// A redline's trigger: its condition and, when it names a role, some party in that role.
     pub fn redline_trigger(&mut self, ctx: Ctx<'_>, redline: &IrRedline) -> Result<Lit> {
         let key = (ctx.index, 0, redline as *const IrRedline as usize);
-        if let Some((lit, lists)) = self.provision_cache.get(&key) {
-            self.used_lists |= *lists;
-            return Ok(*lit);
-        }
-        let outer_lists = std::mem::replace(&mut self.used_lists, false);
-        let lit = self.redline_trigger_uncached(ctx, redline)?;
-        let lists = self.used_lists;
-        self.used_lists |= outer_lists;
-        self.provision_cache.insert(key, (lit, lists));
-        Ok(lit)
+        self.cached_provision(key, |encoder| encoder.redline_trigger_uncached(ctx, redline))
     }
 
     fn redline_trigger_uncached(&mut self, ctx: Ctx<'_>, redline: &IrRedline) -> Result<Lit> {
@@ -1335,16 +1337,7 @@ impl<'s> Encoder<'s> {
     /// The redline prohibits: its trigger holds and no exception applies.
     pub fn redline_prohibits(&mut self, ctx: Ctx<'_>, redline: &IrRedline) -> Result<Lit> {
         let key = (ctx.index, 1, redline as *const IrRedline as usize);
-        if let Some((lit, lists)) = self.provision_cache.get(&key) {
-            self.used_lists |= *lists;
-            return Ok(*lit);
-        }
-        let outer_lists = std::mem::replace(&mut self.used_lists, false);
-        let lit = self.redline_prohibits_uncached(ctx, redline)?;
-        let lists = self.used_lists;
-        self.used_lists |= outer_lists;
-        self.provision_cache.insert(key, (lit, lists));
-        Ok(lit)
+        self.cached_provision(key, |encoder| encoder.redline_prohibits_uncached(ctx, redline))
     }
 
     fn redline_prohibits_uncached(&mut self, ctx: Ctx<'_>, redline: &IrRedline) -> Result<Lit> {
@@ -1388,16 +1381,7 @@ impl<'s> Encoder<'s> {
     /// The obligation applies: its condition, its role, and (for `for each`) some triggering event.
     pub fn obligation_applies(&mut self, ctx: Ctx<'_>, obligation: &IrObligation) -> Result<Lit> {
         let key = (ctx.index, 2, obligation as *const IrObligation as usize);
-        if let Some((lit, lists)) = self.provision_cache.get(&key) {
-            self.used_lists |= *lists;
-            return Ok(*lit);
-        }
-        let outer_lists = std::mem::replace(&mut self.used_lists, false);
-        let lit = self.obligation_applies_uncached(ctx, obligation)?;
-        let lists = self.used_lists;
-        self.used_lists |= outer_lists;
-        self.provision_cache.insert(key, (lit, lists));
-        Ok(lit)
+        self.cached_provision(key, |encoder| encoder.obligation_applies_uncached(ctx, obligation))
     }
 
     fn obligation_applies_uncached(&mut self, ctx: Ctx<'_>, obligation: &IrObligation) -> Result<Lit> {
