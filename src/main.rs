@@ -2,8 +2,9 @@
 //!
 //! Exit codes (documented in README.md): 0 success; 1 the rulebooks have errors, an example
 //! failed, a `--deny`ed verdict was found, or `fmt` met a file it could not format or (with
-//! `--check`) one that is not formatted; 2 usage or I/O error; 3 some descriptions could not
-//! be read (the others were evaluated).
+//! `--check`) one that is not formatted; 2 usage or I/O error, or a rulebook given to `eval`,
+//! `explain` or `schema` has errors; 3 some descriptions could not be read (the others were
+//! evaluated).
 
 mod cmd;
 
@@ -36,6 +37,8 @@ enum Command {
     Analyze(cmd::analyze::AnalyzeArgs),
     /// Compare two rulebooks: conflicts, gaps, and mapping claims the definitions do not bear out
     Conflicts(cmd::analyze::ConflictsArgs),
+    /// Export the JSON Schema of a rulebook's system descriptions, for editors
+    Schema(cmd::schema::SchemaArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Command::Lsp(args) => cmd::lsp::run(args),
         Command::Analyze(args) => cmd::analyze::run_analyze(args),
         Command::Conflicts(args) => cmd::analyze::run_conflicts(args),
+        Command::Schema(args) => cmd::schema::run(args),
     });
     match result {
         Ok(Ok(code)) => ExitCode::from(code),

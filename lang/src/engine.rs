@@ -37,6 +37,7 @@ use crate::eval::verdict::RulebookVerdicts;
 use crate::eval::{EvalOptions, Outcomes, evaluate, evaluate_outcomes};
 use crate::ir::CompiledRulebook;
 use crate::schema::Schema;
+use crate::schema_export::{ExportError, RulebookLabel, json_schema};
 use crate::stdlib::STDLIB;
 use crate::value::Value;
 
@@ -69,8 +70,10 @@ impl Default for Engine {
 /// Why a file could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read `{path}`: {source}")]
-    Io { path: String, source: std::io::Error },
+    /// The message names the IO error itself, so the error has no `source` (a chain printed by
+    /// `anyhow` would repeat it).
+    #[error("cannot read `{path}`: {reason}")]
+    Io { path: String, reason: std::io::Error },
     #[error("`{path}` is not valid UTF-8 (at byte {offset})")]
     NotUtf8 { path: String, offset: usize },
     #[error("`{path}` is too large ({size} bytes; the limit is 4 GiB)")]
@@ -138,7 +141,7 @@ impl Engine {
     /// the standard library. Returns `None` when skipped.
     pub fn add_file_if_not_stdlib(&mut self, path: &Path) -> Result<Option<FileId>, LoadError> {
         let display = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| LoadError::Io { path: display.clone(), source })?;
+        let bytes = std::fs::read(path).map_err(|reason| LoadError::Io { path: display.clone(), reason })?;
         let Ok(text) = std::str::from_utf8(&bytes) else { return self.add_file(path).map(Some) };
         if declared_id(text).is_some_and(|id| STDLIB.iter().any(|(stdlib_id, _, _)| *stdlib_id == id)) {
             return Ok(None);
@@ -149,7 +152,7 @@ impl Engine {
     /// Reads a rulebook file from disk.
     pub fn add_file(&mut self, path: &Path) -> Result<FileId, LoadError> {
         let display = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| LoadError::Io { path: display.clone(), source })?;
+        let bytes = std::fs::read(path).map_err(|reason| LoadError::Io { path: display.clone(), reason })?;
         if u32::try_from(bytes.len()).is_err() {
             return Err(LoadError::TooLarge { path: display, size: bytes.len() });
         }
@@ -229,6 +232,19 @@ impl Rulebook {
 
     pub fn schema(&self) -> &Schema {
         &self.compiled.schema
+    }
+
+    /// The JSON Schema (draft 2020-12) of the descriptions this rulebook reads: what
+    /// [`Rulebook::load_description`] accepts, for editors and other validators.
+    ///
+    /// # Errors
+    ///
+    /// [`ExportError::NoSystemRecord`] when the rulebook has no `System` record to describe.
+    pub fn json_schema(&self) -> Result<serde_json::Value, ExportError> {
+        let compiled = &self.compiled;
+        let label =
+            RulebookLabel { id: &compiled.id, title: compiled.title.as_deref(), version: compiled.version.as_deref() };
+        json_schema(&compiled.schema, label)
     }
 
     /// Reads a description from JSON or YAML text, validating it against the schema.

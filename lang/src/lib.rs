@@ -7,7 +7,8 @@
 //!
 //! The modules below the façade are the compiler's layers, in pipeline order: `syntax` (lexer,
 //! item splitter, pest grammar, AST), `db` (salsa queries), `check` (names, types, units → IR),
-//! `compile` (linking), `eval` (three-valued evaluation), `describe` (JSON/YAML loading).
+//! `compile` (linking), `eval` (three-valued evaluation), `describe` (JSON/YAML loading),
+//! `schema_export` (the JSON Schema of descriptions).
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
@@ -25,6 +26,7 @@ pub mod ir;
 pub mod num;
 pub mod output;
 pub mod schema;
+pub mod schema_export;
 pub mod stdlib;
 pub mod syntax;
 pub mod value;

@@ -48,8 +48,9 @@ pub struct FieldDef {
     /// An optional field may be left out, and leaving it out states that the thing does not exist.
     /// A required field that is left out is an unknown fact.
     pub optional: bool,
-    /// For a quantity field, the unit it was declared in: a bare number in a description is read
-    /// in this unit (`training_compute: FLOP` reads `1e25` as 1e25 FLOP).
+    /// For a quantity field (or a set or list of quantities), the unit it was declared in: a bare
+    /// number in a description is read in this unit (`training_compute: FLOP` reads `1e25` as
+    /// 1e25 FLOP, `notice_periods: list of days` reads `[15]` as 15 days).
     pub unit: Option<String>,
     pub doc: Option<String>,
 }

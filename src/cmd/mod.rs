@@ -6,6 +6,7 @@ pub mod eval;
 pub mod explain;
 pub mod fmt;
 pub mod lsp;
+pub mod schema;
 pub mod test;
 
 use std::path::{Path, PathBuf};

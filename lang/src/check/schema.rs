@@ -267,11 +267,18 @@ pub struct TypeResolver<'a> {
 }
 
 impl TypeResolver<'_> {
-    /// The type, and for a quantity the unit it was written in.
+    /// The type, and for a quantity (or a set or list of them) the unit it was written in: a
+    /// description's bare numbers are read in it (`list of days` reads `[15]` as 15 days).
     pub fn resolve(&self, ty: &TypeExpr, diagnostics: &mut Vec<Diagnostic>) -> (Ty, Option<String>) {
         match ty {
-            TypeExpr::Set(inner, _) => (Ty::Set(Box::new(self.resolve(inner, diagnostics).0)), None),
-            TypeExpr::List(inner, _) => (Ty::List(Box::new(self.resolve(inner, diagnostics).0)), None),
+            TypeExpr::Set(inner, _) => {
+                let (inner, unit) = self.resolve(inner, diagnostics);
+                (Ty::Set(Box::new(inner)), unit)
+            }
+            TypeExpr::List(inner, _) => {
+                let (inner, unit) = self.resolve(inner, diagnostics);
+                (Ty::List(Box::new(inner)), unit)
+            }
             TypeExpr::Named(name) => {
                 let text = name.text.as_str();
                 let builtin = match text {
@@ -340,4 +347,29 @@ pub fn ambiguous(name: &str, span: crate::syntax::ast::Span, db: &dyn salsa::Dat
     Diagnostic::error("ambiguous-name", span, format!("`{name}` is declared by more than one imported rulebook"))
         .with_note(format!("declared in {}", files.join(" and ")))
         .with_help("import one of the rulebooks with `as` and write `alias.name`")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::value::Value;
+    use crate::{Engine, Format};
+
+    #[test]
+    fn a_set_or_list_of_a_unit_reads_bare_numbers_in_that_unit() {
+        let mut engine = Engine::default();
+        let text =
+            "rulebook t.units { title \"T\" }\nrecord System {\n  notice: list of days\n  limits: set of kFLOP\n}\n";
+        let file = engine.add_source("t.concord", text);
+        let rulebook = engine.compile(file).unwrap();
+        let description =
+            rulebook.load_description(br#"{"notice": [1, "2 days"], "limits": [3]}"#, Format::Json).unwrap();
+        let quantity = |text: &str| Value::Quantity(crate::num::parse_decimal(text).unwrap());
+        assert_eq!(
+            description.value(),
+            &Value::Record(Box::new([
+                Value::List(Box::new([quantity("86400"), quantity("172800")])),
+                Value::Set(Box::new([quantity("3000")])),
+            ]))
+        );
+    }
 }

@@ -180,6 +180,12 @@ impl<'a> Reader<'a> {
         let NodeKind::String(text) = &node.kind else {
             return self.fail(EXPECTED, node);
         };
+        // jiff's parser also takes other ISO 8601 forms (`2025-02-02 10:00Z`, `20250202T10Z`,
+        // bracketed time zones); a description's instants are RFC 3339, as JSON Schema's
+        // `date-time` reads them.
+        if !is_datetime_shape(text) {
+            return self.fail(EXPECTED, node);
+        }
         match text.parse::<Timestamp>() {
             Ok(timestamp) => Value::DateTime(timestamp),
             Err(_) => self.fail(EXPECTED, node),
@@ -430,6 +436,39 @@ fn is_date_shape(text: &str) -> bool {
         })
 }
 
+/// RFC 3339's `date-time`: `YYYY-MM-DDTHH:MM:SS`, an optional fraction of one to nine digits,
+/// then `Z` or `±HH:MM`; `T` and `Z` may be lowercase. Hours, minutes and seconds are checked
+/// against their ranges (a leap second `:60` is refused); the day is left to the date parser.
+/// `schema_export`'s `DATETIME_PATTERN` is the same shape as a regular expression.
+fn is_datetime_shape(text: &str) -> bool {
+    let in_range = |tens: u8, ones: u8, max: u8| two_digits(tens, ones).is_some_and(|value| value <= max);
+    let Some((date, time)) = text.split_at_checked(10) else { return false };
+    let [b'T' | b't', h1, h2, b':', m1, m2, b':', s1, s2, rest @ ..] = time.as_bytes() else { return false };
+    if !(is_date_shape(date) && in_range(*h1, *h2, 23) && in_range(*m1, *m2, 59) && in_range(*s1, *s2, 59)) {
+        return false;
+    }
+    let offset = match rest {
+        [b'.', fraction @ ..] => {
+            let digits = fraction.iter().take_while(|byte| byte.is_ascii_digit()).count();
+            if !(1..=9).contains(&digits) {
+                return false;
+            }
+            fraction.get(digits..).unwrap_or_default()
+        }
+        _ => rest,
+    };
+    match offset {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => in_range(*h1, *h2, 23) && in_range(*m1, *m2, 59),
+        _ => false,
+    }
+}
+
+/// The value of two ASCII digits.
+fn two_digits(tens: u8, ones: u8) -> Option<u8> {
+    (tens.is_ascii_digit() && ones.is_ascii_digit()).then(|| (tens - b'0') * 10 + (ones - b'0'))
+}
+
 /// `value × scale`, or `None` when the product is out of range or would need rounding.
 fn exact_mul(value: Decimal, scale: Decimal) -> Option<Decimal> {
     let product = value.checked_mul(scale)?.normalize();
@@ -667,6 +706,38 @@ mod tests {
             $.launched_at: expected a datetime (RFC 3339 with an offset, like 2025-02-02T10:00:00Z), found "2025-02-02T10:00:00"
         "#]]
         .assert_eq(&rendered(load_json(r#"{"launched_at": "2025-02-02T10:00:00"}"#)));
+    }
+
+    #[test]
+    fn datetime_field_reads_rfc3339_only() {
+        for accepted in ["2025-02-02T10:00:00Z", "2025-02-02t10:00:00.123456789z", "2025-02-02T23:59:59-23:59"] {
+            let value = system_slot(&format!(r#"{{"launched_at": "{accepted}"}}"#), 7);
+            assert!(matches!(value, Value::DateTime(_)), "{accepted}: {value:?}");
+        }
+        // ISO 8601 forms that jiff reads but RFC 3339 (and JSON Schema's `date-time`) does not.
+        for refused in [
+            "2025-02-02 10:00:00Z",
+            "2025-02-02T10:00Z",
+            "20250202T100000Z",
+            "2025-02-02T10:00:00+01",
+            "2025-02-02T10:00:00Z[Europe/Paris]",
+            "2025-02-02T10:00:00.1234567890Z",
+            "2025-02-02T24:00:00Z",
+            "2025-02-02T23:59:60Z",
+            "2025-02-02T10:00:00+24:00",
+            "2025-02-02T10:00:00.Z",
+        ] {
+            let errors = load_json(&format!(r#"{{"launched_at": "{refused}"}}"#)).unwrap_err();
+            assert!(errors[0].message.starts_with("expected a datetime"), "{refused}: {}", errors[0]);
+        }
+    }
+
+    #[test]
+    fn datetime_field_checks_the_day() {
+        expect![[r#"
+            $.launched_at: expected a datetime (RFC 3339 with an offset, like 2025-02-02T10:00:00Z), found "2025-02-30T10:00:00Z"
+        "#]]
+        .assert_eq(&rendered(load_json(r#"{"launched_at": "2025-02-30T10:00:00Z"}"#)));
     }
 
     #[test]

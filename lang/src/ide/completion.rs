@@ -152,9 +152,9 @@ fn members(
     let Ty::Record(record) = path_type(checker, segments) else { return };
     let Some(def) = checker.info.schema.record(record) else { return };
     for field in &def.fields {
-        let ty = match &field.unit {
-            Some(unit) => unit.clone(),
-            None => checker.info.schema.display_ty(&field.ty).replace('`', ""),
+        let ty = match (&field.ty, &field.unit) {
+            (Ty::Quantity(_), Some(unit)) => unit.clone(),
+            _ => checker.info.schema.display_ty(&field.ty).replace('`', ""),
         };
         let detail = if field.optional { format!("optional {ty}") } else { ty };
         out.push(Completion {
