@@ -118,7 +118,8 @@ struct DefNames {
 
 impl DefNames {
     /// Walks the root record's fields, their records' fields and so on, and names each
-    /// declaration met; when names repeat, the declaration with the lower id keeps the plain name.
+    /// declaration met. When names repeat, the first in (records, enums, dimensions; each by id)
+    /// order keeps the plain name.
     fn of(schema: &Schema, root: RecordId) -> DefNames {
         let mut reached = BTreeSet::new();
         let mut pending = vec![Def::Record(root)];
@@ -206,7 +207,7 @@ fn field_schema(schema: &Schema, names: &DefNames, field: &FieldDef) -> Value {
             object
         }
         // A type the rulebook got wrong reads nothing but a missing value.
-        Value::Bool(false) => null_schema().as_object().cloned().unwrap_or_default(),
+        Value::Bool(false) => null_object(),
         other => any_of(vec![other, null_schema()]),
     };
     let mut description = field.doc.clone().unwrap_or_default();
@@ -239,8 +240,9 @@ fn value_schema(schema: &Schema, names: &DefNames, ty: &Ty, unit: Option<&str>) 
             match schema.unit(unit_name).filter(|unit| unit.dimension == *dim) {
                 Some(unit) => {
                     // The number must still fit a Concord number once converted to the base unit.
+                    // (A scale below 1 overflows the division, and leaves the plain bound.)
                     let bound = Decimal::MAX.checked_div(unit.scale).map_or(Decimal::MAX, |bound| bound.trunc());
-                    let mut number = number_schema("number", bound.min(Decimal::MAX));
+                    let mut number = number_schema("number", bound);
                     if let Some(object) = number.as_object_mut() {
                         object.insert("description".to_owned(), json!(format!("A number of {unit_name}.")));
                     }
@@ -319,8 +321,14 @@ fn any_of(alternatives: Vec<Value>) -> Map<String, Value> {
     out
 }
 
+fn null_object() -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert("type".to_owned(), json!("null"));
+    out
+}
+
 fn null_schema() -> Value {
-    json!({ "type": "null" })
+    Value::Object(null_object())
 }
 
 /// Rebuilds every object with its keys inserted in sorted order, so that the output is the same
