@@ -209,6 +209,15 @@ pub struct Rulebook {
     compiled: Arc<CompiledRulebook>,
 }
 
+// Compiled rulebooks are shared between threads: a batch evaluates one rulebook on every core.
+const _: () = {
+    const fn shared_across_threads<T: Send + Sync>() {}
+    shared_across_threads::<Rulebook>();
+    shared_across_threads::<CompiledRulebook>();
+    shared_across_threads::<Description>();
+    shared_across_threads::<Outcomes>();
+};
+
 /// A system description loaded against a rulebook's schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Description {

@@ -35,4 +35,4 @@ pub use describe::{DescriptionError, Format};
 pub use diagnostics::{Diagnostic, Severity};
 pub use engine::{CompileError, Description, Engine, FileId, LoadError, Rulebook};
 pub use eval::verdict::{ObligationOutcome, RedlineOutcome, RulebookVerdicts};
-pub use eval::{EvalOptions, Outcomes};
+pub use eval::{EvalOptions, Outcomes, Step, Tri};

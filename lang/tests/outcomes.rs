@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use concord_lang::{EvalOptions, Format, Outcomes};
+use concord_lang::{EvalOptions, Format, Outcomes, Step};
 
 #[test]
 fn verdicts_only_agree_with_full_verdicts_on_every_example() {
@@ -53,8 +53,53 @@ fn verdicts_only_agree_with_full_verdicts_on_every_example() {
             assert_eq!(outcomes.redlines, full_redlines, "redlines on {date}");
             assert_eq!(outcomes.obligations, full_obligations, "obligations on {date}");
             assert_eq!(compact_tiers, full_tiers, "classifications on {date}");
+            let traced = |wanted: fn(&Step) -> bool| outcomes.trace().iter().filter(|step| wanted(step)).count();
+            assert_eq!(traced(|step| matches!(step, Step::Redline(_))), full.redlines.len());
+            assert_eq!(traced(|step| matches!(step, Step::Obligation(_))), full.obligations.len());
             n_compared += 1;
         }
     }
     assert!(n_compared >= 100, "compared {n_compared} evaluations");
+}
+
+/// One compiled rulebook serves several threads at once, each with its own `Outcomes`, and they
+/// all reach the verdicts a single thread reaches.
+#[test]
+fn one_rulebook_is_shared_across_threads() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut engine = concord_lang::Engine::default();
+    let file = engine.add_file(&root.join("examples/ai_rules.concord")).unwrap();
+    let rulebook = engine.compile(file).unwrap();
+    let mut paths: Vec<_> =
+        std::fs::read_dir(root.join("examples/systems")).unwrap().map(|entry| entry.unwrap().path()).collect();
+    paths.sort();
+    let descriptions: Vec<_> = paths
+        .iter()
+        .map(|path| rulebook.load_description(&std::fs::read(path).unwrap(), Format::from_path(path).unwrap()).unwrap())
+        .collect();
+    let as_of = "2026-10-12".parse().unwrap();
+    let verdicts_of = |outcomes: &mut Outcomes| -> Vec<(Vec<_>, Vec<_>, Vec<_>)> {
+        descriptions
+            .iter()
+            .map(|description| {
+                rulebook.evaluate_outcomes(description, as_of, outcomes);
+                (outcomes.redlines.clone(), outcomes.classifications.clone(), outcomes.obligations.clone())
+            })
+            .collect()
+    };
+    let alone = verdicts_of(&mut Outcomes::default());
+    let together: Vec<_> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                let verdicts_of = &verdicts_of;
+                scope.spawn(move || {
+                    let mut outcomes = Outcomes::default();
+                    (0..50).map(|_| verdicts_of(&mut outcomes)).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|worker| worker.join().unwrap()).collect()
+    });
+    assert_eq!(together.len(), 200);
+    assert!(together.iter().all(|verdicts| *verdicts == alone));
 }

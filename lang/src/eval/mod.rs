@@ -67,7 +67,7 @@ pub fn evaluate(rulebook: &CompiledRulebook, system: &Value, as_of: Date, option
 }
 
 fn evaluate_here(rulebook: &CompiledRulebook, system: &Value, as_of: Date, options: EvalOptions) -> RulebookVerdicts {
-    let mut evaluator = Evaluator::new(rulebook, system, as_of, options);
+    let mut evaluator = Evaluator::new(rulebook, system, as_of, options, Scratch::default());
     let in_force = in_force(rulebook.applies_from, rulebook.applies_until, as_of);
     let redlines = rulebook.redlines.iter().map(|redline| evaluator.redline(redline, in_force)).collect();
     let classifications = rulebook
@@ -82,26 +82,109 @@ fn evaluate_here(rulebook: &CompiledRulebook, system: &Value, as_of: Date, optio
 }
 
 /// The verdicts alone, one per provision in declaration order: what a gate or a batch needs.
-/// Reuse one `Outcomes` across descriptions; evaluation builds no explanations and no paths.
+/// Reuse one `Outcomes` across descriptions: it keeps the evaluator's buffers, so once they have
+/// grown to fit, a decision allocates nothing (`lang/tests/no_alloc.rs` proves it).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outcomes {
     pub redlines: Vec<RedlineOutcome>,
     /// The decided tier (an index into the classification's tiers), or `None` if undetermined.
     pub classifications: Vec<Option<u32>>,
     pub obligations: Vec<ObligationOutcome>,
+    /// The compact trace of the last decision (see [`Step`]).
+    trace: Vec<Step>,
+    scratch: Scratch,
 }
 
-/// Evaluates every provision of `rulebook` for one system, recording only the verdicts.
+impl Outcomes {
+    /// What the last decision weighed, provision by provision, as indices into the compiled
+    /// rulebook: each redline's steps follow its [`Step::Redline`], each obligation's its
+    /// [`Step::Obligation`]. Explanations in prose are built from these steps.
+    pub fn trace(&self) -> &[Step] {
+        &self.trace
+    }
+}
+
+/// One step of an evaluation, recorded as indices and truth values in a reused buffer while the
+/// provisions are weighed; the prose of an explanation is built from these steps only when it
+/// is asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The steps that follow are those of redline `n` (an index into `CompiledRulebook::redlines`).
+    Redline(u32),
+    /// The steps that follow are those of obligation `n`.
+    Obligation(u32),
+    /// The provision, or its rulebook, is not in force on the evaluation date.
+    NotInForce,
+    /// The provision's condition came out so.
+    Condition(Tri),
+    /// Whether some party holds the role the provision names.
+    Role(Tri),
+    /// An exception, numbered in preorder among the provision's exceptions, is not in force.
+    ExceptionNotInForce(u32),
+    /// An exception (numbered in preorder) was weighed: its condition, whether it applies, and
+    /// which of its own exceptions (numbered likewise) lifted it.
+    Exception { index: u32, when: Tri, applies: Tri, inner: Option<u32> },
+    /// An obligation whose triggering events are all known not to exist.
+    NoEvent,
+}
+
+/// Buffers an evaluation reuses from one decision to the next; not part of any verdict.
+#[derive(Default)]
+struct Scratch {
+    locals: Vec<Local<'static, 'static>>,
+    term_cache: Vec<CachedTerm>,
+    term_cached: Vec<bool>,
+    tier_cache: Vec<TierOutcome>,
+    tier_cached: Vec<bool>,
+    missing: Vec<String>,
+    instances: Vec<InstanceVerdict>,
+}
+
+impl Clone for Scratch {
+    /// Buffers are not copied: a clone starts empty.
+    fn clone(&self) -> Scratch {
+        Scratch::default()
+    }
+}
+
+impl PartialEq for Scratch {
+    /// Buffers do not take part in comparing outcomes.
+    fn eq(&self, _: &Scratch) -> bool {
+        true
+    }
+}
+
+impl Eq for Scratch {}
+
+impl std::fmt::Debug for Scratch {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("Scratch")
+    }
+}
+
+/// An empty vector of another lifetime, with the allocation of `vec`: the buffers of one
+/// decision serve the next without a new allocation. (The standard library collects a vector's
+/// own `into_iter` in place; `no_alloc.rs` would catch it if it stopped doing so.)
+fn recycle<T, U>(mut vec: Vec<T>) -> Vec<U> {
+    vec.clear();
+    vec.into_iter().filter_map(|_| None).collect()
+}
+
+/// Evaluates every provision of `rulebook` for one system, recording only the verdicts and the
+/// compact trace.
 pub fn evaluate_outcomes(rulebook: &CompiledRulebook, system: &Value, as_of: Date, out: &mut Outcomes) {
-    let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false });
+    let scratch = std::mem::take(&mut out.scratch);
+    let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false }, scratch);
     evaluator.record = false;
+    evaluator.trace = std::mem::take(&mut out.trace);
+    evaluator.trace.clear();
     let in_force = in_force(rulebook.applies_from, rulebook.applies_until, as_of);
-    let mut explanation = Vec::new();
     out.redlines.clear();
     out.classifications.clear();
     out.obligations.clear();
-    for redline in &rulebook.redlines {
-        let (outcome, _, _) = evaluator.redline_core(redline, in_force, &mut explanation);
+    for (idx, redline) in rulebook.redlines.iter().enumerate() {
+        evaluator.trace.push(Step::Redline(idx as u32));
+        let (outcome, _, _) = evaluator.redline_core(redline, in_force);
         out.redlines.push(outcome);
     }
     for idx in &rulebook.own_classifications {
@@ -113,10 +196,15 @@ pub fn evaluate_outcomes(rulebook: &CompiledRulebook, system: &Value, as_of: Dat
         };
         out.classifications.push(decided);
     }
-    for obligation in &rulebook.obligations {
-        let (outcome, _) = evaluator.obligation_core(obligation, in_force, &mut explanation);
+    let mut instances = std::mem::take(&mut evaluator.instances);
+    for (idx, obligation) in rulebook.obligations.iter().enumerate() {
+        evaluator.trace.push(Step::Obligation(idx as u32));
+        let outcome = evaluator.obligation_core(obligation, in_force, &mut instances);
         out.obligations.push(outcome);
     }
+    evaluator.instances = instances;
+    out.trace = std::mem::take(&mut evaluator.trace);
+    out.scratch = evaluator.into_scratch();
 }
 
 fn classification_in_force(classification: &IrClassification, as_of: Date) -> bool {
@@ -131,7 +219,7 @@ pub fn evaluate_term(
     name: &str,
 ) -> Option<(Tri, Vec<String>)> {
     let idx = rulebook.term_names.iter().find(|(term, _)| term == name).map(|(_, idx)| *idx)?;
-    let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false });
+    let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false }, Scratch::default());
     let value = evaluator.term_value(idx, &[]);
     let tri = evaluator.truth(&value);
     Some((tri, evaluator.take_missing()))
@@ -140,7 +228,7 @@ pub fn evaluate_term(
 /// The value of term `idx` (parameters bound to `args`) for one description, as a truth value.
 /// Used by the analyser to replay witnesses; the verdict paths do not go through it.
 pub fn evaluate_term_at(rulebook: &CompiledRulebook, system: &Value, as_of: Date, idx: u32, args: &[Value]) -> Tri {
-    let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false });
+    let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false }, Scratch::default());
     let args: Vec<(Cow<'_, Value>, Origin<'_>)> =
         args.iter().map(|value| (Cow::Borrowed(value), Origin::None)).collect();
     let value = evaluator.term_value(idx, &args);
@@ -149,8 +237,9 @@ pub fn evaluate_term_at(rulebook: &CompiledRulebook, system: &Value, as_of: Date
 
 /// The tier classification `idx` decides for one description, if it decides one.
 pub fn evaluate_tier(rulebook: &CompiledRulebook, system: &Value, as_of: Date, idx: u32) -> Option<u32> {
-    let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false });
-    evaluator.tier(idx).decided
+    let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false }, Scratch::default());
+    evaluator.tier(idx);
+    evaluator.tier_cache.get(idx as usize).and_then(|outcome| outcome.decided)
 }
 
 pub fn in_force(from: Option<Date>, until: Option<Date>, as_of: Date) -> bool {
@@ -179,7 +268,7 @@ struct Local<'a, 'r> {
     origin: Origin<'r>,
 }
 
-#[derive(Clone)]
+#[derive(Clone, Default)]
 struct TierOutcome {
     decided: Option<u32>,
     possible: Vec<u32>,
@@ -196,6 +285,12 @@ struct CachedTerm {
     facts: Vec<FactUsed>,
 }
 
+impl Default for CachedTerm {
+    fn default() -> CachedTerm {
+        CachedTerm { value: Value::Unknown, missing: Vec::new(), facts: Vec::new() }
+    }
+}
+
 struct Evaluator<'a> {
     rulebook: &'a CompiledRulebook,
     schema: &'a Schema,
@@ -208,14 +303,44 @@ struct Evaluator<'a> {
     locals: Vec<Local<'a, 'a>>,
     frame: usize,
     missing: Vec<String>,
-    term_cache: Vec<Option<CachedTerm>>,
-    tier_cache: Vec<Option<TierOutcome>>,
+    /// Parameterless terms' values, valid where `term_cached` says so.
+    term_cache: Vec<CachedTerm>,
+    term_cached: Vec<bool>,
+    tier_cache: Vec<TierOutcome>,
+    tier_cached: Vec<bool>,
+    /// The obligations' instances (on the verdicts-only path).
+    instances: Vec<InstanceVerdict>,
+    /// The steps weighed so far (see [`Step`]).
+    trace: Vec<Step>,
     unsure: BTreeSet<UnsureMark>,
     facts: BTreeSet<FactUsed>,
 }
 
 impl<'a> Evaluator<'a> {
-    fn new(rulebook: &'a CompiledRulebook, system: &'a Value, as_of: Date, options: EvalOptions) -> Evaluator<'a> {
+    fn new(
+        rulebook: &'a CompiledRulebook,
+        system: &'a Value,
+        as_of: Date,
+        options: EvalOptions,
+        scratch: Scratch,
+    ) -> Evaluator<'a> {
+        let Scratch {
+            locals,
+            mut term_cache,
+            mut term_cached,
+            mut tier_cache,
+            mut tier_cached,
+            mut missing,
+            instances,
+        } = scratch;
+        // Cached values are kept (their buffers are reused) but marked stale.
+        term_cache.resize_with(rulebook.terms.len(), CachedTerm::default);
+        term_cached.clear();
+        term_cached.resize(rulebook.terms.len(), false);
+        tier_cache.resize_with(rulebook.classifications.len(), TierOutcome::default);
+        tier_cached.clear();
+        tier_cached.resize(rulebook.classifications.len(), false);
+        missing.clear();
         Evaluator {
             rulebook,
             schema: &rulebook.schema,
@@ -223,13 +348,46 @@ impl<'a> Evaluator<'a> {
             as_of,
             options,
             record: true,
-            locals: Vec::new(),
+            locals: recycle(locals),
             frame: 0,
-            missing: Vec::new(),
-            term_cache: vec![None; rulebook.terms.len()],
-            tier_cache: vec![None; rulebook.classifications.len()],
+            missing,
+            term_cache,
+            term_cached,
+            tier_cache,
+            tier_cached,
+            instances,
+            trace: Vec::new(),
             unsure: BTreeSet::new(),
             facts: BTreeSet::new(),
+        }
+    }
+
+    /// Gives the buffers back for the next decision.
+    fn into_scratch(self) -> Scratch {
+        Scratch {
+            locals: recycle(self.locals),
+            term_cache: self.term_cache,
+            term_cached: self.term_cached,
+            tier_cache: self.tier_cache,
+            tier_cached: self.tier_cached,
+            missing: self.missing,
+            instances: self.instances,
+        }
+    }
+
+    /// The cached value of parameterless term `idx`, if it was evaluated for this decision.
+    fn cached_term(&self, idx: u32) -> Option<&CachedTerm> {
+        match self.term_cached.get(idx as usize) {
+            Some(true) => self.term_cache.get(idx as usize),
+            _ => None,
+        }
+    }
+
+    /// The cached outcome of classification `idx`, if it was decided for this decision.
+    fn cached_tier(&self, idx: u32) -> Option<&TierOutcome> {
+        match self.tier_cached.get(idx as usize) {
+            Some(true) => self.tier_cache.get(idx as usize),
+            _ => None,
         }
     }
 
@@ -373,8 +531,8 @@ impl<'a> Evaluator<'a> {
             }
             // The cached value of a term, when no unsure mark or missing fact has to be recorded.
             IrExpr::Term { term: TermTarget::Index(idx), args } if args.is_empty() && !self.record => {
-                match self.term_cache.get(*idx as usize) {
-                    Some(Some(cached)) if cached.missing.is_empty() => Cow::Owned(cached.value.clone()),
+                match self.cached_term(*idx) {
+                    Some(cached) if cached.missing.is_empty() => Cow::Owned(cached.value.clone()),
                     _ => self.eval_other(expr),
                 }
             }
@@ -447,9 +605,13 @@ impl<'a> Evaluator<'a> {
             }
             IrExpr::Term { term, args } => {
                 let TermTarget::Index(idx) = term else { return Cow::Owned(Value::Unknown) };
-                let args: Vec<(Cow<'a, Value>, Origin<'a>)> =
-                    args.iter().map(|arg| (self.eval(arg), Origin::Expr { expr: arg, frame: self.frame })).collect();
-                Cow::Owned(self.term_value(*idx, &args))
+                // Arguments are bound where the term's frame will start, without a vector of their own.
+                let frame = self.locals.len();
+                for (offset, arg) in args.iter().enumerate() {
+                    let value = self.eval(arg);
+                    self.bind(frame + offset, value, Origin::Expr { expr: arg, frame: self.frame });
+                }
+                Cow::Owned(self.term_in_frame(*idx, frame, args.len()))
             }
             IrExpr::Tier(target) => {
                 let TierTarget::Index(idx) = target else { return Cow::Owned(Value::Unknown) };
@@ -681,16 +843,33 @@ impl<'a> Evaluator<'a> {
     }
 
     fn term_value(&mut self, idx: u32, args: &[(Cow<'a, Value>, Origin<'a>)]) -> Value {
-        let rulebook = self.rulebook;
-        let Some(term) = rulebook.terms.get(idx as usize) else { return Value::Unknown };
-        for reason in &term.info.unsure {
-            self.unsure.insert(UnsureMark { declaration: term.info.name.clone(), reason: reason.clone() });
+        let frame = self.locals.len();
+        for (offset, (value, origin)) in args.iter().enumerate() {
+            self.bind(frame + offset, value.clone(), *origin);
         }
-        if args.is_empty()
-            && let Some(Some(cached)) = self.term_cache.get(idx as usize)
+        self.term_in_frame(idx, frame, args.len())
+    }
+
+    /// The value of term `idx` whose `n_args` arguments are bound from local `frame` on.
+    fn term_in_frame(&mut self, idx: u32, frame: usize, n_args: usize) -> Value {
+        let rulebook = self.rulebook;
+        let Some(term) = rulebook.terms.get(idx as usize) else {
+            self.locals.truncate(frame);
+            return Value::Unknown;
+        };
+        if self.record {
+            for reason in &term.info.unsure {
+                self.unsure.insert(UnsureMark { declaration: term.info.name.clone(), reason: reason.clone() });
+            }
+        }
+        if n_args == 0
+            && self.term_cached.get(idx as usize) == Some(&true)
+            && let Some(cached) = self.term_cache.get(idx as usize)
         {
             let value = cached.value.clone();
-            self.missing.extend(cached.missing.iter().cloned());
+            if self.record {
+                self.missing.extend(cached.missing.iter().cloned());
+            }
             if self.options.explain {
                 self.facts.extend(cached.facts.iter().cloned());
             }
@@ -698,19 +877,14 @@ impl<'a> Evaluator<'a> {
         }
         // The facts this term reads are gathered apart, so later verdicts that use it inherit them.
         let outer_facts =
-            if args.is_empty() && self.options.explain { Some(std::mem::take(&mut self.facts)) } else { None };
+            if n_args == 0 && self.options.explain { Some(std::mem::take(&mut self.facts)) } else { None };
         let saved_frame = self.frame;
-        let frame = self.locals.len();
-        for (offset, (value, origin)) in args.iter().enumerate() {
-            self.bind(frame + offset, value.clone(), *origin);
-        }
         self.frame = frame;
         let mark = self.missing.len();
         let value = self.eval(&term.body).into_owned();
         self.frame = saved_frame;
         self.locals.truncate(frame);
-        if args.is_empty() {
-            let missing = self.missing.get(mark..).map(<[String]>::to_vec).unwrap_or_default();
+        if n_args == 0 {
             let facts: Vec<FactUsed> = match outer_facts {
                 Some(outer) => {
                     let term_facts = std::mem::replace(&mut self.facts, outer);
@@ -719,8 +893,15 @@ impl<'a> Evaluator<'a> {
                 }
                 None => Vec::new(),
             };
-            if let Some(slot) = self.term_cache.get_mut(idx as usize) {
-                *slot = Some(CachedTerm { value: value.clone(), missing, facts });
+            let missing = self.missing.get(mark..).unwrap_or_default();
+            if let (Some(slot), Some(cached)) =
+                (self.term_cache.get_mut(idx as usize), self.term_cached.get_mut(idx as usize))
+            {
+                slot.value.clone_from(&value);
+                slot.missing.clear();
+                slot.missing.extend_from_slice(missing);
+                slot.facts = facts;
+                *cached = true;
             }
         }
         value
@@ -729,10 +910,8 @@ impl<'a> Evaluator<'a> {
     /// The decided tier of a classification, whether `tier` is still possible, and (when
     /// undecided and recording) the facts that would decide it added to the missing facts.
     fn tier_lookup(&mut self, idx: u32, tier: Option<u32>) -> (Option<u32>, bool) {
-        if !matches!(self.tier_cache.get(idx as usize), Some(Some(_))) {
-            let _ = self.tier(idx);
-        }
-        let Some(Some(outcome)) = self.tier_cache.get(idx as usize) else { return (None, true) };
+        self.tier(idx);
+        let Some(outcome) = self.cached_tier(idx) else { return (None, true) };
         let possible = tier.is_none_or(|tier| outcome.possible.contains(&tier));
         let decided = outcome.decided;
         let branch = outcome.branch;
@@ -756,27 +935,34 @@ impl<'a> Evaluator<'a> {
         (decided, possible)
     }
 
-    fn tier(&mut self, idx: u32) -> TierOutcome {
-        if let Some(Some(outcome)) = self.tier_cache.get(idx as usize) {
-            return outcome.clone();
+    /// Decides classification `idx` into the tier cache, unless it is there already.
+    fn tier(&mut self, idx: u32) {
+        if self.cached_tier(idx).is_some() {
+            return;
         }
         let rulebook = self.rulebook;
-        let outcome = match rulebook.classifications.get(idx as usize) {
-            Some(classification) => self.classify(classification),
-            None => TierOutcome { decided: None, possible: Vec::new(), missing: Vec::new(), branch: None },
-        };
-        if let Some(slot) = self.tier_cache.get_mut(idx as usize) {
-            *slot = Some(outcome.clone());
+        let Some(classification) = rulebook.classifications.get(idx as usize) else { return };
+        let mut outcome = self.tier_cache.get_mut(idx as usize).map(std::mem::take).unwrap_or_default();
+        self.classify(classification, &mut outcome);
+        if let (Some(slot), Some(cached)) =
+            (self.tier_cache.get_mut(idx as usize), self.tier_cached.get_mut(idx as usize))
+        {
+            *slot = outcome;
+            *cached = true;
         }
-        outcome
     }
 
-    fn classify(&mut self, classification: &'a IrClassification) -> TierOutcome {
-        for reason in &classification.info.unsure {
-            self.unsure.insert(UnsureMark { declaration: classification.info.name.clone(), reason: reason.clone() });
+    /// Decides a classification into `outcome`, reusing its buffers.
+    fn classify(&mut self, classification: &'a IrClassification, outcome: &mut TierOutcome) {
+        if self.record {
+            for reason in &classification.info.unsure {
+                self.unsure
+                    .insert(UnsureMark { declaration: classification.info.name.clone(), reason: reason.clone() });
+            }
         }
         let outer_mark = self.missing.len();
-        let mut possible: Vec<u32> = Vec::new();
+        let possible = &mut outcome.possible;
+        possible.clear();
         let mut decided_branch = None;
         for (branch_idx, branch) in classification.branches.iter().enumerate() {
             let applies_today = in_force(branch.info.applies_from, branch.info.applies_until, self.as_of);
@@ -808,12 +994,19 @@ impl<'a> Evaluator<'a> {
                 Tri::False => {}
             }
         }
-        let missing = self.missing.get(outer_mark..).map(<[String]>::to_vec).unwrap_or_default();
-        self.missing.truncate(outer_mark);
+        outcome.missing.clear();
         match possible.as_slice() {
-            [only] => TierOutcome { decided: Some(*only), possible, missing: Vec::new(), branch: decided_branch },
-            _ => TierOutcome { decided: None, possible, missing, branch: None },
+            [only] => {
+                outcome.decided = Some(*only);
+                outcome.branch = decided_branch;
+            }
+            _ => {
+                outcome.decided = None;
+                outcome.branch = None;
+                outcome.missing.extend(self.missing.drain(outer_mark..));
+            }
         }
+        self.missing.truncate(outer_mark);
     }
 
     // ----- Provisions -----------------------------------------------------------------------
@@ -821,16 +1014,17 @@ impl<'a> Evaluator<'a> {
     fn redline(&mut self, redline: &'a IrRedline, rulebook_in_force: bool) -> RedlineVerdict {
         self.start_verdict(&redline.info);
         let by = redline.by.as_ref().map(|role| self.role_holders(role));
-        let mut explanation = Vec::new();
-        let (verdict, possible, exception) = self.redline_core(redline, rulebook_in_force, &mut explanation);
+        let start = self.trace.len();
+        let (verdict, possible, exception) = self.redline_core(redline, rulebook_in_force);
         if verdict != RedlineOutcome::Undetermined {
             self.missing.clear();
         }
+        let explanation = self.explain_steps(&redline.info, &redline.exceptions, redline.by.as_ref(), start, false);
         RedlineVerdict {
             redline: redline.info.name.clone(),
             verdict,
-            possible,
-            exception,
+            possible: possible.to_vec(),
+            exception: exception.map(|exception| exception.info.name.clone()),
             acts: redline.acts.clone(),
             by,
             basis: self.basis(&redline.info, explanation),
@@ -838,12 +1032,75 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Whether a provision (and its rulebook) is in force on the evaluation date; if not, says why.
-    fn provision_in_force(&self, info: &ProvisionInfo, rulebook_in_force: bool, explanation: &mut Vec<String>) -> bool {
+    fn provision_in_force(&mut self, info: &ProvisionInfo, rulebook_in_force: bool) -> bool {
         let in_force = rulebook_in_force && in_force(info.applies_from, info.applies_until, self.as_of);
-        if !in_force && self.options.explain {
-            explanation.push(not_in_force_text(info, self.as_of));
+        if !in_force {
+            self.trace.push(Step::NotInForce);
         }
         in_force
+    }
+
+    /// The prose explanation of one provision, from its steps in the trace (from `start` on),
+    /// when explanations were asked for; the steps are dropped either way.
+    fn explain_steps(
+        &mut self,
+        info: &ProvisionInfo,
+        exceptions: &[IrException],
+        role: Option<&RoleTarget>,
+        start: usize,
+        obligation: bool,
+    ) -> Vec<String> {
+        let mut explanation = Vec::new();
+        if self.options.explain {
+            let condition = info.condition_text.as_deref().unwrap_or("…");
+            for step in self.trace.get(start..).unwrap_or_default() {
+                let line = match *step {
+                    Step::Redline(_) | Step::Obligation(_) => continue,
+                    Step::NotInForce => not_in_force_text(info, self.as_of),
+                    Step::Condition(when) if obligation => format!("applies when `{condition}`: {}", when.as_str()),
+                    Step::Condition(when) => format!("condition `{condition}` is {}", when.as_str()),
+                    Step::Role(held) => {
+                        let role = role.map_or("…", |role| role.name.as_str());
+                        match held {
+                            Tri::True => format!("some party is a `{role}`"),
+                            Tri::False => format!("no party of the system is a `{role}`"),
+                            Tri::Unknown => format!("whether any party is a `{role}` is not known"),
+                        }
+                    }
+                    Step::ExceptionNotInForce(index) => {
+                        let name = nth_exception(exceptions, index).map_or("…", |exception| &exception.info.name);
+                        format!("exception `{name}` is not in force on {}", self.as_of)
+                    }
+                    Step::Exception { index, when, applies, inner } => {
+                        let Some(exception) = nth_exception(exceptions, index) else { continue };
+                        let cite = exception
+                            .info
+                            .citations
+                            .first()
+                            .map(|citation| format!(" ({})", citation.text))
+                            .unwrap_or_default();
+                        let because = match inner.and_then(|inner| nth_exception(exceptions, inner)) {
+                            Some(inner) => format!("its own exception `{}` applies", inner.info.name),
+                            None => format!(
+                                "its condition `{}` is {}",
+                                exception.info.condition_text.as_deref().unwrap_or("…"),
+                                when.as_str()
+                            ),
+                        };
+                        let verb = match applies {
+                            Tri::True => "applies",
+                            Tri::False => "does not apply",
+                            Tri::Unknown => "may apply",
+                        };
+                        format!("exception `{}`{cite} {verb}: {because}", exception.info.name)
+                    }
+                    Step::NoEvent => "no event triggers it".to_owned(),
+                };
+                explanation.push(line);
+            }
+        }
+        self.trace.truncate(start);
+        explanation
     }
 
     /// A redline's verdict, the verdicts still possible, and the exception that applied.
@@ -851,104 +1108,73 @@ impl<'a> Evaluator<'a> {
         &mut self,
         redline: &'a IrRedline,
         rulebook_in_force: bool,
-        explanation: &mut Vec<String>,
-    ) -> (RedlineOutcome, Vec<RedlineOutcome>, Option<String>) {
-        if !self.provision_in_force(&redline.info, rulebook_in_force, explanation) {
-            (RedlineOutcome::NotInForce, Vec::new(), None)
+    ) -> (RedlineOutcome, &'static [RedlineOutcome], Option<&'a IrException>) {
+        use RedlineOutcome::*;
+        if !self.provision_in_force(&redline.info, rulebook_in_force) {
+            (NotInForce, &[], None)
         } else {
             let mut when = self.condition(&redline.when);
-            if self.options.explain {
-                explanation.push(format!(
-                    "condition `{}` is {}",
-                    redline.info.condition_text.as_deref().unwrap_or("…"),
-                    when.as_str()
-                ));
-            }
+            self.trace.push(Step::Condition(when));
             // The act is forbidden to a role: with no party in that role, nobody commits it.
             if let (Some(role), false) = (&redline.by, when == Tri::False) {
-                when = and(when, self.role_condition(role, explanation));
+                when = and(when, self.role_condition(role));
             }
             let (exception, exception_applied) =
-                if when == Tri::False { (Tri::False, None) } else { self.exceptions(&redline.exceptions, explanation) };
+                if when == Tri::False { (Tri::False, None) } else { self.exceptions(&redline.exceptions, 0) };
             match (when, exception) {
-                (Tri::False, _) => (RedlineOutcome::NotProhibited, Vec::new(), None),
-                (Tri::True, Tri::False) => (RedlineOutcome::Prohibited, Vec::new(), None),
-                (Tri::True, Tri::True) => (RedlineOutcome::Exempted, Vec::new(), exception_applied),
-                (Tri::True, Tri::Unknown) => {
-                    (RedlineOutcome::Undetermined, vec![RedlineOutcome::Prohibited, RedlineOutcome::Exempted], None)
-                }
-                (Tri::Unknown, Tri::True) => {
-                    (RedlineOutcome::Undetermined, vec![RedlineOutcome::Exempted, RedlineOutcome::NotProhibited], None)
-                }
-                (Tri::Unknown, Tri::False) => (
-                    RedlineOutcome::Undetermined,
-                    vec![RedlineOutcome::Prohibited, RedlineOutcome::NotProhibited],
-                    None,
-                ),
-                (Tri::Unknown, Tri::Unknown) => (
-                    RedlineOutcome::Undetermined,
-                    vec![RedlineOutcome::Prohibited, RedlineOutcome::Exempted, RedlineOutcome::NotProhibited],
-                    None,
-                ),
+                (Tri::False, _) => (NotProhibited, &[], None),
+                (Tri::True, Tri::False) => (Prohibited, &[], None),
+                (Tri::True, Tri::True) => (Exempted, &[], exception_applied.map(|(exception, _)| exception)),
+                (Tri::True, Tri::Unknown) => (Undetermined, &[Prohibited, Exempted], None),
+                (Tri::Unknown, Tri::True) => (Undetermined, &[Exempted, NotProhibited], None),
+                (Tri::Unknown, Tri::False) => (Undetermined, &[Prohibited, NotProhibited], None),
+                (Tri::Unknown, Tri::Unknown) => (Undetermined, &[Prohibited, Exempted, NotProhibited], None),
             }
         }
     }
 
-    /// Whether any exception applies (Kleene `or`), and the first that surely does.
-    fn exceptions(&mut self, exceptions: &'a [IrException], explanation: &mut Vec<String>) -> (Tri, Option<String>) {
+    /// Whether any exception applies (Kleene `or`), and the first that surely does with its
+    /// preorder number. `first` numbers the first of `exceptions` among the provision's.
+    fn exceptions(&mut self, exceptions: &'a [IrException], first: u32) -> (Tri, Option<(&'a IrException, u32)>) {
         let mark = self.missing.len();
         let mut unknown = false;
+        let mut index = first;
         for exception in exceptions {
             let exception_mark = self.missing.len();
-            let applies = self.exception(exception, explanation);
+            let applies = self.exception(exception, index);
             match applies {
                 Tri::True => {
                     self.missing.truncate(mark);
-                    return (Tri::True, Some(exception.info.name.clone()));
+                    return (Tri::True, Some((exception, index)));
                 }
                 Tri::Unknown => unknown = true,
                 Tri::False => self.missing.truncate(exception_mark),
             }
+            index += 1 + count_exceptions(&exception.exceptions);
         }
         (if unknown { Tri::Unknown } else { Tri::False }, None)
     }
 
-    fn exception(&mut self, exception: &'a IrException, explanation: &mut Vec<String>) -> Tri {
-        for reason in &exception.info.unsure {
-            self.unsure.insert(UnsureMark { declaration: exception.info.name.clone(), reason: reason.clone() });
+    /// Whether exception number `index` (in preorder) applies; its step goes to the trace.
+    fn exception(&mut self, exception: &'a IrException, index: u32) -> Tri {
+        if self.record {
+            for reason in &exception.info.unsure {
+                self.unsure.insert(UnsureMark { declaration: exception.info.name.clone(), reason: reason.clone() });
+            }
         }
         if !in_force(exception.info.applies_from, exception.info.applies_until, self.as_of) {
-            if self.options.explain {
-                explanation.push(format!("exception `{}` is not in force on {}", exception.info.name, self.as_of));
-            }
+            self.trace.push(Step::ExceptionNotInForce(index));
             return Tri::False;
         }
         let when = self.condition(&exception.when);
-        let (inner, inner_name) =
-            if when == Tri::False { (Tri::False, None) } else { self.exceptions(&exception.exceptions, explanation) };
+        let (inner, inner_applied) =
+            if when == Tri::False { (Tri::False, None) } else { self.exceptions(&exception.exceptions, index + 1) };
         let applies = match (when, inner) {
             (Tri::False, _) | (_, Tri::True) => Tri::False,
             (Tri::True, Tri::False) => Tri::True,
             _ => Tri::Unknown,
         };
-        if self.options.explain {
-            let cite =
-                exception.info.citations.first().map(|citation| format!(" ({})", citation.text)).unwrap_or_default();
-            let because = match (when, inner_name) {
-                (_, Some(name)) => format!("its own exception `{name}` applies"),
-                _ => format!(
-                    "its condition `{}` is {}",
-                    exception.info.condition_text.as_deref().unwrap_or("…"),
-                    when.as_str()
-                ),
-            };
-            let verb = match applies {
-                Tri::True => "applies",
-                Tri::False => "does not apply",
-                Tri::Unknown => "may apply",
-            };
-            explanation.push(format!("exception `{}`{cite} {verb}: {because}", exception.info.name));
-        }
+        self.trace.push(Step::Exception { index, when, applies, inner: inner_applied.map(|(_, inner)| inner) });
         applies
     }
 
@@ -959,16 +1185,10 @@ impl<'a> Evaluator<'a> {
         RoleHolders { role: role.name.clone(), parties: holders, possibly }
     }
 
-    /// Whether some party holds the role a provision names, with its line of explanation.
-    fn role_condition(&mut self, role: &RoleTarget, explanation: &mut Vec<String>) -> Tri {
+    /// Whether some party holds the role a provision names; its step goes to the trace.
+    fn role_condition(&mut self, role: &RoleTarget) -> Tri {
         let held = self.role_held(role);
-        if self.options.explain {
-            explanation.push(match held {
-                Tri::True => format!("some party is a `{}`", role.name),
-                Tri::False => format!("no party of the system is a `{}`", role.name),
-                Tri::Unknown => format!("whether any party is a `{}` is not known", role.name),
-            });
-        }
+        self.trace.push(Step::Role(held));
         held
     }
 
@@ -1055,9 +1275,13 @@ impl<'a> Evaluator<'a> {
             };
         }
         // Evaluate afresh (not from the cache) so the facts used are recorded for this verdict.
-        let outcome = self.classify(classification);
-        if let Some(slot) = self.tier_cache.get_mut(idx as usize) {
-            *slot = Some(outcome.clone());
+        let mut outcome = TierOutcome::default();
+        self.classify(classification, &mut outcome);
+        if let (Some(slot), Some(cached)) =
+            (self.tier_cache.get_mut(idx as usize), self.tier_cached.get_mut(idx as usize))
+        {
+            slot.clone_from(&outcome);
+            *cached = true;
         }
         let mut explanation = Vec::new();
         let mut citations = classification.info.citations.clone();
@@ -1099,9 +1323,11 @@ impl<'a> Evaluator<'a> {
 
     fn obligation(&mut self, obligation: &'a IrObligation, rulebook_in_force: bool) -> ObligationVerdict {
         self.start_verdict(&obligation.info);
-        let mut explanation = Vec::new();
         let owed_by = obligation.by.as_ref().map(|role| self.role_holders(role));
-        let (verdict, instances) = self.obligation_core(obligation, rulebook_in_force, &mut explanation);
+        let start = self.trace.len();
+        let mut instances = Vec::new();
+        let verdict = self.obligation_core(obligation, rulebook_in_force, &mut instances);
+        let mut explanation = self.explain_steps(&obligation.info, &[], obligation.by.as_ref(), start, true);
         let due = instances
             .iter()
             .filter(|instance| instance.verdict == ObligationOutcome::Pending)
@@ -1130,39 +1356,34 @@ impl<'a> Evaluator<'a> {
     }
 
     /// An obligation's aggregate verdict and its triggering instances.
+    /// An obligation's aggregate verdict; its triggering instances go to `instances`.
     fn obligation_core(
         &mut self,
         obligation: &'a IrObligation,
         rulebook_in_force: bool,
-        explanation: &mut Vec<String>,
-    ) -> (ObligationOutcome, Vec<InstanceVerdict>) {
-        if !self.provision_in_force(&obligation.info, rulebook_in_force, explanation) {
-            return (ObligationOutcome::NotInForce, Vec::new());
+        instances: &mut Vec<InstanceVerdict>,
+    ) -> ObligationOutcome {
+        instances.clear();
+        if !self.provision_in_force(&obligation.info, rulebook_in_force) {
+            return ObligationOutcome::NotInForce;
         }
         // Applicability: the condition, and someone holding the role that owes the duty.
         let mut applicable = match &obligation.when {
             Some(when) => {
                 let value = self.condition(when);
-                if self.options.explain {
-                    explanation.push(format!(
-                        "applies when `{}`: {}",
-                        obligation.info.condition_text.as_deref().unwrap_or("…"),
-                        value.as_str()
-                    ));
-                }
+                self.trace.push(Step::Condition(value));
                 value
             }
             None => Tri::True,
         };
         // The role matters only if the condition does not already rule the duty out.
         if let (Some(role), false) = (&obligation.by, applicable == Tri::False) {
-            applicable = and(applicable, self.role_condition(role, explanation));
+            applicable = and(applicable, self.role_condition(role));
         }
         if applicable == Tri::False {
             self.missing.clear();
-            return (ObligationOutcome::NotApplicable, Vec::new());
+            return ObligationOutcome::NotApplicable;
         }
-        let mut instances = Vec::new();
         let mut maybe_more = false;
         match &obligation.for_each {
             Some(binder) => {
@@ -1218,14 +1439,12 @@ impl<'a> Evaluator<'a> {
         }
         // No triggering event makes the duty inapplicable whatever the unknown conditions are.
         let verdict = if instances.is_empty() && !maybe_more {
-            if self.options.explain {
-                explanation.push("no event triggers it".to_owned());
-            }
+            self.trace.push(Step::NoEvent);
             ObligationOutcome::NotApplicable
         } else if applicable == Tri::Unknown {
             ObligationOutcome::Undetermined
         } else {
-            match aggregate(&instances) {
+            match aggregate(instances) {
                 ObligationOutcome::Violated => ObligationOutcome::Violated,
                 _ if maybe_more => ObligationOutcome::Undetermined,
                 other => other,
@@ -1234,11 +1453,11 @@ impl<'a> Evaluator<'a> {
         if verdict != ObligationOutcome::Undetermined {
             self.missing.clear();
         } else {
-            for instance in &instances {
+            for instance in instances.iter() {
                 self.missing.extend(instance.missing_facts.iter().cloned());
             }
         }
-        (verdict, instances)
+        verdict
     }
 
     /// One triggering instance of an obligation (its `for each` variable is bound). `None` when
@@ -1334,7 +1553,7 @@ impl<'a> Evaluator<'a> {
                                 maybe = true;
                                 continue;
                             }
-                            let shown = date.show();
+                            let shown = if self.record { date.show() } else { None };
                             any_match.get_or_insert((path.clone(), shown.clone()));
                             match due.is_on_time(&date) {
                                 Some(true) => {
@@ -1552,4 +1771,24 @@ pub fn show_value(schema: &Schema, value: &Value, ty: &crate::schema::Ty) -> Str
         (Value::Set(items) | Value::List(items), _) => format!("[{} items]", items.len()),
         (Value::Record(_), _) => "{…}".to_owned(),
     }
+}
+
+/// How many exceptions a list holds, its exceptions' own exceptions included.
+fn count_exceptions(exceptions: &[IrException]) -> u32 {
+    exceptions.iter().map(|exception| 1 + count_exceptions(&exception.exceptions)).sum()
+}
+
+/// Exception number `index` of a provision, numbered in preorder (an exception, then its own).
+fn nth_exception(exceptions: &[IrException], mut index: u32) -> Option<&IrException> {
+    for exception in exceptions {
+        if index == 0 {
+            return Some(exception);
+        }
+        let inner = count_exceptions(&exception.exceptions);
+        if index <= inner {
+            return nth_exception(&exception.exceptions, index - 1);
+        }
+        index -= 1 + inner;
+    }
+    None
 }

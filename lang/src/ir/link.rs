@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::{DeclRef, IrBinder, IrDue, IrException, IrExpr, MappedTarget, TermTarget, TierTarget};
+use crate::value::Value;
 
 pub struct Linker {
     pub terms: BTreeMap<DeclRef, u32>,
@@ -44,6 +45,20 @@ impl Linker {
                 }
                 IrExpr::Not(inner) | IrExpr::Neg(inner) => stack.push(inner),
                 IrExpr::Present { expr, .. } => stack.push(expr),
+                // A set written out of constants (`{credit_scoring, chatbot}`) is built once here,
+                // not on every evaluation.
+                IrExpr::SetOf(operands) if operands.iter().all(|operand| matches!(operand, IrExpr::Const(_))) => {
+                    let mut values: Vec<Value> = operands
+                        .iter()
+                        .filter_map(|operand| match operand {
+                            IrExpr::Const(value) => Some(value.clone()),
+                            _ => None,
+                        })
+                        .collect();
+                    values.sort();
+                    values.dedup();
+                    *expr = IrExpr::Const(Value::Set(values.into_boxed_slice()));
+                }
                 IrExpr::And(operands) | IrExpr::Or(operands) | IrExpr::SetOf(operands) => {
                     stack.extend(operands.iter_mut())
                 }
