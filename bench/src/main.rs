@@ -30,11 +30,12 @@ pub struct Verdicts {
 const USAGE: &str = "usage: concord-bench-peers [--check] [--cases N] [--rounds N] [--scales 0,10,100,1000] [--seed N]
 
   --check        only check that every engine agrees with the hand-written floor
-  --cases N      descriptions per scale (default: 500 for --check; for timing 512, fewer at
-                 larger scales)
+  --cases N      descriptions per scale (default: 500 for --check, 256 for timing)
   --rounds N     timed rounds per engine and mode (default 15); the median is reported
   --scales LIST  numbers of synthetic redlines added to the 18 rules (default 0,10,100,1000)
-  --seed N       the seed of the generated descriptions (default 1)";
+  --seed N       the seed of the generated descriptions (default 1)
+  --only NAME    time only the engines whose name contains NAME (the floor is always timed),
+                 e.g. to profile one engine with `perf record`";
 
 struct Args {
     check_only: bool,
@@ -42,10 +43,12 @@ struct Args {
     rounds: usize,
     scales: Vec<usize>,
     seed: u64,
+    only: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { check_only: false, cases: None, rounds: 15, scales: vec![0, 10, 100, 1000], seed: 1 };
+    let mut args =
+        Args { check_only: false, cases: None, rounds: 15, scales: vec![0, 10, 100, 1000], seed: 1, only: None };
     let mut iter = std::env::args().skip(1);
     while let Some(arg) = iter.next() {
         let mut value = |name: &str| iter.next().ok_or(format!("{name} needs a value"));
@@ -61,6 +64,7 @@ fn parse_args() -> Result<Args, String> {
                     .map(|each| number(each.trim().to_string()))
                     .collect::<Result<_, _>>()?
             }
+            "--only" => args.only = Some(value("--only")?.to_lowercase()),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -92,12 +96,7 @@ fn run(args: &Args) -> Result<(), String> {
     let mut reports = Vec::new();
     for &n_extra in &args.scales {
         let policy = Policy::new(n_extra);
-        let n_cases = args.cases.unwrap_or(match (args.check_only, n_extra) {
-            (true, _) => 500,
-            (false, 0..=10) => 512,
-            (false, 11..=100) => 256,
-            _ => 64,
-        });
+        let n_cases = args.cases.unwrap_or(if args.check_only { 500 } else { 256 });
         let cases = cases::generate(n_cases, args.seed);
         let texts: Vec<Texts> = cases.iter().map(Texts::new).collect();
         let mut peers: Vec<Box<dyn Peer>> = vec![
@@ -124,6 +123,14 @@ fn run(args: &Args) -> Result<(), String> {
             count(|each| each.systemic_risk),
         );
         if !args.check_only {
+            if let Some(only) = &args.only {
+                // The floor (first) stays: every ratio is taken against it.
+                let mut idx = 0;
+                peers.retain(|peer| {
+                    idx += 1;
+                    idx == 1 || peer.name().to_lowercase().contains(only.as_str())
+                });
+            }
             reports.push(measure(&policy, &texts, &mut peers, args.rounds));
             print_report(reports.last().expect("just pushed"));
         }
@@ -242,7 +249,11 @@ fn ratio(a: Duration, b: Duration) -> String {
 
 fn print_report(report: &Report) {
     let (_, floor_parsed, floor_json) = report.rows[0];
-    let (_, concord_parsed, concord_json) = report.rows[1];
+    let concord = report.rows.iter().find(|row| row.0 == "Concord").map(|&(_, parsed, json)| (parsed, json));
+    let against_concord = |time: Duration, pick: fn((Duration, Duration)) -> Duration| match concord {
+        Some(times) => ratio(time, pick(times)),
+        None => "–".into(),
+    };
     println!(
         "\n{} rules, {} descriptions, median time per decision (three verdicts)\n",
         report.n_rules, report.n_cases
@@ -254,10 +265,10 @@ fn print_report(report: &Report) {
             "| {name} | {} | {} | {} | {} | {} | {} |",
             micros(parsed),
             ratio(parsed, floor_parsed),
-            ratio(parsed, concord_parsed),
+            against_concord(parsed, |times| times.0),
             micros(json),
             ratio(json, floor_json),
-            ratio(json, concord_json),
+            against_concord(json, |times| times.1),
         );
     }
     println!();
