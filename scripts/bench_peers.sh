@@ -5,6 +5,7 @@
 #
 #   bash scripts/bench_peers.sh            check agreement, then time and print the tables
 #   bash scripts/bench_peers.sh --check    only check that every engine agrees with the floor
+#                                          (after the benchmark crate's own unit tests)
 #
 # Other arguments go to the benchmark (`--help` lists them). The release build goes to
 # ${CONCORD_BENCH_TARGET:-$HOME/.cache/concord-bench-target}, which outlives the clone, so only
@@ -13,4 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CONCORD_BENCH_TARGET:-$HOME/.cache/concord-bench-target}"
 cargo build --quiet --release --locked --manifest-path bench/Cargo.toml
+if [ "${1:-}" = "--check" ]; then
+  cargo test --quiet --release --locked --manifest-path bench/Cargo.toml
+fi
 exec "$CARGO_TARGET_DIR/release/concord-bench-peers" "$@"
