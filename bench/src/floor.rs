@@ -27,9 +27,11 @@ pub fn decide(case: &Case, extras: &[ExtraRule]) -> Verdicts {
     let extra =
         extras.iter().fold(false, |acc, rule| acc | rule.holds(case.purposes, case.compute_eflop, case.public_spaces));
     let annex_iii = case.purposes & ANNEX_III != 0;
+    // Art. 6(3): a narrow procedural task is not high-risk, unless the system profiles people.
+    let art_6_3_exception = case.narrow_procedural_task && !case.profiles_persons;
     Verdicts {
         redline: art5 | extra,
-        high_risk: annex_iii && !(case.narrow_procedural_task && !case.profiles_persons),
+        high_risk: annex_iii && !art_6_3_exception,
         systemic_risk: case.general_purpose && case.compute_eflop > SYSTEMIC_THRESHOLD_EFLOP,
     }
 }

@@ -12,7 +12,9 @@ mod peers;
 mod policy;
 
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use cpu_time::ThreadTime;
 
 use cases::Case;
 use peers::{Peer, Texts};
@@ -31,7 +33,7 @@ const USAGE: &str = "usage: concord-bench-peers [--check] [--cases N] [--rounds 
 
   --check        only check that every engine agrees with the hand-written floor
   --cases N      descriptions per scale (default: 500 for --check, 256 for timing)
-  --rounds N     timed rounds per engine and mode (default 15); the median is reported
+  --rounds N     timed rounds per engine and mode (default 21); the median is reported
   --scales LIST  numbers of synthetic redlines added to the 18 rules (default 0,10,100,1000)
   --seed N       the seed of the generated descriptions (default 1)
   --only NAME    time only the engines whose name contains NAME (the floor is always timed),
@@ -48,7 +50,7 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let mut args =
-        Args { check_only: false, cases: None, rounds: 15, scales: vec![0, 10, 100, 1000], seed: 1, only: None };
+        Args { check_only: false, cases: None, rounds: 21, scales: vec![0, 10, 100, 1000], seed: 1, only: None };
     let mut iter = std::env::args().skip(1);
     while let Some(arg) = iter.next() {
         let mut value = |name: &str| iter.next().ok_or(format!("{name} needs a value"));
@@ -189,7 +191,8 @@ enum Mode {
 
 /// Times every engine on the same block of cases, round after round, starting each round with
 /// a different engine so that drift of the machine falls on all alike; keeps each engine's
-/// median time per decision.
+/// median time per decision. Time is the thread's CPU time, so that the time other processes
+/// of a shared machine take the core from the benchmark is not counted.
 fn measure(policy: &Policy, texts: &[Texts], peers: &mut [Box<dyn Peer>], rounds: usize) -> Report {
     let n = texts.len();
     let mut rows = Vec::new();
@@ -204,7 +207,7 @@ fn measure(policy: &Policy, texts: &[Texts], peers: &mut [Box<dyn Peer>], rounds
             .iter_mut()
             .map(|peer| {
                 block(peer);
-                let start = Instant::now();
+                let start = ThreadTime::now();
                 block(peer);
                 (Duration::from_millis(2).as_nanos() / start.elapsed().as_nanos().max(1)).clamp(1, 10_000) as u32
             })
@@ -212,7 +215,7 @@ fn measure(policy: &Policy, texts: &[Texts], peers: &mut [Box<dyn Peer>], rounds
         for round in 0..rounds {
             for offset in 0..peers.len() {
                 let idx = (round + offset) % peers.len();
-                let start = Instant::now();
+                let start = ThreadTime::now();
                 for _ in 0..repeats[idx] {
                     std::hint::black_box(block(&mut peers[idx]));
                 }
