@@ -10,11 +10,14 @@
 # Other arguments go to the benchmark (`--help` lists them). The release build goes to
 # ${CONCORD_BENCH_TARGET:-$HOME/.cache/concord-bench-target}, which outlives the clone, so only
 # the first run on a machine compiles Cedar and regorus.
+#
+# Not --locked: bench/Cargo.lock pins Cedar, regorus and the rest, and when concord-lang gains a
+# dependency Cargo only adds it to that lock, so a change in lang/ does not break this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CONCORD_BENCH_TARGET:-$HOME/.cache/concord-bench-target}"
-cargo build --quiet --release --locked --manifest-path bench/Cargo.toml
+cargo build --quiet --release --manifest-path bench/Cargo.toml
 if [ "${1:-}" = "--check" ]; then
-  cargo test --quiet --release --locked --manifest-path bench/Cargo.toml
+  cargo test --quiet --release --manifest-path bench/Cargo.toml
 fi
 exec "$CARGO_TARGET_DIR/release/concord-bench-peers" "$@"
