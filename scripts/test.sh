@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test the project has: formatting, lints, unit tests, the corpus, the CLI tests,
 # the examples of every rulebook, the embedding example, the language server end to end, the
-# HTML analysis report in headless Chromium, and the VS Code extension's build and grammar tests.
+# HTML analysis report in headless Chromium, the VS Code extension's build and grammar tests, and
+# the agreement of the benchmark's peers (Cedar, regorus) with the hand-written floor.
 # Installs what the tests need when it is missing (a test whose tool is missing fails; it never
 # skips).
 set -euo pipefail
@@ -64,3 +65,5 @@ echo "== VS Code extension: npm ci, build, grammar tests (editors/vscode)"
 echo "== concord check and test: the bundled rulebooks, the standard library's files and its embedded copy"
 cargo run --quiet --locked -- check examples stdlib
 cargo run --quiet --locked -- test examples --stdlib
+echo "== Concord, Cedar and regorus agree with the hand-written floor (bench/, release build kept in a target dir outside the clone)"
+bash scripts/bench_peers.sh --check
