@@ -125,6 +125,26 @@ async def test_edit_hover_definition_and_completion(client: LanguageClient):
     line = lexicon.splitlines()[definition.range.start.line]
     assert line.strip().startswith("pretraining:"), line
 
+    # A standard-library term opened from the cache: its hover lists what the embedded mappings
+    # claim about it, from either side of a claim.
+    std_dir = pathlib.Path(definition.uri[len("file://"):]).parent
+    for name, needle, counterpart in [
+        ("us_ca_sb53.concord", "term frontier_model", "narrower than `compute_presumption` of `eu.ai_act`"),
+        ("eu_ai_act.concord", "term compute_presumption", "broader than `frontier_model` of `us.ca.sb53`"),
+    ]:
+        cached = std_dir / name
+        cached_text = cached.read_text()
+        open_document(client, cached.as_uri(), cached_text)
+        hover = await client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=cached.as_uri()),
+                position=position_of(cached_text, needle, len("term ") + 1),
+            )
+        )
+        assert hover is not None
+        assert f"- {counterpart}" in hover.contents.value, hover.contents.value
+        assert "by mapping `models` of `map.eu_ai_act.us_ca_sb53`" in hover.contents.value, hover.contents.value
+
     completion_text = FIXED + "term x = system.\n"
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(

@@ -10,6 +10,7 @@
 
 mod actions;
 mod completion;
+mod counterparts;
 mod format;
 mod highlight;
 mod hover;
@@ -24,6 +25,7 @@ use crate::syntax::ast::Span;
 
 pub use actions::{CodeAction, code_actions};
 pub use completion::{Completion, CompletionKind, completions};
+pub use counterparts::{Counterpart, counterparts};
 pub use format::{TextEdit, formatting, minimal_edit};
 pub use highlight::{Highlight, HighlightKind, highlights};
 pub use hover::{HoverInfo, hover};

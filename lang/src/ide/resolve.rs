@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use crate::check::cycles::declarations_in_cycles;
 use crate::check::expr::ExprChecker;
 use crate::check::schema::{BUILTIN_TYPES, SchemaInfo, TypeResolver, schema_info};
-use crate::db::{DeclKey, ItemRef, Lookup, SourceFile, decl_key, declarations, find_item, items, parse, scope};
+use crate::db::{DeclKey, ItemRef, Lookup, Scope, SourceFile, decl_key, declarations, find_item, items, parse, scope};
 use crate::schema::{EnumId, RecordId, Ty};
 use crate::syntax::ast::*;
 use crate::syntax::split::ItemKind;
@@ -110,6 +110,43 @@ pub fn definition_at(db: &dyn salsa::Database, file: SourceFile, offset: u32) ->
     walker.item(&parse(db, item).item);
     let (definition, span) = walker.found?;
     Some((definition, Span { start: span.start + start, end: span.end + start }))
+}
+
+/// What a claim side of a mapping written in `file` names (`name`, `alias.name`, `Enum.value`,
+/// `classification.tier`, `alias.Enum.value`).
+pub fn mapped_name(db: &dyn salsa::Database, file: SourceFile, name: &str) -> Option<Definition> {
+    let words: Vec<&str> = name.split('.').collect();
+    mapped_segment(db, scope(db, file), &words, words.len().saturating_sub(1))
+}
+
+/// What the segment `idx` of a claim side's `words` names: the rulebook of an alias, a declaration,
+/// or an enum value or tier.
+fn mapped_segment(db: &dyn salsa::Database, scope: &Scope, words: &[&str], idx: usize) -> Option<Definition> {
+    let word = |idx: usize| words.get(idx).copied();
+    let alias = word(0).and_then(|first| scope.aliases.get(first).copied());
+    let decl = |target: Option<SourceFile>, name: &str| -> Option<DeclKey> {
+        match target {
+            Some(target) => declarations(db, target).get(name)?.first().cloned(),
+            None => match scope.lookup(name) {
+                Lookup::Found(key) => Some(key),
+                Lookup::Ambiguous(keys) => keys.first().cloned(),
+                Lookup::NotFound => None,
+            },
+        }
+    };
+    let (target, rest) = match alias {
+        Some(target) if words.len() > 1 => (Some(target), 1),
+        _ => (None, 0),
+    };
+    match idx.checked_sub(rest) {
+        None => alias.map(Definition::Rulebook),
+        Some(0) => word(rest).and_then(|it| decl(target, it)).map(Definition::Decl),
+        Some(1) => word(rest).and_then(|it| decl(target, it)).and_then(|key| {
+            let enum_id = *schema_info(db).enums.get(&key)?;
+            Some(Definition::Variant { enum_id, name: word(idx)?.to_owned() })
+        }),
+        Some(_) => None,
+    }
 }
 
 /// Where a definition is written.
@@ -397,32 +434,8 @@ impl<'db> Walker<'db> {
         }
         let idx = segments.iter().position(|(_, span)| self.hit(*span)).unwrap_or(0);
         let span = segments.get(idx).map_or(name.span, |(_, span)| *span);
-        let word = |idx: usize| segments.get(idx).map(|(text, _)| *text);
-        let alias = word(0).and_then(|first| self.checker.scope.aliases.get(first).copied());
-        let decl = |target: Option<SourceFile>, name: &str| -> Option<DeclKey> {
-            match target {
-                Some(target) => declarations(self.db, target).get(name)?.first().cloned(),
-                None => match self.checker.scope.lookup(name) {
-                    Lookup::Found(key) => Some(key),
-                    Lookup::Ambiguous(keys) => keys.first().cloned(),
-                    Lookup::NotFound => None,
-                },
-            }
-        };
-        let (target, rest) = match alias {
-            Some(target) if segments.len() > 1 => (Some(target), 1),
-            _ => (None, 0),
-        };
-        let definition = match idx.checked_sub(rest) {
-            None => alias.map(Definition::Rulebook),
-            Some(0) => word(rest).and_then(|it| decl(target, it)).map(Definition::Decl),
-            Some(1) => word(rest).and_then(|it| decl(target, it)).and_then(|key| {
-                let enum_id = *self.info().enums.get(&key)?;
-                Some(Definition::Variant { enum_id, name: word(idx)?.to_owned() })
-            }),
-            Some(_) => None,
-        };
-        (definition, span)
+        let words: Vec<&str> = segments.iter().map(|(text, _)| *text).collect();
+        (mapped_segment(self.db, self.checker.scope, &words, idx), span)
     }
 
     fn acts_and_role(&mut self, acts: &[Ident], by: Option<&Ident>) {
