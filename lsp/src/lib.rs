@@ -18,12 +18,12 @@ pub mod stdlib_cache;
 
 use tower_lsp_server::{LspService, Server};
 
-pub use server::{Backend, Config};
+pub use server::{Backend, Config, Snapshots};
 
 /// Serves the protocol on stdin and stdout until the client says `exit`.
 pub fn run_stdio() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let config = Config { cache_base: stdlib_cache::default_cache_base() };
+    let config = Config::new(stdlib_cache::default_cache_base());
     runtime.block_on(async move {
         let (service, socket) = LspService::new(move |client| Backend::new(client, config));
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;

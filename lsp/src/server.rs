@@ -14,6 +14,8 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
+use concord_lang::db::{Database, QueryLog};
+
 use crate::state::{Command, Snapshot, spawn_owner};
 use crate::stdlib_cache::{stdlib_dir, write_stdlib};
 use crate::{features, handlers};
@@ -23,11 +25,36 @@ use crate::{features, handlers};
 pub struct Config {
     /// The directory the standard library's read-only copy goes under.
     pub cache_base: PathBuf,
+    /// Where the database reports the queries it executes (tests of incrementality); none in use.
+    pub query_log: Option<QueryLog>,
+}
+
+impl Config {
+    /// The configuration of `concord lsp`: the standard library goes under `cache_base`.
+    pub fn new(cache_base: PathBuf) -> Config {
+        Config { cache_base, query_log: None }
+    }
 }
 
 pub struct Backend {
     client: Client,
+    snapshots: Snapshots,
+}
+
+/// Asks the database's owner for snapshots; a handle a test can keep to inspect the database.
+#[derive(Clone)]
+pub struct Snapshots {
     commands: mpsc::UnboundedSender<Command>,
+}
+
+impl Snapshots {
+    /// A snapshot taken after every edit queued so far; none if the database thread has stopped.
+    /// Drop it soon: the next edit waits for every snapshot to be dropped.
+    pub async fn get(&self) -> Option<Snapshot> {
+        let (reply, receiver) = oneshot::channel();
+        self.commands.send(Command::Snapshot(reply)).ok()?;
+        receiver.await.ok()
+    }
 }
 
 /// At most this many rulebooks of the workspace folders are loaded at start.
@@ -44,13 +71,19 @@ impl Backend {
             }
         };
         let (published, receiver) = mpsc::unbounded_channel();
-        let commands = spawn_owner(stdlib_dir, published);
+        let database = config.query_log.as_ref().map_or_else(Database::default, QueryLog::database);
+        let commands = spawn_owner(stdlib_dir, database, published);
         tokio::spawn(publish_diagnostics(client.clone(), receiver));
-        Backend { client, commands }
+        Backend { client, snapshots: Snapshots { commands } }
+    }
+
+    /// A handle for snapshots of the database, for tests.
+    pub fn snapshots(&self) -> Snapshots {
+        self.snapshots.clone()
     }
 
     fn queue(&self, command: Command) {
-        if self.commands.send(command).is_err() {
+        if self.snapshots.commands.send(command).is_err() {
             eprintln!("concord lsp: the database thread has stopped");
         }
     }
@@ -61,9 +94,7 @@ impl Backend {
         T: Send + 'static,
         F: FnOnce(&Snapshot) -> T + Send + 'static,
     {
-        let (reply, receiver) = oneshot::channel();
-        self.queue(Command::Snapshot(reply));
-        let Ok(snapshot) = receiver.await else { return Err(Error::internal_error()) };
+        let Some(snapshot) = self.snapshots.get().await else { return Err(Error::internal_error()) };
         let task = tokio::task::spawn_blocking(move || {
             salsa::Cancelled::catch(AssertUnwindSafe(move || {
                 let value = read(&snapshot);

@@ -5,12 +5,16 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
 use tower_lsp_server::{LspService, Server};
 
-use concord_lsp::{Backend, Config};
+use concord_lang::db::{QueryLog, items};
+use concord_lsp::{Backend, Config, Snapshots};
+use salsa::plumbing::AsId;
 
 struct TestClient {
     reader: BufReader<ReadHalf<DuplexStream>>,
     writer: WriteHalf<DuplexStream>,
     cache_base: std::path::PathBuf,
+    /// Snapshots of the server's database, to look into it.
+    snapshots: Snapshots,
 }
 
 impl Drop for TestClient {
@@ -23,14 +27,20 @@ impl Drop for TestClient {
 impl TestClient {
     /// Starts a server whose standard library copy goes under a directory named after `test`.
     fn start(test: &str) -> TestClient {
+        TestClient::start_with(test, None)
+    }
+
+    /// Starts a server whose database reports the queries it executes to `query_log`.
+    fn start_with(test: &str, query_log: Option<QueryLog>) -> TestClient {
         let (client_end, server_end) = tokio::io::duplex(1 << 20);
         let cache_base = std::env::temp_dir().join(format!("concord-lsp-{test}-{}", std::process::id()));
-        let config = Config { cache_base: cache_base.clone() };
+        let config = Config { query_log, ..Config::new(cache_base.clone()) };
         let (service, socket) = LspService::new(move |client| Backend::new(client, config));
+        let snapshots = service.inner().snapshots();
         let (server_read, server_write) = tokio::io::split(server_end);
         tokio::spawn(Server::new(server_read, server_write, socket).serve(service));
         let (reader, writer) = tokio::io::split(client_end);
-        TestClient { reader: BufReader::new(reader), writer, cache_base }
+        TestClient { reader: BufReader::new(reader), writer, cache_base, snapshots }
     }
 
     async fn send(&mut self, message: Value) {
@@ -81,6 +91,27 @@ impl TestClient {
         let document = json!({"uri": uri, "languageId": "concord", "version": 1, "text": text});
         self.send(json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": document}}))
             .await;
+    }
+
+    async fn change(&mut self, uri: &str, version: i32, text: &str) {
+        let params = json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]});
+        self.send(json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": params})).await;
+    }
+
+    /// The diagnostics published for this version of the document.
+    async fn diagnostics(&mut self, uri: &str, version: i32) -> Value {
+        self.receive_matching(|message| {
+            message["method"] == "textDocument/publishDiagnostics"
+                && message["params"]["uri"] == uri
+                && message["params"]["version"] == version
+        })
+        .await
+    }
+
+    /// The response to a request.
+    async fn request(&mut self, id: i64, method: &str, params: Value) -> Value {
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
+        self.receive_matching(|message| message["id"] == id).await
     }
 }
 
@@ -142,4 +173,66 @@ async fn closing_a_document_clears_its_diagnostics() {
         .await;
     assert_eq!(closed["params"]["uri"], uri);
     assert_eq!(closed["params"]["diagnostics"], json!([]));
+}
+
+const TWO_RULES: &str = r#"rulebook inc.server { title "Incrementality through the server" }
+import std.lexicon
+
+redline alpha {
+  cite "Art. 1"
+  forbids use
+  when system.purposes contains social_scoring
+}
+
+redline beta {
+  cite "Art. 2"
+  forbids use
+  when system.purposes contains credit_scoring
+}
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_through_the_server_rechecks_only_the_item_it_touched() {
+    let log = QueryLog::default();
+    let mut client = TestClient::start_with("incremental", Some(log.clone()));
+    client.initialize().await;
+    let uri = "file:///work/in-process/incremental.concord";
+    client.open(uri, TWO_RULES).await;
+    assert_eq!(client.diagnostics(uri, 1).await["params"]["diagnostics"], json!([]));
+    let (alpha, beta) = {
+        let snapshot = client.snapshots.get().await.expect("the database thread runs");
+        let db = snapshot.engine.database();
+        let file = snapshot.file(&uri.parse().unwrap()).expect("the document is open");
+        let id = |name: &str| items(db, file).iter().find(|item| item.name(db) == name).map(|item| item.as_id());
+        (id("alpha").unwrap(), id("beta").unwrap())
+    };
+    assert!(log.ran("check_item", alpha) && log.ran("check_item", beta), "the first check runs both");
+
+    log.clear();
+    let edited = TWO_RULES.replace("contains social_scoring", "contains emotion_recognition_workplace");
+    client.change(uri, 2, &edited).await;
+    assert_eq!(client.diagnostics(uri, 2).await["params"]["diagnostics"], json!([]));
+    assert!(log.ran("parse", alpha), "the edited item is parsed again");
+    assert!(log.ran("check_item", alpha), "the edited item is checked again");
+    assert!(!log.ran("parse", beta), "the other item is not parsed again");
+    assert!(!log.ran("check_item", beta), "the other item is not checked again");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hover_on_a_standard_library_term_shows_its_mapped_counterparts() {
+    let mut client = TestClient::start("counterparts");
+    client.initialize().await;
+    let text = "rulebook demo.mapped { title \"Mapped\" }\nimport us.ca.sb53 as ca\nterm x = ca.frontier_model\n";
+    let uri = "file:///work/in-process/mapped.concord";
+    client.open(uri, text).await;
+    let params = json!({"textDocument": {"uri": uri}, "position": {"line": 2, "character": 14}});
+    let response = client.request(2, "textDocument/hover", params).await;
+    let hover = response["result"]["contents"]["value"].as_str().unwrap();
+    assert!(hover.contains("term frontier_model: bool"), "{hover}");
+    assert!(
+        hover.contains(
+            "- narrower than `compute_presumption` of `eu.ai_act` (cites Art. 51(2)), by mapping `models` of `map.eu_ai_act.us_ca_sb53`"
+        ),
+        "{hover}"
+    );
 }
