@@ -2,7 +2,8 @@
 //! semantic tokens, references, rename and code actions. Like `handlers.rs`, each is a plain
 //! function of a snapshot that turns the library's answer (byte offsets) into protocol types.
 //!
-//! The semantic tokens legend is declared here, in the order of `HighlightKind::ALL`.
+//! The semantic tokens legend is declared here, in the order of `HighlightKind::ALL`; the server
+//! keeps the last tokens of each document for deltas (`tokens.rs`).
 
 use std::collections::HashMap;
 
@@ -15,8 +16,8 @@ use tower_lsp_server::ls_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, DocumentFormattingParams, DocumentSymbol,
     DocumentSymbolParams, DocumentSymbolResponse, FoldingRange, FoldingRangeKind, FoldingRangeParams, Location, OneOf,
     Position, PrepareRenameResponse, Range, ReferenceParams, RenameParams, SemanticToken, SemanticTokenModifier,
-    SemanticTokenType, SemanticTokens, SemanticTokensLegend, SemanticTokensParams, SemanticTokensResult, SymbolKind,
-    TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit, WorkspaceSymbol, WorkspaceSymbolParams,
+    SemanticTokenType, SemanticTokensLegend, SymbolKind, TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit,
+    WorkspaceSymbol, WorkspaceSymbolParams,
 };
 
 use crate::convert::LineIndex;
@@ -154,14 +155,20 @@ pub fn folding_ranges(snapshot: &Snapshot, params: &FoldingRangeParams) -> Optio
     Some(out)
 }
 
-pub fn semantic_tokens(snapshot: &Snapshot, params: &SemanticTokensParams) -> Option<SemanticTokensResult> {
-    let file = snapshot.file(&params.text_document.uri)?;
+/// The semantic tokens of a document, or of the tokens that overlap `range`, in the protocol's
+/// relative encoding.
+pub fn semantic_tokens(snapshot: &Snapshot, uri: &Uri, range: Option<Range>) -> Option<Vec<SemanticToken>> {
+    let file = snapshot.file(uri)?;
     let db = snapshot.engine.database();
     let text = file.text(db);
     let index = LineIndex::new(text);
+    let wanted = range.map(|range| Span { start: index.offset(range.start), end: index.offset(range.end) });
     let mut data = Vec::new();
     let mut previous = Position::default();
     for highlight in ide::highlights(db, file) {
+        if wanted.is_some_and(|wanted| highlight.span.end <= wanted.start || highlight.span.start >= wanted.end) {
+            continue;
+        }
         let start = index.position(highlight.span.start);
         let written = text.get(highlight.span.start as usize..highlight.span.end as usize).unwrap_or("");
         // INVARIANT: the lexer's tokens never span lines (strings and comments end at a newline).
@@ -181,7 +188,7 @@ pub fn semantic_tokens(snapshot: &Snapshot, params: &SemanticTokensParams) -> Op
         });
         previous = start;
     }
-    Some(SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data }))
+    Some(data)
 }
 
 pub fn references(snapshot: &Snapshot, params: &ReferenceParams) -> Option<Vec<Location>> {

@@ -4,7 +4,8 @@
 //!
 //! `server.rs` is the protocol glue, `state.rs` the thread that owns the database, `handlers.rs` and
 //! `features.rs` the requests, `convert.rs` byte offsets to UTF-16 positions, `stdlib_cache.rs` the read-only
-//! copy of the standard library. What a name means is the library's business
+//! copy of the standard library, `tokens.rs` semantic tokens as deltas. What a name means is the library's
+//! business
 //! (`concord_lang::ide`); this crate only translates.
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -15,6 +16,7 @@ pub mod handlers;
 pub mod server;
 pub mod state;
 pub mod stdlib_cache;
+pub mod tokens;
 
 use tower_lsp_server::{LspService, Server};
 

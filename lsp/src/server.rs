@@ -8,6 +8,7 @@
 use std::collections::BTreeSet;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::{mpsc, oneshot};
 use tower_lsp_server::jsonrpc::{Error, Result};
@@ -18,6 +19,7 @@ use concord_lang::db::{Database, QueryLog};
 
 use crate::state::{Command, Snapshot, spawn_owner};
 use crate::stdlib_cache::{stdlib_dir, write_stdlib};
+use crate::tokens::TokenCache;
 use crate::{features, handlers};
 
 /// How the server is set up.
@@ -39,6 +41,8 @@ impl Config {
 pub struct Backend {
     client: Client,
     snapshots: Snapshots,
+    /// The semantic tokens last answered for each document, for deltas.
+    tokens: Arc<Mutex<TokenCache>>,
 }
 
 /// Asks the database's owner for snapshots; a handle a test can keep to inspect the database.
@@ -74,7 +78,7 @@ impl Backend {
         let database = config.query_log.as_ref().map_or_else(Database::default, QueryLog::database);
         let commands = spawn_owner(stdlib_dir, database, published);
         tokio::spawn(publish_diagnostics(client.clone(), receiver));
-        Backend { client, snapshots: Snapshots { commands } }
+        Backend { client, snapshots: Snapshots { commands }, tokens: Arc::default() }
     }
 
     /// A handle for snapshots of the database, for tests.
@@ -141,6 +145,12 @@ impl Backend {
             }
         }
     }
+}
+
+/// The token cache, even after a reader panicked while holding it (its content stays consistent:
+/// each method replaces one entry at once).
+fn lock(tokens: &Mutex<TokenCache>) -> MutexGuard<'_, TokenCache> {
+    tokens.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Publishes the diagnostics of each new snapshot, skipping those a newer one replaced.
@@ -215,7 +225,8 @@ impl LanguageServer for Backend {
                 semantic_tokens_provider: Some(
                     SemanticTokensOptions {
                         legend: features::legend(),
-                        full: Some(SemanticTokensFullOptions::Bool(true)),
+                        full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
+                        range: Some(true),
                         ..SemanticTokensOptions::default()
                     }
                     .into(),
@@ -260,6 +271,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        lock(&self.tokens).forget(&params.text_document.uri);
         self.queue(Command::Close { uri: params.text_document.uri });
     }
 
@@ -293,7 +305,37 @@ impl LanguageServer for Backend {
     }
 
     async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
-        self.read("semantic tokens", move |snapshot| features::semantic_tokens(snapshot, &params)).await
+        let uri = params.text_document.uri;
+        let tokens = self.tokens.clone();
+        self.read("semantic tokens", move |snapshot| {
+            let data = features::semantic_tokens(snapshot, &uri, None)?;
+            Some(lock(&tokens).full(uri, data).into())
+        })
+        .await
+    }
+
+    async fn semantic_tokens_full_delta(
+        &self,
+        params: SemanticTokensDeltaParams,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        let uri = params.text_document.uri;
+        let tokens = self.tokens.clone();
+        self.read("semantic tokens", move |snapshot| {
+            let data = features::semantic_tokens(snapshot, &uri, None)?;
+            Some(lock(&tokens).delta(uri, &params.previous_result_id, data))
+        })
+        .await
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        self.read("semantic tokens", move |snapshot| {
+            let data = features::semantic_tokens(snapshot, &params.text_document.uri, Some(params.range))?;
+            Some(SemanticTokens { result_id: None, data }.into())
+        })
+        .await
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {

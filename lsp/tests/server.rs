@@ -236,3 +236,74 @@ async fn hover_on_a_standard_library_term_shows_its_mapped_counterparts() {
         "{hover}"
     );
 }
+
+/// The tokens of a response as (line, character, length, type) in absolute positions.
+fn absolute_tokens(data: &[Value]) -> Vec<[u64; 4]> {
+    let (mut line, mut character) = (0, 0);
+    data.chunks(5)
+        .map(|token| {
+            let field = |idx: usize| token[idx].as_u64().unwrap();
+            if field(0) > 0 {
+                character = 0;
+            }
+            line += field(0);
+            character += field(1);
+            [line, character, field(2), field(3)]
+        })
+        .collect()
+}
+
+/// Applies a delta's edits to the integers of the previous answer, as a client does.
+fn apply_edits(previous: &[Value], edits: &[Value]) -> Vec<Value> {
+    let mut data = previous.to_vec();
+    for edit in edits.iter().rev() {
+        let start = edit["start"].as_u64().unwrap() as usize;
+        let end = start + edit["deleteCount"].as_u64().unwrap() as usize;
+        let inserted = edit["data"].as_array().cloned().unwrap_or_default();
+        data.splice(start..end, inserted);
+    }
+    data
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn semantic_tokens_for_a_range_and_as_a_delta() {
+    let mut client = TestClient::start("tokens");
+    client.initialize().await;
+    let uri = "file:///work/in-process/tokens.concord";
+    client.open(uri, TWO_RULES).await;
+    let document = json!({"uri": uri});
+    let full = client.request(2, "textDocument/semanticTokens/full", json!({"textDocument": document})).await;
+    let full = &full["result"];
+    let data = full["data"].as_array().unwrap().clone();
+    let all = absolute_tokens(&data);
+
+    // A range answers the tokens that overlap it, encoded from the start of the document.
+    let range = json!({"start": {"line": 3, "character": 0}, "end": {"line": 6, "character": 0}});
+    let ranged =
+        client.request(3, "textDocument/semanticTokens/range", json!({"textDocument": document, "range": range})).await;
+    let ranged = absolute_tokens(ranged["result"]["data"].as_array().unwrap());
+    let expected: Vec<[u64; 4]> = all.iter().copied().filter(|token| (3..6).contains(&token[0])).collect();
+    assert!(!expected.is_empty());
+    assert_eq!(ranged, expected);
+
+    // After an edit of one line, the delta against the first answer gives the new tokens, and
+    // replaces only the tokens around that line.
+    let edited = TWO_RULES.replace("  cite \"Art. 1\"", "  cite \"Art. 1\" status binding");
+    client.change(uri, 2, &edited).await;
+    let previous = full["resultId"].as_str().unwrap();
+    let params = json!({"textDocument": document, "previousResultId": previous});
+    let delta = client.request(4, "textDocument/semanticTokens/full/delta", params).await;
+    let delta = &delta["result"];
+    let edits = delta["edits"].as_array().unwrap();
+    assert_eq!(edits.len(), 1, "{delta}");
+    assert!(edits[0]["deleteCount"].as_u64().unwrap() < data.len() as u64 / 2, "{delta}");
+    let patched = apply_edits(&data, edits);
+    let fresh = client.request(5, "textDocument/semanticTokens/full", json!({"textDocument": document})).await;
+    assert_eq!(&patched, fresh["result"]["data"].as_array().unwrap());
+    assert_ne!(delta["resultId"], full["resultId"]);
+
+    // A delta against a result id that is not the last answer gives all the tokens.
+    let params = json!({"textDocument": document, "previousResultId": previous});
+    let stale = client.request(6, "textDocument/semanticTokens/full/delta", params).await;
+    assert_eq!(&stale["result"]["data"], &fresh["result"]["data"]);
+}
