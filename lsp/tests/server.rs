@@ -1,119 +1,13 @@
 //! Drives the language server in process: the real `Server` and `LspService` over an in-memory
-//! pipe, with JSON-RPC framing written by hand, so no editor or subprocess is needed.
+//! pipe, with JSON-RPC framing written by hand (`support/client.rs`), so no editor or subprocess
+//! is needed.
 
-use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
-use tower_lsp_server::{LspService, Server};
+mod support;
 
 use concord_lang::db::{QueryLog, items};
-use concord_lsp::{Backend, Config, Snapshots};
 use salsa::plumbing::AsId;
-
-struct TestClient {
-    reader: BufReader<ReadHalf<DuplexStream>>,
-    writer: WriteHalf<DuplexStream>,
-    cache_base: std::path::PathBuf,
-    /// Snapshots of the server's database, to look into it.
-    snapshots: Snapshots,
-}
-
-impl Drop for TestClient {
-    fn drop(&mut self) {
-        // The copies are read-only, but their directory is not: removing them works on Unix.
-        let _ = std::fs::remove_dir_all(&self.cache_base);
-    }
-}
-
-impl TestClient {
-    /// Starts a server whose standard library copy goes under a directory named after `test`.
-    fn start(test: &str) -> TestClient {
-        TestClient::start_with(test, None)
-    }
-
-    /// Starts a server whose database reports the queries it executes to `query_log`.
-    fn start_with(test: &str, query_log: Option<QueryLog>) -> TestClient {
-        let (client_end, server_end) = tokio::io::duplex(1 << 20);
-        let cache_base = std::env::temp_dir().join(format!("concord-lsp-{test}-{}", std::process::id()));
-        let config = Config { query_log, ..Config::new(cache_base.clone()) };
-        let (service, socket) = LspService::new(move |client| Backend::new(client, config));
-        let snapshots = service.inner().snapshots();
-        let (server_read, server_write) = tokio::io::split(server_end);
-        tokio::spawn(Server::new(server_read, server_write, socket).serve(service));
-        let (reader, writer) = tokio::io::split(client_end);
-        TestClient { reader: BufReader::new(reader), writer, cache_base, snapshots }
-    }
-
-    async fn send(&mut self, message: Value) {
-        let body = message.to_string();
-        let frame = format!("Content-Length: {}\r\n\r\n{body}", body.len());
-        self.writer.write_all(frame.as_bytes()).await.unwrap();
-    }
-
-    async fn receive(&mut self) -> Value {
-        let mut length = 0;
-        loop {
-            let mut line = String::new();
-            self.reader.read_line(&mut line).await.unwrap();
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            if let Some(value) = line.strip_prefix("Content-Length: ") {
-                length = value.parse().unwrap();
-            }
-        }
-        let mut body = vec![0; length];
-        self.reader.read_exact(&mut body).await.unwrap();
-        serde_json::from_slice(&body).unwrap()
-    }
-
-    /// The next message with this method (a notification) or this id (a response).
-    async fn receive_matching(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
-        let wait = async {
-            loop {
-                let message = self.receive().await;
-                if wanted(&message) {
-                    return message;
-                }
-            }
-        };
-        tokio::time::timeout(std::time::Duration::from_secs(20), wait).await.expect("the server answers in time")
-    }
-
-    async fn initialize(&mut self) {
-        self.send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}})).await;
-        let response = self.receive_matching(|message| message["id"] == 1).await;
-        assert_eq!(response["result"]["capabilities"]["hoverProvider"], true);
-        self.send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}})).await;
-    }
-
-    async fn open(&mut self, uri: &str, text: &str) {
-        let document = json!({"uri": uri, "languageId": "concord", "version": 1, "text": text});
-        self.send(json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": document}}))
-            .await;
-    }
-
-    async fn change(&mut self, uri: &str, version: i32, text: &str) {
-        let params = json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": text}]});
-        self.send(json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": params})).await;
-    }
-
-    /// The diagnostics published for this version of the document.
-    async fn diagnostics(&mut self, uri: &str, version: i32) -> Value {
-        self.receive_matching(|message| {
-            message["method"] == "textDocument/publishDiagnostics"
-                && message["params"]["uri"] == uri
-                && message["params"]["version"] == version
-        })
-        .await
-    }
-
-    /// The response to a request.
-    async fn request(&mut self, id: i64, method: &str, params: Value) -> Value {
-        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
-        self.receive_matching(|message| message["id"] == id).await
-    }
-}
+use serde_json::{Value, json};
+use support::client::TestClient;
 
 const BROKEN: &str = r#"rulebook demo.rules { title "Démo" }
 import std.lexicon
@@ -200,7 +94,8 @@ async fn an_edit_through_the_server_rechecks_only_the_item_it_touched() {
     client.open(uri, TWO_RULES).await;
     assert_eq!(client.diagnostics(uri, 1).await["params"]["diagnostics"], json!([]));
     let (alpha, beta) = {
-        let snapshot = client.snapshots.get().await.expect("the database thread runs");
+        let snapshots = client.snapshots.clone().expect("an in-process server");
+        let snapshot = snapshots.get().await.expect("the database thread runs");
         let db = snapshot.engine.database();
         let file = snapshot.file(&uri.parse().unwrap()).expect("the document is open");
         let id = |name: &str| items(db, file).iter().find(|item| item.name(db) == name).map(|item| item.as_id());
