@@ -8,6 +8,7 @@
 use std::collections::BTreeSet;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::{mpsc, oneshot};
@@ -43,6 +44,8 @@ pub struct Backend {
     snapshots: Snapshots,
     /// The semantic tokens last answered for each document, for deltas.
     tokens: Arc<Mutex<TokenCache>>,
+    /// Whether the editor asks the user to confirm annotated edits (set at `initialize`).
+    confirms_edits: AtomicBool,
 }
 
 /// Asks the database's owner for snapshots; a handle a test can keep to inspect the database.
@@ -78,7 +81,12 @@ impl Backend {
         let database = config.query_log.as_ref().map_or_else(Database::default, QueryLog::database);
         let commands = spawn_owner(stdlib_dir, database, published);
         tokio::spawn(publish_diagnostics(client.clone(), receiver));
-        Backend { client, snapshots: Snapshots { commands }, tokens: Arc::default() }
+        Backend {
+            client,
+            snapshots: Snapshots { commands },
+            tokens: Arc::default(),
+            confirms_edits: AtomicBool::new(false),
+        }
     }
 
     /// A handle for snapshots of the database, for tests.
@@ -209,6 +217,10 @@ impl LanguageServer for Backend {
         for root in &roots {
             self.load_folder(root);
         }
+        let workspace_edit = params.capabilities.workspace.as_ref().and_then(|it| it.workspace_edit.as_ref());
+        let confirms = workspace_edit
+            .is_some_and(|it| it.document_changes == Some(true) && it.change_annotation_support.is_some());
+        self.confirms_edits.store(confirms, Ordering::Relaxed);
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
@@ -347,7 +359,8 @@ impl LanguageServer for Backend {
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
-        self.read("rename", move |snapshot| features::rename(snapshot, &params)).await?
+        let confirmable = self.confirms_edits.load(Ordering::Relaxed);
+        self.read("rename", move |snapshot| features::rename(snapshot, &params, confirmable)).await?
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

@@ -202,3 +202,41 @@ async fn semantic_tokens_for_a_range_and_as_a_delta() {
     let stale = client.request(6, "textDocument/semanticTokens/full/delta", params).await;
     assert_eq!(&stale["result"]["data"], &fresh["result"]["data"]);
 }
+
+/// `web` is a value of an enum that a record field takes, so descriptions may write it.
+const VALUES: &str = r#"rulebook demo.values { title "Values" }
+import std.lexicon
+enum Channel { web, phone }
+record Contact { channel: Channel }
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renaming_a_value_descriptions_write_asks_for_confirmation_or_is_refused() {
+    let uri = "file:///work/in-process/values.concord";
+    let text = VALUES;
+    let rename = json!({"textDocument": {"uri": uri}, "position": {"line": 2, "character": 16}, "newName": "online"});
+    let rename = |_: i64| rename.clone();
+
+    let mut plain = TestClient::start("rename-plain");
+    plain.initialize().await;
+    plain.open(uri, &text).await;
+    let refused = plain.request(2, "textDocument/rename", rename(2)).await;
+    let message = refused["error"]["message"].as_str().unwrap();
+    assert!(message.contains("description files (JSON, YAML)"), "{refused}");
+    assert!(message.contains("cannot ask to confirm"), "{refused}");
+
+    let mut confirming = TestClient::start("rename-confirm");
+    let capabilities =
+        json!({"workspace": {"workspaceEdit": {"documentChanges": true, "changeAnnotationSupport": {}}}});
+    confirming.initialize_with(json!({"capabilities": capabilities})).await;
+    confirming.open(uri, &text).await;
+    let answer = confirming.request(2, "textDocument/rename", rename(2)).await;
+    let edit = &answer["result"];
+    let annotation = &edit["changeAnnotations"]["description-files"];
+    assert_eq!(annotation["needsConfirmation"], true, "{answer}");
+    assert!(annotation["description"].as_str().unwrap().contains("`Contact.channel`"), "{answer}");
+    let edits = edit["documentChanges"][0]["edits"].as_array().unwrap();
+    assert_eq!(edits.len(), 1, "{answer}");
+    assert_eq!(edits[0]["newText"], "online");
+    assert_eq!(edits[0]["annotationId"], "description-files");
+}

@@ -29,7 +29,7 @@ pub use counterparts::{Counterpart, counterparts};
 pub use format::{TextEdit, formatting, minimal_edit};
 pub use highlight::{Highlight, HighlightKind, highlights};
 pub use hover::{HoverInfo, hover};
-pub use references::{Reference, RenameError, prepare_rename, references, rename};
+pub use references::{Reference, RenameError, prepare_rename, references, rename, rename_caution};
 pub use resolve::Definition;
 pub use symbols::{
     Fold, FoldKind, MAX_WORKSPACE_SYMBOLS, Symbol, SymbolKind, WorkspaceSymbol, document_symbols, folding_ranges,

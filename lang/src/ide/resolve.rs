@@ -13,6 +13,7 @@ use crate::check::schema::{BUILTIN_TYPES, SchemaInfo, TypeResolver, schema_info}
 use crate::db::{DeclKey, ItemRef, Lookup, Scope, SourceFile, decl_key, declarations, find_item, items, parse, scope};
 use crate::schema::{EnumId, RecordId, Ty};
 use crate::syntax::ast::*;
+use crate::syntax::lexer::{Token, TokenKind, lex};
 use crate::syntax::split::ItemKind;
 
 use super::FileRange;
@@ -100,6 +101,7 @@ pub fn definition_at(db: &dyn salsa::Database, file: SourceFile, offset: u32) ->
     let mut walker = Walker {
         db,
         file,
+        text: item.text(db),
         key: decl_key(db, item),
         item_start: start,
         target: offset.saturating_sub(start),
@@ -198,6 +200,8 @@ fn shifted(file: SourceFile, start: u32, span: Span) -> FileRange {
 struct Walker<'db> {
     db: &'db dyn salsa::Database,
     file: SourceFile,
+    /// The item's text.
+    text: &'db str,
     key: DeclKey,
     item_start: u32,
     /// The cursor, relative to the item.
@@ -387,9 +391,12 @@ impl<'db> Walker<'db> {
                 }
             }
             Item::Example(example) => {
-                if let Some((system, _)) = &example.system {
+                if let Some((system, span)) = &example.system {
                     let root = self.checker.root.map(Ty::Record).unwrap_or(Ty::Error);
                     self.json(system, &root);
+                    if self.hit(*span) {
+                        self.system_value(*span, root);
+                    }
                 }
                 for expectation in &example.expectations {
                     if self.hit(expectation.target.span) {
@@ -532,6 +539,72 @@ impl<'db> Walker<'db> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// An enum value written in an example's system (`purposes: [chatbot]`, `"chatbot"`). The
+    /// tree keeps no place for values, so this reads the system's tokens, following keys and
+    /// brackets from `root` to the type each value stands at.
+    fn system_value(&mut self, span: Span, root: Ty) {
+        let system = self.text.get(span.start as usize..span.end as usize).unwrap_or("");
+        let tokens: Vec<Token> = lex(system)
+            .into_iter()
+            .filter(|token| !matches!(token.kind, TokenKind::Whitespace | TokenKind::Newline | TokenKind::Comment))
+            .collect();
+        // Each open bracket with the type of what it holds: a record's fields (and the key just
+        // read) or a list's elements.
+        let mut stack: Vec<(Ty, Option<String>)> = Vec::new();
+        let info = self.info();
+        let value_type = |stack: &[(Ty, Option<String>)]| -> Ty {
+            match stack.last() {
+                None => root.clone(),
+                Some((Ty::Record(id), Some(key))) => info
+                    .schema
+                    .record(*id)
+                    .and_then(|def| def.fields.iter().find(|field| &field.name == key))
+                    .map_or(Ty::Error, |field| field.ty.clone()),
+                Some((Ty::Record(_), None)) => Ty::Error,
+                Some((elements, _)) => elements.clone(),
+            }
+        };
+        for (idx, token) in tokens.iter().enumerate() {
+            let next_is_colon = tokens.get(idx + 1).is_some_and(|next| next.kind == TokenKind::Colon);
+            match token.kind {
+                TokenKind::LBrace => stack.push((value_type(&stack), None)),
+                TokenKind::LBracket => stack.push((element_type(&value_type(&stack)), None)),
+                TokenKind::RBrace | TokenKind::RBracket => {
+                    stack.pop();
+                    if let Some((_, key)) = stack.last_mut() {
+                        *key = None;
+                    }
+                }
+                TokenKind::Word | TokenKind::String if next_is_colon => {
+                    if let Some((Ty::Record(_), key)) = stack.last_mut() {
+                        *key = Some(token.text(system).trim_matches('"').to_owned());
+                    }
+                }
+                TokenKind::Word | TokenKind::String => {
+                    let quoted = token.kind == TokenKind::String;
+                    let inner = Span {
+                        start: span.start + token.start + u32::from(quoted),
+                        end: span.start + token.end - u32::from(quoted),
+                    };
+                    if self.hit(inner) {
+                        let word = Ident { text: token.text(system).trim_matches('"').to_owned(), span: inner };
+                        let definition = self.variant(&word, Some(&value_type(&stack)));
+                        self.found(definition, inner);
+                        return;
+                    }
+                    // A quantity's unit follows its number under the same key.
+                    if !quoted && tokens.get(idx.wrapping_sub(1)).is_some_and(|it| it.kind == TokenKind::Number) {
+                        continue;
+                    }
+                    if let Some((Ty::Record(_), key)) = stack.last_mut() {
+                        *key = None;
+                    }
+                }
+                _ => {}
+            }
         }
     }
 

@@ -648,7 +648,8 @@ fn check_rename(text: &str, new_name: &str, expect: Expect) {
             for (range, new_text) in edits {
                 renamed.replace_range(range.span.start as usize..range.span.end as usize, &new_text);
             }
-            renamed.strip_prefix(FIXTURE_HEAD).unwrap_or(&renamed).to_owned()
+            // The fixture's head, by its lines: a renamed enum value is declared there.
+            renamed.split_inclusive('\n').skip(FIXTURE_HEAD.lines().count()).collect()
         }
         Err(error) => format!("refused: {}", error.message),
     };
@@ -791,21 +792,79 @@ fn rename_is_refused_for_the_standard_library_reserved_words_and_collisions() {
 }
 
 #[test]
-fn renaming_an_enum_value_written_in_an_example_system_is_refused() {
+fn renaming_an_enum_value_rewrites_it_in_example_systems_bare_and_quoted() {
     check_rename(
         r#"
 term scores = system.purposes contains social$0_scoring
 example "e" {
   as_of 2026-01-01
-  system { purposes: [social_scoring] }
+  system { purposes: [social_scoring, chatbot], "incidents": [] }
+  expect scores is true
+}
+example "f" {
+  as_of 2026-01-01
+  system { purposes: ["social_scoring"], parties: [{ develops: true }] }
   expect scores is true
 }
 "#,
         "scoring",
-        expect![[
-            r#"refused: `social_scoring` is written as a value in the system of example "e", which rename cannot update yet; rename it there by hand first"#
-        ]],
+        expect![[r#"
+
+            term scores = system.purposes contains scoring
+            example "e" {
+              as_of 2026-01-01
+              system { purposes: [scoring, chatbot], "incidents": [] }
+              expect scores is true
+            }
+            example "f" {
+              as_of 2026-01-01
+              system { purposes: ["scoring"], parties: [{ develops: true }] }
+              expect scores is true
+            }
+        "#]],
     );
+}
+
+#[test]
+fn a_value_in_an_example_system_resolves_by_the_type_of_its_field() {
+    // A word spelled like an enum value where the field is a string is not the value.
+    let text = r#"
+term chat = system.purposes contains chatbot
+example "e" {
+  as_of 2026-01-01
+  system { incidents: [{ id: "chatbot", serious: false, aware_at: 2026-01-01 }], purposes: [chat$0bot] }
+  expect chat is true
+}
+"#;
+    check_references(
+        text,
+        expect![[r#"
+            test.concord 32:3 `chatbot` (declaration)
+            test.concord 35:38 `chatbot`
+            test.concord 38:93 `chatbot`"#]],
+    );
+    check_hover(
+        text,
+        expect![[r#"
+            [chatbot]
+            ```concord
+            Purpose.chatbot
+            ```
+        "#]],
+    );
+}
+
+#[test]
+fn renaming_a_value_descriptions_write_carries_a_caution() {
+    let (engine, file, offset) = load(
+        "term scores = system.purposes contains social$0_scoring\nenum Local { a, b }\nterm t(x: Local) = x == a\n",
+    );
+    let db = engine.database();
+    expect![[r#"`social_scoring` is a value of `Purpose` that descriptions write (`System.purposes`): description files (JSON, YAML) outside the rulebooks that write it would not be updated by this rename"#]]
+    .assert_eq(&super::rename_caution(db, file, offset).unwrap_or_default());
+    // An enum no record field takes is written in rulebooks only.
+    let local = file.text(db).rfind("== a").unwrap() as u32 + 3;
+    assert_eq!(super::rename_caution(db, file, local), None);
 }
 
 #[test]
