@@ -33,7 +33,7 @@ const AFTER: &str = "total_compute > 2e10 FLOP";
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // `cargo bench` passes `--bench`; this harness has no options of its own.
     let n_edits = std::env::var("CONCORD_LSP_EDITS").ok().and_then(|it| it.parse().ok()).unwrap_or(200);
-    let dir = std::env::temp_dir().join(format!("concord-lsp-latency-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("concord-latency-workspace-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let files: Vec<(PathBuf, String)> = (0..N_FILES)
         .map(|idx| (dir.join(format!("part_{idx}.concord")), generated_rulebook(&format!("bench.part{idx}"), 95, 9)))
@@ -45,13 +45,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("workspace: {N_FILES} files, {n_lines} lines; {n_edits} measured edits after {N_WARMUP} unmeasured");
 
     let cold = cold_checks(&files, 10);
-    println!("\n| what | p50 | p95 | max | p95 / cold check |");
+    println!("\n| what | p50 | p95 | max | p95 / median cold check |");
     println!("|---|---|---|---|---|");
     let cold_p50 = percentile(&cold, 50);
     print_row("cold check of the workspace, in process (baseline)", &cold, cold_p50);
 
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let in_process = runtime.block_on(edits(TestClient::start("latency"), &dir, &files, n_edits));
+    let in_process = runtime.block_on(async { edits(TestClient::start("latency"), &dir, &files, n_edits).await });
     print_row("edit to diagnostics, in process", &in_process, cold_p50);
     match server_binary() {
         Some(binary) => {

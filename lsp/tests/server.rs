@@ -213,14 +213,12 @@ record Contact { channel: Channel }
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn renaming_a_value_descriptions_write_asks_for_confirmation_or_is_refused() {
     let uri = "file:///work/in-process/values.concord";
-    let text = VALUES;
     let rename = json!({"textDocument": {"uri": uri}, "position": {"line": 2, "character": 16}, "newName": "online"});
-    let rename = |_: i64| rename.clone();
 
     let mut plain = TestClient::start("rename-plain");
     plain.initialize().await;
-    plain.open(uri, &text).await;
-    let refused = plain.request(2, "textDocument/rename", rename(2)).await;
+    plain.open(uri, VALUES).await;
+    let refused = plain.request(2, "textDocument/rename", rename.clone()).await;
     let message = refused["error"]["message"].as_str().unwrap();
     assert!(message.contains("description files (JSON, YAML)"), "{refused}");
     assert!(message.contains("cannot ask to confirm"), "{refused}");
@@ -229,8 +227,8 @@ async fn renaming_a_value_descriptions_write_asks_for_confirmation_or_is_refused
     let capabilities =
         json!({"workspace": {"workspaceEdit": {"documentChanges": true, "changeAnnotationSupport": {}}}});
     confirming.initialize_with(json!({"capabilities": capabilities})).await;
-    confirming.open(uri, &text).await;
-    let answer = confirming.request(2, "textDocument/rename", rename(2)).await;
+    confirming.open(uri, VALUES).await;
+    let answer = confirming.request(2, "textDocument/rename", rename).await;
     let edit = &answer["result"];
     let annotation = &edit["changeAnnotations"]["description-files"];
     assert_eq!(annotation["needsConfirmation"], true, "{answer}");
