@@ -2,8 +2,9 @@
 //! - evaluating a compiled rulebook of ~100 rules against a pre-parsed description;
 //! - checking a generated 10,000-line rulebook from cold (a new database each time).
 //!
-//! Run with `cargo bench -p concord-lang --bench engine`. The rulebooks are generated here so
-//! the figures do not depend on files that change for other reasons.
+//! Run with `cargo bench -p concord-lang --bench engine`. The rulebooks are generated (`support/generated.rs`,
+//! shared with the language server's latency benchmark) so the figures do not depend on files that
+//! change for other reasons.
 
 use std::hint::black_box;
 
@@ -17,7 +18,7 @@ use generated::{SYSTEM, generated_rulebook};
 
 fn evaluation(c: &mut Criterion) {
     let mut engine = Engine::default();
-    let file = engine.add_source("bench.concord", &generated_rulebook(90, 10));
+    let file = engine.add_source("bench.concord", &generated_rulebook("bench.rules", 90, 10));
     let diagnostics = engine.diagnostics(file);
     assert!(diagnostics.iter().all(|diagnostic| !diagnostic.is_error()), "{diagnostics:#?}");
     let rulebook = engine.compile(file).expect("the generated rulebook compiles");
@@ -48,7 +49,7 @@ fn evaluation(c: &mut Criterion) {
 
 fn checking(c: &mut Criterion) {
     // About 10,000 lines: 1,100 redlines and 100 obligations.
-    let text = generated_rulebook(1_100, 100);
+    let text = generated_rulebook("bench.rules", 1_100, 100);
     let n_lines = text.lines().count();
     let mut group = c.benchmark_group("check");
     group.sample_size(10);

@@ -8,6 +8,7 @@
 //! re-checks that item alone. No query does IO: text arrives as an input.
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 
 use crate::diagnostics::{Diagnostic, ItemKey};
 use crate::ir::DeclRef;
@@ -38,6 +39,46 @@ impl Database {
 
 #[salsa::db]
 impl salsa::Database for Database {}
+
+/// A record of every query execution (salsa's `WillExecute` events) of the databases it made, for
+/// tests that prove an edit re-checks only what it touched. Clones share the record.
+#[derive(Clone, Default)]
+pub struct QueryLog {
+    executed: Arc<Mutex<Vec<(String, salsa::Id)>>>,
+}
+
+impl std::fmt::Debug for QueryLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryLog").field("executed", &self.executed().len()).finish()
+    }
+}
+
+impl QueryLog {
+    /// A database whose query executions go to this log.
+    pub fn database(&self) -> Database {
+        let executed = self.executed.clone();
+        Database::with_event_callback(Box::new(move |event| {
+            if let salsa::EventKind::WillExecute { database_key } = event.kind {
+                let mut executed = executed.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                executed.push((format!("{database_key:?}"), database_key.key_index()));
+            }
+        }))
+    }
+
+    /// The executions so far, as (query and key as salsa prints them, key).
+    pub fn executed(&self) -> Vec<(String, salsa::Id)> {
+        self.executed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Whether the query whose name starts `query` (`check_item`, `parse`) ran for the key `id`.
+    pub fn ran(&self, query: &str, id: salsa::Id) -> bool {
+        self.executed().iter().any(|(text, key)| text.starts_with(query) && *key == id)
+    }
+
+    pub fn clear(&self) {
+        self.executed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+}
 
 /// The set of files the database knows (user files and the embedded standard library).
 #[salsa::input(singleton)]

@@ -1,9 +1,7 @@
 //! Editing one rule re-checks that rule alone: salsa's event log shows which queries ran.
 
-use std::sync::{Arc, Mutex};
-
 use concord_lang::Engine;
-use concord_lang::db::{Database, items};
+use concord_lang::db::{QueryLog, items};
 use salsa::plumbing::AsId;
 
 const RULEBOOK: &str = r#"rulebook inc.rules { title "Incrementality" }
@@ -22,22 +20,9 @@ redline beta {
 }
 "#;
 
-/// Every query execution, as (query debug text, key id).
-type Log = Arc<Mutex<Vec<(String, salsa::Id)>>>;
-
-fn engine_with_log() -> (Engine, Log) {
-    let log: Log = Arc::default();
-    let sink = log.clone();
-    let db = Database::with_event_callback(Box::new(move |event| {
-        if let salsa::EventKind::WillExecute { database_key } = event.kind {
-            sink.lock().unwrap().push((format!("{database_key:?}"), database_key.key_index()));
-        }
-    }));
-    (Engine::with_database(db), log)
-}
-
-fn ran(log: &Log, query: &str, id: salsa::Id) -> bool {
-    log.lock().unwrap().iter().any(|(text, key)| text.starts_with(query) && *key == id)
+fn engine_with_log() -> (Engine, QueryLog) {
+    let log = QueryLog::default();
+    (Engine::with_database(log.database()), log)
 }
 
 fn item_id(engine: &Engine, file: concord_lang::FileId, name: &str) -> salsa::Id {
@@ -51,16 +36,16 @@ fn editing_one_redline_does_not_recheck_another() {
     let file = engine.add_source("inc.concord", RULEBOOK);
     assert!(engine.diagnostics(file).is_empty());
     let (alpha, beta) = (item_id(&engine, file, "alpha"), item_id(&engine, file, "beta"));
-    assert!(ran(&log, "check_item", alpha) && ran(&log, "check_item", beta), "the first check runs both");
+    assert!(log.ran("check_item", alpha) && log.ran("check_item", beta), "the first check runs both");
 
-    log.lock().unwrap().clear();
+    log.clear();
     let edited = RULEBOOK.replace("contains social_scoring", "contains emotion_recognition_workplace");
     engine.add_source("inc.concord", &edited);
     assert!(engine.diagnostics(file).is_empty());
-    assert!(ran(&log, "parse", alpha), "the edited item is parsed again");
-    assert!(ran(&log, "check_item", alpha), "the edited item is checked again");
-    assert!(!ran(&log, "parse", beta), "the other item is not parsed again");
-    assert!(!ran(&log, "check_item", beta), "the other item is not checked again");
+    assert!(log.ran("parse", alpha), "the edited item is parsed again");
+    assert!(log.ran("check_item", alpha), "the edited item is checked again");
+    assert!(!log.ran("parse", beta), "the other item is not parsed again");
+    assert!(!log.ran("check_item", beta), "the other item is not checked again");
 }
 
 #[test]
@@ -69,12 +54,12 @@ fn inserting_text_above_an_item_does_not_recheck_it() {
     let file = engine.add_source("inc.concord", RULEBOOK);
     assert!(engine.diagnostics(file).is_empty());
     let beta = item_id(&engine, file, "beta");
-    log.lock().unwrap().clear();
+    log.clear();
     let edited = RULEBOOK.replace("redline alpha {", "// A comment that moves everything below it.\nredline alpha {");
     engine.add_source("inc.concord", &edited);
     let diagnostics = engine.diagnostics(file);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
-    assert!(!ran(&log, "check_item", beta), "a moved item keeps its check result");
+    assert!(!log.ran("check_item", beta), "a moved item keeps its check result");
 }
 
 #[test]
@@ -95,8 +80,8 @@ redline uses_big {
     let file = engine.add_source("terms.concord", text);
     assert!(engine.diagnostics(file).is_empty());
     let user = item_id(&engine, file, "uses_big");
-    log.lock().unwrap().clear();
+    log.clear();
     engine.add_source("terms.concord", &text.replace("> 1e25 FLOP", "> 1e26 FLOP"));
     assert!(engine.diagnostics(file).is_empty());
-    assert!(!ran(&log, "check_item", user), "the term's type did not change, so its user is not re-checked");
+    assert!(!log.ran("check_item", user), "the term's type did not change, so its user is not re-checked");
 }

@@ -70,7 +70,7 @@ fn assert_no_allocations(name: &str, rulebook: &Rulebook, descriptions: &[Descri
 #[test]
 fn the_generated_hundred_rules_allocate_nothing_per_decision() {
     let mut engine = Engine::default();
-    let file = engine.add_source("bench.concord", &generated::generated_rulebook(90, 10));
+    let file = engine.add_source("bench.concord", &generated::generated_rulebook("bench.rules", 90, 10));
     let rulebook = engine.compile(file).expect("the generated rulebook compiles");
     let mut descriptions = example_descriptions(&rulebook);
     descriptions.push(rulebook.load_description(generated::SYSTEM.as_bytes(), Format::Json).expect("loads"));

@@ -2,9 +2,10 @@
 //! semantic tokens, references, rename and code actions. Like `handlers.rs`, each is a plain
 //! function of a snapshot that turns the library's answer (byte offsets) into protocol types.
 //!
-//! The semantic tokens legend is declared here, in the order of `HighlightKind::ALL`.
+//! The semantic tokens legend is declared here, in the order of `HighlightKind::ALL`; the server
+//! keeps the last tokens of each document for deltas (`tokens.rs`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use concord_lang::db::SourceFile;
 use concord_lang::ide::{self, FoldKind, HighlightKind, SymbolKind as IdeSymbolKind};
@@ -12,11 +13,12 @@ use concord_lang::syntax::ast::Span;
 use concord_lang::syntax::split::ItemKind;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode};
 use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, DocumentFormattingParams, DocumentSymbol,
-    DocumentSymbolParams, DocumentSymbolResponse, FoldingRange, FoldingRangeKind, FoldingRangeParams, Location, OneOf,
+    AnnotatedTextEdit, ChangeAnnotation, CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams,
+    DocumentChanges, DocumentFormattingParams, DocumentSymbol, DocumentSymbolParams, DocumentSymbolResponse,
+    FoldingRange, FoldingRangeKind, FoldingRangeParams, Location, OneOf, OptionalVersionedTextDocumentIdentifier,
     Position, PrepareRenameResponse, Range, ReferenceParams, RenameParams, SemanticToken, SemanticTokenModifier,
-    SemanticTokenType, SemanticTokens, SemanticTokensLegend, SemanticTokensParams, SemanticTokensResult, SymbolKind,
-    TextDocumentPositionParams, TextEdit, Uri, WorkspaceEdit, WorkspaceSymbol, WorkspaceSymbolParams,
+    SemanticTokenType, SemanticTokensLegend, SymbolKind, TextDocumentEdit, TextDocumentPositionParams, TextEdit, Uri,
+    WorkspaceEdit, WorkspaceSymbol, WorkspaceSymbolParams,
 };
 
 use crate::convert::LineIndex;
@@ -154,14 +156,20 @@ pub fn folding_ranges(snapshot: &Snapshot, params: &FoldingRangeParams) -> Optio
     Some(out)
 }
 
-pub fn semantic_tokens(snapshot: &Snapshot, params: &SemanticTokensParams) -> Option<SemanticTokensResult> {
-    let file = snapshot.file(&params.text_document.uri)?;
+/// The semantic tokens of a document, or of the tokens that overlap `range`, in the protocol's
+/// relative encoding.
+pub fn semantic_tokens(snapshot: &Snapshot, uri: &Uri, range: Option<Range>) -> Option<Vec<SemanticToken>> {
+    let file = snapshot.file(uri)?;
     let db = snapshot.engine.database();
     let text = file.text(db);
     let index = LineIndex::new(text);
+    let wanted = range.map(|range| Span { start: index.offset(range.start), end: index.offset(range.end) });
     let mut data = Vec::new();
     let mut previous = Position::default();
     for highlight in ide::highlights(db, file) {
+        if wanted.is_some_and(|wanted| highlight.span.end <= wanted.start || highlight.span.start >= wanted.end) {
+            continue;
+        }
         let start = index.position(highlight.span.start);
         let written = text.get(highlight.span.start as usize..highlight.span.end as usize).unwrap_or("");
         // INVARIANT: the lexer's tokens never span lines (strings and comments end at a newline).
@@ -181,7 +189,7 @@ pub fn semantic_tokens(snapshot: &Snapshot, params: &SemanticTokensParams) -> Op
         });
         previous = start;
     }
-    Some(SemanticTokensResult::Tokens(SemanticTokens { result_id: None, data }))
+    Some(data)
 }
 
 pub fn references(snapshot: &Snapshot, params: &ReferenceParams) -> Option<Vec<Location>> {
@@ -212,14 +220,25 @@ pub fn prepare_rename(
     }
 }
 
-pub fn rename(snapshot: &Snapshot, params: &RenameParams) -> Result<Option<WorkspaceEdit>, Error> {
+/// The edits of a rename, or why it is refused. A rename that cannot update everything (an enum
+/// value that description files write) needs the user's confirmation: its edits carry an
+/// annotation that says why, when the editor can ask (`confirmable`); otherwise it is refused.
+pub fn rename(snapshot: &Snapshot, params: &RenameParams, confirmable: bool) -> Result<Option<WorkspaceEdit>, Error> {
     let position = &params.text_document_position;
     let Some((file, offset)) = locate(snapshot, &position.text_document.uri, position.position) else {
         return Ok(None);
     };
     let db = snapshot.engine.database();
     let edits = ide::rename(db, file, offset, &params.new_name).map_err(refused)?;
-    let mut changes: HashMap<Uri, Vec<TextEdit>> = HashMap::new();
+    let caution = ide::rename_caution(db, file, offset);
+    if let Some(caution) = &caution
+        && !confirmable
+    {
+        return Err(refused(ide::RenameError {
+            message: format!("{caution}; this editor cannot ask to confirm such a rename, so it is refused"),
+        }));
+    }
+    let mut changes: BTreeMap<Uri, Vec<TextEdit>> = BTreeMap::new();
     for (range, new_text) in edits {
         let Some(location) = location(snapshot, range.file, range.span) else {
             return Err(refused(ide::RenameError {
@@ -228,7 +247,30 @@ pub fn rename(snapshot: &Snapshot, params: &RenameParams) -> Result<Option<Works
         };
         changes.entry(location.uri).or_default().push(TextEdit { range: location.range, new_text });
     }
-    Ok(Some(WorkspaceEdit { changes: Some(changes), ..WorkspaceEdit::default() }))
+    let Some(caution) = caution else {
+        return Ok(Some(WorkspaceEdit { changes: Some(changes.into_iter().collect()), ..WorkspaceEdit::default() }));
+    };
+    const ANNOTATION: &str = "description-files";
+    let document_changes = changes
+        .into_iter()
+        .map(|(uri, edits)| TextDocumentEdit {
+            text_document: OptionalVersionedTextDocumentIdentifier { uri, version: None },
+            edits: edits
+                .into_iter()
+                .map(|text_edit| OneOf::Right(AnnotatedTextEdit { text_edit, annotation_id: ANNOTATION.to_owned() }))
+                .collect(),
+        })
+        .collect();
+    let annotation = ChangeAnnotation {
+        label: "Description files are not updated".to_owned(),
+        needs_confirmation: Some(true),
+        description: Some(caution),
+    };
+    Ok(Some(WorkspaceEdit {
+        document_changes: Some(DocumentChanges::Edits(document_changes)),
+        change_annotations: Some(HashMap::from([(ANNOTATION.to_owned(), annotation)])),
+        ..WorkspaceEdit::default()
+    }))
 }
 
 fn refused(error: ide::RenameError) -> Error {

@@ -4,7 +4,8 @@
 //!
 //! `server.rs` is the protocol glue, `state.rs` the thread that owns the database, `handlers.rs` and
 //! `features.rs` the requests, `convert.rs` byte offsets to UTF-16 positions, `stdlib_cache.rs` the read-only
-//! copy of the standard library. What a name means is the library's business
+//! copy of the standard library, `tokens.rs` semantic tokens as deltas. What a name means is the library's
+//! business
 //! (`concord_lang::ide`); this crate only translates.
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
@@ -15,15 +16,16 @@ pub mod handlers;
 pub mod server;
 pub mod state;
 pub mod stdlib_cache;
+pub mod tokens;
 
 use tower_lsp_server::{LspService, Server};
 
-pub use server::{Backend, Config};
+pub use server::{Backend, Config, Snapshots};
 
 /// Serves the protocol on stdin and stdout until the client says `exit`.
 pub fn run_stdio() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let config = Config { cache_base: stdlib_cache::default_cache_base() };
+    let config = Config::new(stdlib_cache::default_cache_base());
     runtime.block_on(async move {
         let (service, socket) = LspService::new(move |client| Backend::new(client, config));
         Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;

@@ -8,14 +8,19 @@
 use std::collections::BTreeSet;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::{mpsc, oneshot};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
+use concord_lang::db::{Database, QueryLog};
+
 use crate::state::{Command, Snapshot, spawn_owner};
 use crate::stdlib_cache::{stdlib_dir, write_stdlib};
+use crate::tokens::TokenCache;
 use crate::{features, handlers};
 
 /// How the server is set up.
@@ -23,11 +28,40 @@ use crate::{features, handlers};
 pub struct Config {
     /// The directory the standard library's read-only copy goes under.
     pub cache_base: PathBuf,
+    /// Where the database reports the queries it executes (tests of incrementality); none in use.
+    pub query_log: Option<QueryLog>,
+}
+
+impl Config {
+    /// The configuration of `concord lsp`: the standard library goes under `cache_base`.
+    pub fn new(cache_base: PathBuf) -> Config {
+        Config { cache_base, query_log: None }
+    }
 }
 
 pub struct Backend {
     client: Client,
+    snapshots: Snapshots,
+    /// The semantic tokens last answered for each document, for deltas.
+    tokens: Arc<Mutex<TokenCache>>,
+    /// Whether the editor asks the user to confirm annotated edits (set at `initialize`).
+    confirms_edits: AtomicBool,
+}
+
+/// Asks the database's owner for snapshots; a handle a test can keep to inspect the database.
+#[derive(Clone)]
+pub struct Snapshots {
     commands: mpsc::UnboundedSender<Command>,
+}
+
+impl Snapshots {
+    /// A snapshot taken after every edit queued so far; none if the database thread has stopped.
+    /// Drop it soon: the next edit waits for every snapshot to be dropped.
+    pub async fn get(&self) -> Option<Snapshot> {
+        let (reply, receiver) = oneshot::channel();
+        self.commands.send(Command::Snapshot(reply)).ok()?;
+        receiver.await.ok()
+    }
 }
 
 /// At most this many rulebooks of the workspace folders are loaded at start.
@@ -44,13 +78,24 @@ impl Backend {
             }
         };
         let (published, receiver) = mpsc::unbounded_channel();
-        let commands = spawn_owner(stdlib_dir, published);
+        let database = config.query_log.as_ref().map_or_else(Database::default, QueryLog::database);
+        let commands = spawn_owner(stdlib_dir, database, published);
         tokio::spawn(publish_diagnostics(client.clone(), receiver));
-        Backend { client, commands }
+        Backend {
+            client,
+            snapshots: Snapshots { commands },
+            tokens: Arc::default(),
+            confirms_edits: AtomicBool::new(false),
+        }
+    }
+
+    /// A handle for snapshots of the database, for tests.
+    pub fn snapshots(&self) -> Snapshots {
+        self.snapshots.clone()
     }
 
     fn queue(&self, command: Command) {
-        if self.commands.send(command).is_err() {
+        if self.snapshots.commands.send(command).is_err() {
             eprintln!("concord lsp: the database thread has stopped");
         }
     }
@@ -61,9 +106,7 @@ impl Backend {
         T: Send + 'static,
         F: FnOnce(&Snapshot) -> T + Send + 'static,
     {
-        let (reply, receiver) = oneshot::channel();
-        self.queue(Command::Snapshot(reply));
-        let Ok(snapshot) = receiver.await else { return Err(Error::internal_error()) };
+        let Some(snapshot) = self.snapshots.get().await else { return Err(Error::internal_error()) };
         let task = tokio::task::spawn_blocking(move || {
             salsa::Cancelled::catch(AssertUnwindSafe(move || {
                 let value = read(&snapshot);
@@ -110,6 +153,12 @@ impl Backend {
             }
         }
     }
+}
+
+/// The token cache, even after a reader panicked while holding it (its content stays consistent:
+/// each method replaces one entry at once).
+fn lock(tokens: &Mutex<TokenCache>) -> MutexGuard<'_, TokenCache> {
+    tokens.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Publishes the diagnostics of each new snapshot, skipping those a newer one replaced.
@@ -168,6 +217,10 @@ impl LanguageServer for Backend {
         for root in &roots {
             self.load_folder(root);
         }
+        let workspace_edit = params.capabilities.workspace.as_ref().and_then(|it| it.workspace_edit.as_ref());
+        let confirms = workspace_edit
+            .is_some_and(|it| it.document_changes == Some(true) && it.change_annotation_support.is_some());
+        self.confirms_edits.store(confirms, Ordering::Relaxed);
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
@@ -184,7 +237,8 @@ impl LanguageServer for Backend {
                 semantic_tokens_provider: Some(
                     SemanticTokensOptions {
                         legend: features::legend(),
-                        full: Some(SemanticTokensFullOptions::Bool(true)),
+                        full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
+                        range: Some(true),
                         ..SemanticTokensOptions::default()
                     }
                     .into(),
@@ -229,6 +283,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        lock(&self.tokens).forget(&params.text_document.uri);
         self.queue(Command::Close { uri: params.text_document.uri });
     }
 
@@ -262,7 +317,37 @@ impl LanguageServer for Backend {
     }
 
     async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
-        self.read("semantic tokens", move |snapshot| features::semantic_tokens(snapshot, &params)).await
+        let uri = params.text_document.uri;
+        let tokens = self.tokens.clone();
+        self.read("semantic tokens", move |snapshot| {
+            let data = features::semantic_tokens(snapshot, &uri, None)?;
+            Some(lock(&tokens).full(uri, data).into())
+        })
+        .await
+    }
+
+    async fn semantic_tokens_full_delta(
+        &self,
+        params: SemanticTokensDeltaParams,
+    ) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        let uri = params.text_document.uri;
+        let tokens = self.tokens.clone();
+        self.read("semantic tokens", move |snapshot| {
+            let data = features::semantic_tokens(snapshot, &uri, None)?;
+            Some(lock(&tokens).delta(uri, &params.previous_result_id, data))
+        })
+        .await
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        self.read("semantic tokens", move |snapshot| {
+            let data = features::semantic_tokens(snapshot, &params.text_document.uri, Some(params.range))?;
+            Some(SemanticTokens { result_id: None, data }.into())
+        })
+        .await
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
@@ -274,7 +359,8 @@ impl LanguageServer for Backend {
     }
 
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
-        self.read("rename", move |snapshot| features::rename(snapshot, &params)).await?
+        let confirmable = self.confirms_edits.load(Ordering::Relaxed);
+        self.read("rename", move |snapshot| features::rename(snapshot, &params, confirmable)).await?
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use concord_lang::Engine;
-use concord_lang::db::{SourceFile, workspace_files};
+use concord_lang::db::{Database, SourceFile, workspace_files};
 use concord_lang::stdlib::is_stdlib_path;
 use tokio::sync::{mpsc, oneshot};
 use tower_lsp_server::ls_types::Uri;
@@ -96,13 +96,14 @@ impl Snapshot {
 /// Starts the owner thread. It stops when every sender of commands is dropped.
 pub fn spawn_owner(
     stdlib_dir: Option<PathBuf>,
+    database: Database,
     published: mpsc::UnboundedSender<Snapshot>,
 ) -> mpsc::UnboundedSender<Command> {
     let (commands, receiver) = mpsc::unbounded_channel();
     let documents = Documents { stdlib_dir, ..Documents::default() };
     std::thread::Builder::new()
         .name("concord-db".to_owned())
-        .spawn(move || own(receiver, documents, published))
+        .spawn(move || own(receiver, Engine::with_database(database), documents, published))
         .map_err(|error| eprintln!("concord lsp: cannot start the database thread: {error}"))
         .ok();
     commands
@@ -110,10 +111,10 @@ pub fn spawn_owner(
 
 fn own(
     mut receiver: mpsc::UnboundedReceiver<Command>,
+    mut engine: Engine,
     mut documents: Documents,
     published: mpsc::UnboundedSender<Snapshot>,
 ) {
-    let mut engine = Engine::default();
     let mut loaded = BTreeSet::new();
     while let Some(command) = receiver.blocking_recv() {
         match command {

@@ -125,6 +125,26 @@ async def test_edit_hover_definition_and_completion(client: LanguageClient):
     line = lexicon.splitlines()[definition.range.start.line]
     assert line.strip().startswith("pretraining:"), line
 
+    # A standard-library term opened from the cache: its hover lists what the embedded mappings
+    # claim about it, from either side of a claim.
+    std_dir = pathlib.Path(definition.uri[len("file://"):]).parent
+    for name, needle, counterpart in [
+        ("us_ca_sb53.concord", "term frontier_model", "narrower than `compute_presumption` of `eu.ai_act`"),
+        ("eu_ai_act.concord", "term compute_presumption", "broader than `frontier_model` of `us.ca.sb53`"),
+    ]:
+        cached = std_dir / name
+        cached_text = cached.read_text()
+        open_document(client, cached.as_uri(), cached_text)
+        hover = await client.text_document_hover_async(
+            types.HoverParams(
+                text_document=types.TextDocumentIdentifier(uri=cached.as_uri()),
+                position=position_of(cached_text, needle, len("term ") + 1),
+            )
+        )
+        assert hover is not None
+        assert f"- {counterpart}" in hover.contents.value, hover.contents.value
+        assert "by mapping `models` of `map.eu_ai_act.us_ca_sb53`" in hover.contents.value, hover.contents.value
+
     completion_text = FIXED + "term x = system.\n"
     client.text_document_did_change(
         types.DidChangeTextDocumentParams(
@@ -215,6 +235,34 @@ async def test_format_symbols_rename_references_and_tokens(client: LanguageClien
 
     tokens = await client.text_document_semantic_tokens_full_async(types.SemanticTokensParams(text_document=document))
     assert tokens.data and len(tokens.data) % 5 == 0
+    assert tokens.result_id
+
+    redline_line = MESSY.split("\n").index("redline r {")
+    ranged = await client.text_document_semantic_tokens_range_async(
+        types.SemanticTokensRangeParams(
+            text_document=document,
+            range=types.Range(start=types.Position(line=redline_line, character=0), end=types.Position(line=redline_line + 1, character=0)),
+        )
+    )
+    # `redline` and `r`, the first encoded from the start of the document.
+    assert len(ranged.data) == 10 and ranged.data[0] == redline_line, ranged.data
+
+    edited = MESSY.replace('cite "Art. 1"', 'cite "Art. 1" status binding')
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=edited)],
+        )
+    )
+    delta = await client.text_document_semantic_tokens_full_delta_async(
+        types.SemanticTokensDeltaParams(text_document=document, previous_result_id=tokens.result_id)
+    )
+    assert isinstance(delta, types.SemanticTokensDelta), delta
+    (edit,) = delta.edits
+    patched = list(tokens.data)
+    patched[edit.start : edit.start + edit.delete_count] = edit.data or []
+    fresh = await client.text_document_semantic_tokens_full_async(types.SemanticTokensParams(text_document=document))
+    assert patched == list(fresh.data)
 
 
 @pytest.mark.asyncio

@@ -1,5 +1,6 @@
-//! The generated rulebook and description shared by the benchmark and the allocation test, so
-//! both measure the same ~100 rules.
+//! Generated rulebooks and a description for benchmarks and tests: `lang/benches/engine.rs`,
+//! the allocation test `lang/tests/no_alloc.rs`, and the language server's `lsp/benches/latency.rs`
+//! (each includes this file by path), so all of them measure the same rules.
 
 use std::fmt::Write;
 
@@ -16,12 +17,11 @@ const PURPOSES: &[&str] = &[
     "content_generation",
 ];
 
-/// A rulebook of `n_redlines` redlines (one in three with an exception, one in nine with an
+/// A rulebook `id` of `n_redlines` redlines (one in three with an exception, one in nine with an
 /// exception of the exception), a classification and obligations, over the standard lexicon.
-pub fn generated_rulebook(n_redlines: usize, n_obligations: usize) -> String {
-    let mut text = String::from(
-        "rulebook bench.rules {\n  title \"Generated\"\n  applies from 2024-01-01\n}\n\nimport std.lexicon\n\n",
-    );
+pub fn generated_rulebook(id: &str, n_redlines: usize, n_obligations: usize) -> String {
+    let mut text =
+        format!("rulebook {id} {{\n  title \"Generated\"\n  applies from 2024-01-01\n}}\n\nimport std.lexicon\n\n");
     text.push_str("term total_compute: FLOP = system.model.training_compute.pretraining + system.model.training_compute.fine_tuning\n  cite \"Art. 1\"\n\n");
     for idx in 0..n_redlines {
         let purpose = PURPOSES[idx % PURPOSES.len()];

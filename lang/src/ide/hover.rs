@@ -1,5 +1,6 @@
 //! Hover: what the name under the cursor is, as Markdown: its kind and type (or a record's
-//! fields, an enum's values), its doc comment and its citations.
+//! fields, an enum's values), its doc comment and its citations, and for a name that mappings
+//! relate, each counterpart they claim (`counterparts.rs`).
 //!
 //! It reads the declaration's parsed item for the written form and the schema for resolved types;
 //! it knows nothing of how an editor shows Markdown.
@@ -12,6 +13,7 @@ use crate::db::{DeclKey, SourceFile, find_item, header, parse};
 use crate::schema::{Schema, Ty};
 use crate::syntax::ast::*;
 
+use super::counterparts::{Counterpart, counterparts};
 use super::resolve::{Definition, definition_at, enum_key, record_key};
 
 /// The hover text and the span (file offsets) of the name it describes.
@@ -24,8 +26,26 @@ pub struct HoverInfo {
 /// What to show when the cursor rests on `offset`.
 pub fn hover(db: &dyn salsa::Database, file: SourceFile, offset: u32) -> Option<HoverInfo> {
     let (definition, span) = definition_at(db, file, offset)?;
-    let markdown = describe(db, file, &definition)?;
+    let mut markdown = describe(db, file, &definition)?;
+    append_counterparts(&mut markdown, &counterparts(db, &definition));
     Some(HoverInfo { markdown, span })
+}
+
+/// The section listing what mappings claim about the name, one line per claim.
+fn append_counterparts(out: &mut String, found: &[Counterpart]) {
+    if found.is_empty() {
+        return;
+    }
+    out.push_str("\nMapped:\n");
+    for counterpart in found {
+        let _ =
+            write!(out, "\n- {} `{}` of `{}`", counterpart.relation.phrase(), counterpart.item, counterpart.rulebook);
+        if !counterpart.citations.is_empty() {
+            let _ = write!(out, " (cites {})", counterpart.citations.join("; "));
+        }
+        let _ = write!(out, ", by mapping `{}` of `{}`", counterpart.mapping, counterpart.mapping_rulebook);
+    }
+    out.push('\n');
 }
 
 fn describe(db: &dyn salsa::Database, file: SourceFile, definition: &Definition) -> Option<String> {

@@ -10,6 +10,7 @@
 
 mod actions;
 mod completion;
+mod counterparts;
 mod format;
 mod highlight;
 mod hover;
@@ -24,10 +25,11 @@ use crate::syntax::ast::Span;
 
 pub use actions::{CodeAction, code_actions};
 pub use completion::{Completion, CompletionKind, completions};
+pub use counterparts::{Counterpart, counterparts};
 pub use format::{TextEdit, formatting, minimal_edit};
 pub use highlight::{Highlight, HighlightKind, highlights};
 pub use hover::{HoverInfo, hover};
-pub use references::{Reference, RenameError, prepare_rename, references, rename};
+pub use references::{Reference, RenameError, prepare_rename, references, rename, rename_caution};
 pub use resolve::Definition;
 pub use symbols::{
     Fold, FoldKind, MAX_WORKSPACE_SYMBOLS, Symbol, SymbolKind, WorkspaceSymbol, document_symbols, folding_ranges,

@@ -8,15 +8,17 @@
 //! Rename is refused, with a reason a drafter understands, where it would be unsafe: declarations
 //! of the standard library (read-only), built-in units, rulebook ids, `System` (the type of
 //! `system`), names that are not identifiers or are reserved, names that would collide with or
-//! shadow another, and enum values written in an example's system (whose values have no place in
-//! the tree yet). Byte offsets only; nothing here knows the LSP.
+//! shadow another. An enum value is renamed in example systems too (bare or quoted); one that
+//! descriptions write carries a caution (`rename_caution`), because description files outside the
+//! rulebooks cannot be updated. Byte offsets only; nothing here knows the LSP.
 
 use crate::check::schema::schema_info;
-use crate::db::{Lookup, SourceFile, declarations, imports, items, parse, scope, workspace_files};
+use crate::db::{Lookup, SourceFile, declarations, items, scope, workspace_files};
 use crate::fmt::RESERVED;
+use crate::schema::Ty;
 use crate::stdlib::is_stdlib_path;
-use crate::syntax::ast::{Item, Span};
-use crate::syntax::lexer::{ITEM_KEYWORDS, TokenKind, lex};
+use crate::syntax::ast::Span;
+use crate::syntax::lexer::{ITEM_KEYWORDS, Token, TokenKind, lex};
 use crate::syntax::split::ItemKind;
 
 use super::FileRange;
@@ -57,19 +59,31 @@ fn references_of(db: &dyn salsa::Database, file: SourceFile, definition: &Defini
             continue;
         }
         for token in lex(text) {
-            if token.kind != TokenKind::Word || token.text(text) != name {
-                continue;
-            }
-            let Some((found, _)) = definition_at(db, candidate, token.start) else { continue };
+            let Some(span) = name_span(&token, text).filter(|span| written(text, *span) == name) else { continue };
+            let Some((found, _)) = definition_at(db, candidate, span.start) else { continue };
             if &found != definition {
                 continue;
             }
-            let range = FileRange { file: candidate, span: Span { start: token.start, end: token.end } };
+            let range = FileRange { file: candidate, span };
             let is_declaration = declaration.is_some_and(|it| it.file == candidate && it.span == range.span);
             out.push(Reference { range, is_declaration });
         }
     }
     out
+}
+
+/// Where a token writes a name: a word, or the inside of a string (an enum value in an example's
+/// system, `"chatbot"`).
+fn name_span(token: &Token, text: &str) -> Option<Span> {
+    match token.kind {
+        TokenKind::Word => Some(Span { start: token.start, end: token.end }),
+        TokenKind::String if token.text(text).len() >= 2 => Some(Span { start: token.start + 1, end: token.end - 1 }),
+        _ => None,
+    }
+}
+
+fn written(text: &str, span: Span) -> &str {
+    text.get(span.start as usize..span.end as usize).unwrap_or("")
 }
 
 fn definition_name(definition: &Definition) -> Option<&str> {
@@ -91,9 +105,10 @@ pub fn prepare_rename(db: &dyn salsa::Database, file: SourceFile, offset: u32) -
     // A qualified name in a mapping resolves as a whole; rename the word under the cursor.
     let text = file.text(db);
     let word = lex(text)
-        .into_iter()
-        .find(|token| token.kind == TokenKind::Word && token.start <= offset && offset <= token.end)
-        .map_or(span, |token| Span { start: token.start, end: token.end });
+        .iter()
+        .filter_map(|token| name_span(token, text))
+        .find(|word| word.start <= offset && offset <= word.end)
+        .unwrap_or(span);
     Ok(word)
 }
 
@@ -115,13 +130,6 @@ pub fn rename(
         return Err(refuse(format!(
             "`{old_name}` is used in the standard library (`{}`), which is read-only",
             stdlib.range.file.path(db)
-        )));
-    }
-    if let Definition::Variant { name, .. } = &definition
-        && let Some(example) = example_writing_value(db, &definition, name)
-    {
-        return Err(refuse(format!(
-            "`{name}` is written as a value in the system of example \"{example}\", which rename cannot update yet; rename it there by hand first"
         )));
     }
     Ok(references.into_iter().map(|reference| (reference.range, new_name.to_owned())).collect())
@@ -235,33 +243,25 @@ fn check_new_name(
     Ok(())
 }
 
-/// The title of an example whose inline system writes `value` (bare or quoted), if any, among the
-/// files that can see the enum.
-fn example_writing_value(db: &dyn salsa::Database, definition: &Definition, value: &str) -> Option<String> {
-    let Definition::Variant { enum_id, .. } = definition else { return None };
+/// Why renaming the name at `offset` may break what the workspace does not hold, if it may: an
+/// enum value that a record field takes is written in description files (JSON, YAML) that no
+/// rulebook holds and rename cannot update. Example systems are rulebook text and are renamed.
+pub fn rename_caution(db: &dyn salsa::Database, file: SourceFile, offset: u32) -> Option<String> {
+    let (Definition::Variant { enum_id, name }, _) = definition_at(db, file, offset)? else { return None };
     let info = schema_info(db);
-    // A classification's tiers are never written in a system.
-    let key = enum_key(info, *enum_id)?;
-    if key.kind == ItemKind::Classification {
-        return None;
-    }
-    let quoted = format!("\"{value}\"");
-    let sees_enum =
-        |file: SourceFile| file == key.file || imports(db, file).iter().any(|it| it.target == Some(key.file));
-    for file in workspace_files(db).into_iter().filter(|file| sees_enum(*file)) {
-        for item in items(db, file).iter().copied().filter(|item| item.kind(db) == ItemKind::Example) {
-            let Item::Example(example) = &parse(db, item).item else { continue };
-            let Some((_, span)) = &example.system else { continue };
-            let text = item.text(db);
-            let system = text.get(span.start as usize..span.end as usize).unwrap_or("");
-            let writes = lex(system).iter().any(|token| {
-                let word = token.text(system);
-                (token.kind == TokenKind::Word && word == value) || (token.kind == TokenKind::String && word == quoted)
-            });
-            if writes {
-                return Some(example.title.text.clone());
-            }
-        }
-    }
-    None
+    let key = enum_key(info, enum_id)?;
+    let takes = |ty: &Ty| match ty {
+        Ty::Enum(id) => *id == enum_id,
+        Ty::Set(inner) | Ty::List(inner) => **inner == Ty::Enum(enum_id),
+        _ => false,
+    };
+    let (record, field) = info
+        .schema
+        .records
+        .iter()
+        .find_map(|record| record.fields.iter().find(|field| takes(&field.ty)).map(|field| (record, field)))?;
+    Some(format!(
+        "`{name}` is a value of `{}` that descriptions write (`{}.{}`): description files (JSON, YAML) outside the rulebooks that write it would not be updated by this rename",
+        key.name, record.name, field.name
+    ))
 }

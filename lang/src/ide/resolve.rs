@@ -10,9 +10,10 @@ use std::collections::BTreeSet;
 use crate::check::cycles::declarations_in_cycles;
 use crate::check::expr::ExprChecker;
 use crate::check::schema::{BUILTIN_TYPES, SchemaInfo, TypeResolver, schema_info};
-use crate::db::{DeclKey, ItemRef, Lookup, SourceFile, decl_key, declarations, find_item, items, parse, scope};
+use crate::db::{DeclKey, ItemRef, Lookup, Scope, SourceFile, decl_key, declarations, find_item, items, parse, scope};
 use crate::schema::{EnumId, RecordId, Ty};
 use crate::syntax::ast::*;
+use crate::syntax::lexer::{Token, TokenKind, lex};
 use crate::syntax::split::ItemKind;
 
 use super::FileRange;
@@ -100,6 +101,7 @@ pub fn definition_at(db: &dyn salsa::Database, file: SourceFile, offset: u32) ->
     let mut walker = Walker {
         db,
         file,
+        text: item.text(db),
         key: decl_key(db, item),
         item_start: start,
         target: offset.saturating_sub(start),
@@ -110,6 +112,43 @@ pub fn definition_at(db: &dyn salsa::Database, file: SourceFile, offset: u32) ->
     walker.item(&parse(db, item).item);
     let (definition, span) = walker.found?;
     Some((definition, Span { start: span.start + start, end: span.end + start }))
+}
+
+/// What a claim side of a mapping written in `file` names (`name`, `alias.name`, `Enum.value`,
+/// `classification.tier`, `alias.Enum.value`).
+pub fn mapped_name(db: &dyn salsa::Database, file: SourceFile, name: &str) -> Option<Definition> {
+    let words: Vec<&str> = name.split('.').collect();
+    mapped_segment(db, scope(db, file), &words, words.len().saturating_sub(1))
+}
+
+/// What the segment `idx` of a claim side's `words` names: the rulebook of an alias, a declaration,
+/// or an enum value or tier.
+fn mapped_segment(db: &dyn salsa::Database, scope: &Scope, words: &[&str], idx: usize) -> Option<Definition> {
+    let word = |idx: usize| words.get(idx).copied();
+    let alias = word(0).and_then(|first| scope.aliases.get(first).copied());
+    let decl = |target: Option<SourceFile>, name: &str| -> Option<DeclKey> {
+        match target {
+            Some(target) => declarations(db, target).get(name)?.first().cloned(),
+            None => match scope.lookup(name) {
+                Lookup::Found(key) => Some(key),
+                Lookup::Ambiguous(keys) => keys.first().cloned(),
+                Lookup::NotFound => None,
+            },
+        }
+    };
+    let (target, rest) = match alias {
+        Some(target) if words.len() > 1 => (Some(target), 1),
+        _ => (None, 0),
+    };
+    match idx.checked_sub(rest) {
+        None => alias.map(Definition::Rulebook),
+        Some(0) => word(rest).and_then(|it| decl(target, it)).map(Definition::Decl),
+        Some(1) => word(rest).and_then(|it| decl(target, it)).and_then(|key| {
+            let enum_id = *schema_info(db).enums.get(&key)?;
+            Some(Definition::Variant { enum_id, name: word(idx)?.to_owned() })
+        }),
+        Some(_) => None,
+    }
 }
 
 /// Where a definition is written.
@@ -161,6 +200,8 @@ fn shifted(file: SourceFile, start: u32, span: Span) -> FileRange {
 struct Walker<'db> {
     db: &'db dyn salsa::Database,
     file: SourceFile,
+    /// The item's text.
+    text: &'db str,
     key: DeclKey,
     item_start: u32,
     /// The cursor, relative to the item.
@@ -350,9 +391,12 @@ impl<'db> Walker<'db> {
                 }
             }
             Item::Example(example) => {
-                if let Some((system, _)) = &example.system {
+                if let Some((system, span)) = &example.system {
                     let root = self.checker.root.map(Ty::Record).unwrap_or(Ty::Error);
                     self.json(system, &root);
+                    if self.hit(*span) {
+                        self.system_value(*span, root);
+                    }
                 }
                 for expectation in &example.expectations {
                     if self.hit(expectation.target.span) {
@@ -397,32 +441,8 @@ impl<'db> Walker<'db> {
         }
         let idx = segments.iter().position(|(_, span)| self.hit(*span)).unwrap_or(0);
         let span = segments.get(idx).map_or(name.span, |(_, span)| *span);
-        let word = |idx: usize| segments.get(idx).map(|(text, _)| *text);
-        let alias = word(0).and_then(|first| self.checker.scope.aliases.get(first).copied());
-        let decl = |target: Option<SourceFile>, name: &str| -> Option<DeclKey> {
-            match target {
-                Some(target) => declarations(self.db, target).get(name)?.first().cloned(),
-                None => match self.checker.scope.lookup(name) {
-                    Lookup::Found(key) => Some(key),
-                    Lookup::Ambiguous(keys) => keys.first().cloned(),
-                    Lookup::NotFound => None,
-                },
-            }
-        };
-        let (target, rest) = match alias {
-            Some(target) if segments.len() > 1 => (Some(target), 1),
-            _ => (None, 0),
-        };
-        let definition = match idx.checked_sub(rest) {
-            None => alias.map(Definition::Rulebook),
-            Some(0) => word(rest).and_then(|it| decl(target, it)).map(Definition::Decl),
-            Some(1) => word(rest).and_then(|it| decl(target, it)).and_then(|key| {
-                let enum_id = *self.info().enums.get(&key)?;
-                Some(Definition::Variant { enum_id, name: word(idx)?.to_owned() })
-            }),
-            Some(_) => None,
-        };
-        (definition, span)
+        let words: Vec<&str> = segments.iter().map(|(text, _)| *text).collect();
+        (mapped_segment(self.db, self.checker.scope, &words, idx), span)
     }
 
     fn acts_and_role(&mut self, acts: &[Ident], by: Option<&Ident>) {
@@ -519,6 +539,72 @@ impl<'db> Walker<'db> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// An enum value written in an example's system (`purposes: [chatbot]`, `"chatbot"`). The
+    /// tree keeps no place for values, so this reads the system's tokens, following keys and
+    /// brackets from `root` to the type each value stands at.
+    fn system_value(&mut self, span: Span, root: Ty) {
+        let system = self.text.get(span.start as usize..span.end as usize).unwrap_or("");
+        let tokens: Vec<Token> = lex(system)
+            .into_iter()
+            .filter(|token| !matches!(token.kind, TokenKind::Whitespace | TokenKind::Newline | TokenKind::Comment))
+            .collect();
+        // Each open bracket with the type of what it holds: a record's fields (and the key just
+        // read) or a list's elements.
+        let mut stack: Vec<(Ty, Option<String>)> = Vec::new();
+        let info = self.info();
+        let value_type = |stack: &[(Ty, Option<String>)]| -> Ty {
+            match stack.last() {
+                None => root.clone(),
+                Some((Ty::Record(id), Some(key))) => info
+                    .schema
+                    .record(*id)
+                    .and_then(|def| def.fields.iter().find(|field| &field.name == key))
+                    .map_or(Ty::Error, |field| field.ty.clone()),
+                Some((Ty::Record(_), None)) => Ty::Error,
+                Some((elements, _)) => elements.clone(),
+            }
+        };
+        for (idx, token) in tokens.iter().enumerate() {
+            let next_is_colon = tokens.get(idx + 1).is_some_and(|next| next.kind == TokenKind::Colon);
+            match token.kind {
+                TokenKind::LBrace => stack.push((value_type(&stack), None)),
+                TokenKind::LBracket => stack.push((element_type(&value_type(&stack)), None)),
+                TokenKind::RBrace | TokenKind::RBracket => {
+                    stack.pop();
+                    if let Some((_, key)) = stack.last_mut() {
+                        *key = None;
+                    }
+                }
+                TokenKind::Word | TokenKind::String if next_is_colon => {
+                    if let Some((Ty::Record(_), key)) = stack.last_mut() {
+                        *key = Some(token.text(system).trim_matches('"').to_owned());
+                    }
+                }
+                TokenKind::Word | TokenKind::String => {
+                    let quoted = token.kind == TokenKind::String;
+                    let inner = Span {
+                        start: span.start + token.start + u32::from(quoted),
+                        end: span.start + token.end - u32::from(quoted),
+                    };
+                    if self.hit(inner) {
+                        let word = Ident { text: token.text(system).trim_matches('"').to_owned(), span: inner };
+                        let definition = self.variant(&word, Some(&value_type(&stack)));
+                        self.found(definition, inner);
+                        return;
+                    }
+                    // A quantity's unit follows its number under the same key.
+                    if !quoted && tokens.get(idx.wrapping_sub(1)).is_some_and(|it| it.kind == TokenKind::Number) {
+                        continue;
+                    }
+                    if let Some((Ty::Record(_), key)) = stack.last_mut() {
+                        *key = None;
+                    }
+                }
+                _ => {}
+            }
         }
     }
 

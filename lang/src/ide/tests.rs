@@ -443,6 +443,155 @@ term x = conversational
     .assert_eq(&hover.markdown);
 }
 
+/// Two rulebooks and a mapping between them, each file with a `$0` cursor somewhere or none.
+const MAPPED: [(&str, &str); 3] = [
+    (
+        "eu.concord",
+        r#"rulebook demo.eu { title "EU" }
+import std.lexicon
+term systemic_model = system.model.training_compute.pretraining > 1e25 FLOP
+  cite "EU AI Act, Art. 51(2)" status binding
+enum Use { chatbot, scoring }
+"#,
+    ),
+    (
+        "ca.concord",
+        r#"rulebook demo.ca { title "California" }
+import std.lexicon
+term frontier_model = system.model.training_compute.pretraining > 1e26 FLOP
+  cite "Bus. & Prof. Code § 22757.11(i)" status binding
+classification scope {
+  cite "Sec. 1"
+  tier covered when frontier_model
+    cite "Sec. 2(a)"
+  otherwise out
+}
+"#,
+    ),
+    (
+        "map.concord",
+        r#"rulebook demo.map { title "EU and California" }
+import demo.eu as eu
+import demo.ca as ca
+mapping models {
+  cite "Concordance" status commentary
+  ca.frontier_model is narrower than eu.systemic_model
+  eu.Use.chatbot is overlapping with ca.scope.covered
+}
+mapping more {
+  eu.systemic_model is disjoint from ca.scope.out
+}
+"#,
+    ),
+];
+
+/// The hover at the first occurrence of `needle` (plus `delta` bytes) in the file at `path`,
+/// with the files of `MAPPED` loaded.
+fn hover_mapped(path: &str, needle: &str, delta: u32) -> String {
+    let mut engine = Engine::default();
+    for (path, text) in MAPPED {
+        engine.add_source(path, text);
+    }
+    let (_, text) = MAPPED.iter().find(|(it, _)| *it == path).expect("a file of the fixture");
+    let file = engine.add_source(path, text);
+    let file = engine.source_file(file);
+    let offset = text.find(needle).expect("the needle is in the file") as u32 + delta;
+    super::hover(engine.database(), file, offset).map_or_else(|| "no hover".to_owned(), |info| info.markdown)
+}
+
+#[test]
+fn hover_a_mapped_term_lists_its_counterparts_from_either_side() {
+    expect![[r#"
+        ```concord
+        term systemic_model: bool
+        ```
+
+        Cites: EU AI Act, Art. 51(2) (binding)
+
+        Mapped:
+
+        - broader than `frontier_model` of `demo.ca` (cites Bus. & Prof. Code § 22757.11(i)), by mapping `models` of `demo.map`
+        - disjoint from `scope.out` of `demo.ca`, by mapping `more` of `demo.map`
+    "#]]
+    .assert_eq(&hover_mapped("eu.concord", "systemic_model", 2));
+    expect![[r#"
+        ```concord
+        term frontier_model: bool
+        ```
+
+        Cites: Bus. & Prof. Code § 22757.11(i) (binding)
+
+        Mapped:
+
+        - narrower than `systemic_model` of `demo.eu` (cites EU AI Act, Art. 51(2)), by mapping `models` of `demo.map`
+    "#]]
+    .assert_eq(&hover_mapped("ca.concord", "frontier_model", 2));
+}
+
+#[test]
+fn hover_a_mapped_enum_value_or_tier_lists_its_counterparts() {
+    expect![[r#"
+        ```concord
+        Use.chatbot
+        ```
+
+        Mapped:
+
+        - overlapping with `scope.covered` of `demo.ca` (cites Sec. 2(a)), by mapping `models` of `demo.map`
+    "#]]
+    .assert_eq(&hover_mapped("eu.concord", "chatbot", 1));
+    expect![[r#"
+        ```concord
+        tier covered of classification scope
+        ```
+
+        Cites: Sec. 2(a)
+
+        Mapped:
+
+        - overlapping with `Use.chatbot` of `demo.eu`, by mapping `models` of `demo.map`
+    "#]]
+    .assert_eq(&hover_mapped("ca.concord", "covered", 1));
+}
+
+#[test]
+fn hover_on_a_claim_side_shows_the_counterparts_too() {
+    expect![[r#"
+        ```concord
+        term frontier_model: bool
+        ```
+
+        Declared in `demo.ca`.
+
+        Cites: Bus. & Prof. Code § 22757.11(i) (binding)
+
+        Mapped:
+
+        - narrower than `systemic_model` of `demo.eu` (cites EU AI Act, Art. 51(2)), by mapping `models` of `demo.map`
+    "#]]
+    .assert_eq(&hover_mapped("map.concord", "frontier_model", 1));
+}
+
+#[test]
+fn hover_a_standard_library_term_lists_the_standard_library_mappings() {
+    // As an editor opens it from the cache: the embedded path is the file's path in the database.
+    let engine = Engine::default();
+    let db = engine.database();
+    let file = crate::db::workspace_files(db)
+        .into_iter()
+        .find(|file| file.path(db).ends_with("us_ca_sb53.concord"))
+        .expect("the standard library has SB 53");
+    let offset = file.text(db).find("term frontier_model").unwrap() as u32 + 6;
+    let markdown = super::hover(db, file, offset).unwrap().markdown;
+    let mapped = markdown.split_once("Mapped:\n").map_or("", |(_, mapped)| mapped);
+    // The standard library grows: pin the claims of the EU mapping, not every line.
+    let eu: Vec<&str> = mapped.lines().filter(|line| line.contains("map.eu_ai_act.us_ca_sb53")).collect();
+    expect![[r#"
+        - narrower than `compute_presumption` of `eu.ai_act` (cites Art. 51(2)), by mapping `models` of `map.eu_ai_act.us_ca_sb53`
+        - overlapping with `systemic_risk_model` of `eu.ai_act` (cites Art. 51(1)-(2), 52(2)-(5)), by mapping `models` of `map.eu_ai_act.us_ca_sb53`"#]]
+    .assert_eq(&eu.join("\n"));
+}
+
 #[test]
 fn every_offset_of_the_example_rulebook_answers_without_panicking() {
     let text = include_str!("../../../examples/ai_rules.concord");
@@ -499,7 +648,8 @@ fn check_rename(text: &str, new_name: &str, expect: Expect) {
             for (range, new_text) in edits {
                 renamed.replace_range(range.span.start as usize..range.span.end as usize, &new_text);
             }
-            renamed.strip_prefix(FIXTURE_HEAD).unwrap_or(&renamed).to_owned()
+            // The fixture's head, by its lines: a renamed enum value is declared there.
+            renamed.split_inclusive('\n').skip(FIXTURE_HEAD.lines().count()).collect()
         }
         Err(error) => format!("refused: {}", error.message),
     };
@@ -642,21 +792,79 @@ fn rename_is_refused_for_the_standard_library_reserved_words_and_collisions() {
 }
 
 #[test]
-fn renaming_an_enum_value_written_in_an_example_system_is_refused() {
+fn renaming_an_enum_value_rewrites_it_in_example_systems_bare_and_quoted() {
     check_rename(
         r#"
 term scores = system.purposes contains social$0_scoring
 example "e" {
   as_of 2026-01-01
-  system { purposes: [social_scoring] }
+  system { purposes: [social_scoring, chatbot], "incidents": [] }
+  expect scores is true
+}
+example "f" {
+  as_of 2026-01-01
+  system { purposes: ["social_scoring"], parties: [{ develops: true }] }
   expect scores is true
 }
 "#,
         "scoring",
-        expect![[
-            r#"refused: `social_scoring` is written as a value in the system of example "e", which rename cannot update yet; rename it there by hand first"#
-        ]],
+        expect![[r#"
+
+            term scores = system.purposes contains scoring
+            example "e" {
+              as_of 2026-01-01
+              system { purposes: [scoring, chatbot], "incidents": [] }
+              expect scores is true
+            }
+            example "f" {
+              as_of 2026-01-01
+              system { purposes: ["scoring"], parties: [{ develops: true }] }
+              expect scores is true
+            }
+        "#]],
     );
+}
+
+#[test]
+fn a_value_in_an_example_system_resolves_by_the_type_of_its_field() {
+    // A word spelled like an enum value where the field is a string is not the value.
+    let text = r#"
+term chat = system.purposes contains chatbot
+example "e" {
+  as_of 2026-01-01
+  system { incidents: [{ id: "chatbot", serious: false, aware_at: 2026-01-01 }], purposes: [chat$0bot] }
+  expect chat is true
+}
+"#;
+    check_references(
+        text,
+        expect![[r#"
+            test.concord 32:3 `chatbot` (declaration)
+            test.concord 35:38 `chatbot`
+            test.concord 38:93 `chatbot`"#]],
+    );
+    check_hover(
+        text,
+        expect![[r#"
+            [chatbot]
+            ```concord
+            Purpose.chatbot
+            ```
+        "#]],
+    );
+}
+
+#[test]
+fn renaming_a_value_descriptions_write_carries_a_caution() {
+    let (engine, file, offset) = load(
+        "term scores = system.purposes contains social$0_scoring\nenum Local { a, b }\nterm t(x: Local) = x == a\n",
+    );
+    let db = engine.database();
+    expect![[r#"`social_scoring` is a value of `Purpose` that descriptions write (`System.purposes`): description files (JSON, YAML) outside the rulebooks that write it would not be updated by this rename"#]]
+    .assert_eq(&super::rename_caution(db, file, offset).unwrap_or_default());
+    // An enum no record field takes is written in rulebooks only.
+    let local = file.text(db).rfind("== a").unwrap() as u32 + 3;
+    assert_eq!(super::rename_caution(db, file, local), None);
 }
 
 #[test]
