@@ -52,7 +52,12 @@ pub fn concord_with_stdin(args: &[&str], input: &[u8]) -> Run {
 }
 
 /// Runs a command to its end or to [`TIME_LIMIT`], whichever comes first.
-pub fn run_with_limit(mut command: Command, input: Option<&[u8]>) -> Run {
+pub fn run_with_limit(command: Command, input: Option<&[u8]>) -> Run {
+    run_within(command, input, TIME_LIMIT)
+}
+
+/// Runs a command to its end or to `limit`, whichever comes first.
+pub fn run_within(mut command: Command, input: Option<&[u8]>, limit: Duration) -> Run {
     command.stdin(if input.is_some() { Stdio::piped() } else { Stdio::null() });
     command.stdout(Stdio::piped()).stderr(Stdio::piped());
     command.env_remove("RUST_BACKTRACE").env("NO_COLOR", "1");
@@ -82,10 +87,10 @@ pub fn run_with_limit(mut command: Command, input: Option<&[u8]>) -> Run {
         if let Some(status) = child.try_wait().expect("the program can be waited for") {
             break status;
         }
-        if started.elapsed() > TIME_LIMIT {
+        if started.elapsed() > limit {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("{command:?} did not finish within {TIME_LIMIT:?}");
+            panic!("{command:?} did not finish within {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(10));
     };
