@@ -75,3 +75,154 @@ fn bad_input_is_a_clear_error() {
     assert_ne!(missing.code, 0);
     assert!(missing.stderr.contains("missing.concord"), "{missing}");
 }
+
+/// The rulebooks whose section of `coverage.md` is a table of articles with a status column.
+const MATRIX_RULEBOOKS: &[&str] = &["eu.ai_act", "us.ca.sb53", "us.ny.raise", "us.co.sb26_189", "kr.ai_basic_act"];
+
+/// The hand-written matrix and the rulebooks agree, at the level of article (or section) numbers:
+/// every article a rulebook cites appears in a row of its section marked `encoded` or `partly`,
+/// and every row marked `encoded` that names an article is cited by some declaration. Points and
+/// paragraphs (`5(1)(h)`) are dropped on both sides: the matrix groups them in ways no rule can
+/// match exactly (`3(23), 3(36)–(44)`, `50(1)–(4)`), so the check is at the article number, which
+/// is exact. Citations without an article number (Colorado's, "definitions") are not checked.
+#[test]
+fn coverage_matrix_agrees_with_the_rulebooks() {
+    let run = concord(&["coverage", "--stdlib", "--format", "json"]);
+    assert_eq!(run.code, 0, "{run}");
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let matrix = std::fs::read_to_string(repo_root().join("docs/stdlib/coverage.md")).unwrap();
+    let mut problems = Vec::new();
+    for id in MATRIX_RULEBOOKS {
+        let rulebook = value["rulebooks"].as_array().unwrap().iter().find(|rulebook| rulebook["id"] == *id).unwrap();
+        let mut cited: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+        for row in rulebook["citations"].as_array().unwrap() {
+            let text = row["citation"].as_str().unwrap();
+            for article in articles(text, false) {
+                cited.entry(article).or_insert_with(|| text.to_owned());
+            }
+        }
+        assert!(
+            *id == "us.co.sb26_189" || !cited.is_empty(),
+            "no article numbers read from the citations of `{id}`: the reading of citations is broken"
+        );
+        let rows = section_rows(&matrix, id);
+        assert!(!rows.is_empty(), "coverage.md has no table for `{id}`");
+        let covered: std::collections::BTreeSet<String> = rows
+            .iter()
+            .filter(|(_, status)| status == "encoded" || status == "partly")
+            .flat_map(|(point, _)| articles(point, true))
+            .collect();
+        for (article, citation) in &cited {
+            if !covered.contains(article) {
+                problems.push(format!(
+                    "`{id}` cites {article} (\"{citation}\") but no row of its section in coverage.md marks it encoded or partly"
+                ));
+            }
+        }
+        for (point, status) in &rows {
+            let named = articles(point, true);
+            if status == "encoded" && !named.is_empty() && !named.iter().any(|article| cited.contains_key(article)) {
+                problems.push(format!(
+                    "coverage.md marks `{id}` row \"{point}\" encoded, but no declaration cites {}",
+                    named.join(" or ")
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "coverage.md and the rulebooks disagree:\n{}", problems.join("\n"));
+}
+
+/// The `(point, status)` rows of the tables in the section `## `id`` of the matrix.
+fn section_rows(matrix: &str, id: &str) -> Vec<(String, String)> {
+    let heading = format!("## `{id}`");
+    let mut rows = Vec::new();
+    let mut inside = false;
+    for line in matrix.lines() {
+        if line.starts_with("## ") {
+            inside = line.starts_with(&heading);
+            continue;
+        }
+        if !inside || !line.starts_with('|') {
+            continue;
+        }
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if let (Some(point), Some(status)) = (cells.get(1), cells.get(2))
+            && matches!(*status, "encoded" | "partly" | "not encoded")
+        {
+            rows.push(((*point).to_owned(), (*status).to_owned()));
+        }
+    }
+    rows
+}
+
+/// The article (or section) numbers a citation or a matrix row names: `Art. 2(2), 111(2)` gives
+/// `2` and `111`, `Annex III, point 4` gives `Annex III`, `§§ 1425-1426` both sections. In a
+/// matrix row (`leading`) a number that opens the cell counts without an `Art.` before it.
+fn articles(text: &str, leading: bool) -> Vec<String> {
+    let mut plain = String::new();
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            _ if depth == 0 => plain.push(c),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    let mut mode = if leading { Some("Art.") } else { None };
+    for raw in plain.split_whitespace() {
+        let ends_list = raw.ends_with(';');
+        let token = raw.trim_matches(|c: char| matches!(c, ',' | ';' | ':' | '.') && !raw.starts_with("Art."));
+        match raw.trim_end_matches([',', ';']) {
+            "Art." | "Art" | "Article" | "Articles" | "§" | "§§" => mode = Some("Art."),
+            "Annex" => mode = Some("Annex"),
+            "and" | "point" | "points" if mode.is_some() => {}
+            _ => match mode {
+                Some("Annex") if !token.is_empty() && token.chars().all(|c| matches!(c, 'I' | 'V' | 'X')) => {
+                    out.push(format!("Annex {token}"));
+                }
+                Some("Art.") if is_range_of_numbers(token) => {
+                    out.extend(token.split(['-', '–']).filter(|part| !part.is_empty()).map(str::to_owned));
+                }
+                _ => mode = None,
+            },
+        }
+        if ends_list {
+            mode = None;
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn is_range_of_numbers(token: &str) -> bool {
+    let parts: Vec<&str> = token.split(['-', '–']).filter(|part| !part.is_empty()).collect();
+    !parts.is_empty()
+        && parts.iter().all(|part| {
+            part.split('.').count() <= 2
+                && part.split('.').all(|piece| !piece.is_empty() && piece.chars().all(|c| c.is_ascii_digit()))
+        })
+}
+
+#[test]
+fn article_numbers_are_read_from_citations_and_rows() {
+    let cases: &[(&str, bool, &[&str])] = &[
+        ("Art. 5(1)(h), 5(2)-(3)", false, &["5"]),
+        ("Art. 2(2), 111(2), 113(c), as amended by Regulation (EU) 2026/1744", false, &["111", "113", "2"]),
+        ("Art. 6(2)-(3), Annex III; Art. 113(c)(i)", false, &["113", "6", "Annex III"]),
+        ("Bus. & Prof. Code § 22757.13(c)(1)", false, &["22757.13"]),
+        ("N.Y. Gen. Bus. Law Art. 44-B, definitions; §§ 1425-1426", false, &["1425", "1426"]),
+        ("AI Basic Act, Art. 34(1)(1) (as reported)", false, &["34"]),
+        ("Commission Guidelines of 19 May 2026", false, &[]),
+        ("5(1)(h)", true, &["5"]),
+        ("3(23), 3(36)–(44), 3(46)", true, &["3"]),
+        ("22757.11(i) frontier model > 10^26", true, &["22757.11"]),
+        ("frontier developer", true, &[]),
+        ("Annex III point 4", true, &["Annex III"]),
+    ];
+    for (text, leading, expected) in cases {
+        assert_eq!(articles(text, *leading), *expected, "articles of {text:?}");
+    }
+}
