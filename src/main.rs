@@ -39,6 +39,8 @@ enum Command {
     Conflicts(cmd::analyze::ConflictsArgs),
     /// Export the JSON Schema of a rulebook's system descriptions, for editors
     Schema(cmd::schema::SchemaArgs),
+    /// List what rulebooks cite: each citation and the declarations that carry it
+    Coverage(cmd::coverage::CoverageArgs),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Command::Analyze(args) => cmd::analyze::run_analyze(args),
         Command::Conflicts(args) => cmd::analyze::run_conflicts(args),
         Command::Schema(args) => cmd::schema::run(args),
+        Command::Coverage(args) => cmd::coverage::run(args),
     });
     match result {
         Ok(Ok(code)) => ExitCode::from(code),

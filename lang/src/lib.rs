@@ -15,6 +15,7 @@
 pub mod analysis;
 pub mod check;
 pub mod compile;
+pub mod coverage;
 pub mod db;
 pub mod describe;
 pub mod diagnostics;

@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod check;
+pub mod coverage;
 pub mod eval;
 pub mod explain;
 pub mod fmt;
