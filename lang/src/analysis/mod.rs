@@ -1079,16 +1079,7 @@ impl<'r> Analyser<'r> {
                     name_list(&counterparts)
                 )
             };
-            self.push(Finding {
-                kind: "gap",
-                message,
-                provisions: vec![provision],
-                relation: None,
-                claimed: None,
-                bands: Vec::new(),
-                witnesses: vec![witness],
-                lists_up_to: None,
-            });
+            self.push_gap(message, provision, witness);
         }
     }
 
@@ -1158,16 +1149,7 @@ impl<'r> Analyser<'r> {
                     name_list(&names)
                 )
             };
-            self.push(Finding {
-                kind: "gap",
-                message,
-                provisions: vec![provision],
-                relation: None,
-                claimed: None,
-                bands: Vec::new(),
-                witnesses: vec![witness],
-                lists_up_to: None,
-            });
+            self.push_gap(message, provision, witness);
         }
     }
 
@@ -1260,6 +1242,20 @@ impl<'r> Analyser<'r> {
 
     fn push(&mut self, finding: Finding) {
         self.findings.push(finding);
+    }
+
+    /// A gap: one provision that the other rulebook does not match, shown on one witness.
+    fn push_gap(&mut self, message: String, provision: ProvisionRef, witness: Witness) {
+        self.push(Finding {
+            kind: "gap",
+            message,
+            provisions: vec![provision],
+            relation: None,
+            claimed: None,
+            bands: Vec::new(),
+            witnesses: vec![witness],
+            lists_up_to: None,
+        });
     }
 
     /// The witness of the last model, replayed through the evaluator against `checks`.
