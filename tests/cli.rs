@@ -232,6 +232,33 @@ fn eval_batch_larger_than_a_chunk_keeps_input_order_on_every_core() {
 }
 
 #[test]
+fn eval_stops_at_a_missing_input_after_writing_every_description_before_it() {
+    // Reading, evaluating and writing overlap; an input that cannot be read still comes after
+    // every result read before it, as in a plain loop.
+    let dir = scratch("eval_missing_input");
+    let mut input = String::new();
+    for _ in 0..1_100 {
+        input.push_str("{\"purposes\": [\"social_scoring\"]}\n");
+    }
+    let stream = write(&dir, "many.jsonl", input.as_bytes());
+    let missing = dir.join("missing.json");
+    let run = concord(&[
+        "eval",
+        "--rulebook",
+        RULES,
+        path_arg(&stream),
+        path_arg(&missing),
+        "--as-of",
+        "2026-01-10",
+        "--format",
+        "jsonl",
+    ]);
+    run.assert_code(2);
+    assert_eq!(run.stdout.lines().count(), 1_100, "{run}");
+    assert!(run.stderr.contains("no such file or directory"), "{run}");
+}
+
+#[test]
 fn eval_jsonl_record_with_a_wrong_type_names_its_json_path() {
     let input = b"{\"incidents\": [{\"id\": \"i1\", \"aware_at\": \"yesterday\", \"serious\": true}]}\n";
     let run = concord_with_stdin(&["eval", "--rulebook", RULES, "--as-of", "2026-01-10", "--format", "jsonl"], input);

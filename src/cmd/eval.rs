@@ -126,40 +126,37 @@ pub fn run(args: EvalArgs) -> Result<u8> {
         }
         Ok(())
     };
-    let mut batch = Batch::new(&rulebooks, as_of, options, &render);
-    for input in &args.inputs {
-        if input == "-" {
-            let stdin = std::io::stdin();
-            if std::io::IsTerminal::is_terminal(&stdin) {
-                bail!("no descriptions given: name files or directories, or pipe JSONL into `concord eval … -`");
+    // Three stages overlap: one thread reads descriptions into chunks, the evaluator thread
+    // evaluates and renders each chunk on every core, and this thread writes results in input
+    // order. The channels hold one chunk each, so memory stays flat however long the stream is.
+    let progress = progress_bar();
+    std::thread::scope(|scope| -> Result<()> {
+        let (chunk_tx, chunk_rx) = std::sync::mpsc::sync_channel::<Vec<Document>>(1);
+        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<Vec<Evaluated>>(1);
+        let inputs = &args.inputs;
+        let reader = scope.spawn(move || read_inputs(inputs, chunk_tx));
+        let rulebooks = &rulebooks;
+        let render = &render;
+        scope.spawn(move || {
+            for chunk in chunk_rx {
+                let evaluated = evaluate_chunk(rulebooks, chunk, as_of, options, render);
+                if done_tx.send(evaluated).is_err() {
+                    // The writer stopped (an output error): stop evaluating.
+                    return;
+                }
             }
-            read_jsonl(stdin.lock(), "<stdin>", &mut |document| batch.push(document, &mut handle))?;
-            continue;
-        }
-        let path = Path::new(input);
-        let mut paths = Vec::new();
-        if path.is_dir() {
-            collect(path, &mut |file| description_format(file).is_some() || is_jsonl(file), &mut paths)?;
-        } else if path.exists() {
-            paths.push(path.to_path_buf());
-        } else {
-            bail!("no such file or directory: `{input}`");
-        }
-        for path in paths {
-            if is_jsonl(&path) {
-                let file = std::fs::File::open(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
-                let label = path.display().to_string();
-                read_jsonl(std::io::BufReader::new(file), &label, &mut |document| batch.push(document, &mut handle))?;
-                continue;
+        });
+        for chunk in done_rx {
+            for (result, rendered) in chunk {
+                handle(result, rendered?)?;
+                progress.inc(1);
             }
-            let Some(format) = description_format(&path) else {
-                bail!("`{}`: descriptions are `.json`, `.yaml`, `.yml` or `.jsonl` files", path.display());
-            };
-            let text = std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
-            batch.push(Document { label: path.display().to_string(), text, format }, &mut handle)?;
         }
-    }
-    batch.finish(&mut handle)?;
+        // The reader's error (a missing file, an unreadable stream) comes after every description
+        // read before it has been written, as it would without the pipeline.
+        reader.join().map_err(|_| anyhow::anyhow!("the thread reading descriptions stopped unexpectedly"))?
+    })?;
+    progress.finish_and_clear();
     if args.format == OutputFormat::Json {
         let report = EvaluationReport {
             schema_version: SCHEMA_VERSION,
@@ -183,77 +180,100 @@ pub fn run(args: EvalArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
-/// Descriptions waiting to be evaluated: a chunk at a time, on every core, results in input
-/// order, so memory stays flat however long the stream is.
-struct Batch<'r> {
-    pending: Vec<Document>,
-    rulebooks: &'r [Rulebook],
-    render: &'r (dyn Fn(&DescriptionResult) -> Result<Vec<u8>> + Sync),
-    as_of: Date,
-    options: EvalOptions,
-    progress: indicatif::ProgressBar,
-}
-
 /// Descriptions evaluated together; large enough to keep every core busy, small enough to stream.
 const CHUNK: usize = 512;
 
-impl<'r> Batch<'r> {
-    fn new(
-        rulebooks: &'r [Rulebook],
-        as_of: Date,
-        options: EvalOptions,
-        render: &'r (dyn Fn(&DescriptionResult) -> Result<Vec<u8>> + Sync),
-    ) -> Batch<'r> {
-        // A progress line only for a person watching: nothing extra when stderr is piped.
-        let progress = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-            let progress = indicatif::ProgressBar::new_spinner();
-            progress.set_style(
-                indicatif::ProgressStyle::with_template("{spinner} {pos} descriptions evaluated ({per_sec})")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-            );
-            progress
+/// A description's result and its rendering (or the error rendering it).
+type Evaluated = (DescriptionResult, Result<Vec<u8>>);
+
+/// A progress line only for a person watching: nothing extra when stderr is piped.
+fn progress_bar() -> indicatif::ProgressBar {
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return indicatif::ProgressBar::hidden();
+    }
+    let progress = indicatif::ProgressBar::new_spinner();
+    progress.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {pos} descriptions evaluated ({per_sec})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    progress
+}
+
+/// Reads every input (files, directories, JSONL streams, `-` for stdin) in order and sends the
+/// descriptions in chunks of [`CHUNK`]. Stops quietly when the receiving side has stopped.
+fn read_inputs(inputs: &[String], chunks: std::sync::mpsc::SyncSender<Vec<Document>>) -> Result<()> {
+    let mut pending = Vec::with_capacity(CHUNK);
+    let mut push = |document: Document| -> Result<()> {
+        pending.push(document);
+        if pending.len() >= CHUNK {
+            let full = std::mem::replace(&mut pending, Vec::with_capacity(CHUNK));
+            if chunks.send(full).is_err() {
+                bail!("the evaluation stopped");
+            }
+        }
+        Ok(())
+    };
+    let read = read_each(inputs, &mut push);
+    // What was read before an error is still evaluated and written, then the error is reported.
+    if !pending.is_empty() && chunks.send(pending).is_err() {
+        bail!("the evaluation stopped");
+    }
+    read
+}
+
+fn read_each(inputs: &[String], push: &mut dyn FnMut(Document) -> Result<()>) -> Result<()> {
+    for input in inputs {
+        if input == "-" {
+            let stdin = std::io::stdin();
+            if std::io::IsTerminal::is_terminal(&stdin) {
+                bail!("no descriptions given: name files or directories, or pipe JSONL into `concord eval … -`");
+            }
+            read_jsonl(stdin.lock(), "<stdin>", push)?;
+            continue;
+        }
+        let path = Path::new(input);
+        let mut paths = Vec::new();
+        if path.is_dir() {
+            collect(path, &mut |file| description_format(file).is_some() || is_jsonl(file), &mut paths)?;
+        } else if path.exists() {
+            paths.push(path.to_path_buf());
         } else {
-            indicatif::ProgressBar::hidden()
-        };
-        Batch { pending: Vec::with_capacity(CHUNK), rulebooks, render, as_of, options, progress }
-    }
-
-    fn push(
-        &mut self,
-        document: Document,
-        handle: &mut dyn FnMut(DescriptionResult, Vec<u8>) -> Result<()>,
-    ) -> Result<()> {
-        self.pending.push(document);
-        if self.pending.len() >= CHUNK {
-            self.flush(handle)?;
+            bail!("no such file or directory: `{input}`");
         }
-        Ok(())
-    }
-
-    fn flush(&mut self, handle: &mut dyn FnMut(DescriptionResult, Vec<u8>) -> Result<()>) -> Result<()> {
-        use rayon::prelude::*;
-        let documents = std::mem::take(&mut self.pending);
-        let (rulebooks, as_of, options, render) = (self.rulebooks, self.as_of, self.options, self.render);
-        let results: Vec<(DescriptionResult, Result<Vec<u8>>)> = documents
-            .par_iter()
-            .map(|document| {
-                let result = evaluate_document(rulebooks, document, as_of, options);
-                let rendered = render(&result);
-                (result, rendered)
-            })
-            .collect();
-        for (result, rendered) in results {
-            handle(result, rendered?)?;
-            self.progress.inc(1);
+        for path in paths {
+            if is_jsonl(&path) {
+                let file = std::fs::File::open(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+                let label = path.display().to_string();
+                read_jsonl(std::io::BufReader::new(file), &label, push)?;
+                continue;
+            }
+            let Some(format) = description_format(&path) else {
+                bail!("`{}`: descriptions are `.json`, `.yaml`, `.yml` or `.jsonl` files", path.display());
+            };
+            let text = std::fs::read(&path).with_context(|| format!("cannot read `{}`", path.display()))?;
+            push(Document { label: path.display().to_string(), text, format })?;
         }
-        Ok(())
     }
+    Ok(())
+}
 
-    fn finish(&mut self, handle: &mut dyn FnMut(DescriptionResult, Vec<u8>) -> Result<()>) -> Result<()> {
-        self.flush(handle)?;
-        self.progress.finish_and_clear();
-        Ok(())
-    }
+/// Evaluates and renders one chunk on every core, results in input order.
+fn evaluate_chunk(
+    rulebooks: &[Rulebook],
+    chunk: Vec<Document>,
+    as_of: Date,
+    options: EvalOptions,
+    render: &(dyn Fn(&DescriptionResult) -> Result<Vec<u8>> + Sync),
+) -> Vec<Evaluated> {
+    use rayon::prelude::*;
+    chunk
+        .par_iter()
+        .map(|document| {
+            let result = evaluate_document(rulebooks, document, as_of, options);
+            let rendered = render(&result);
+            (result, rendered)
+        })
+        .collect()
 }
 
 struct State {
@@ -284,7 +304,8 @@ fn read_jsonl(reader: impl BufRead, label: &str, emit: &mut dyn FnMut(Document) 
         if buffer.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        emit(Document { label: format!("{label}:{line_number}"), text: buffer.clone(), format: Format::Json })?;
+        let text = std::mem::replace(&mut buffer, Vec::with_capacity(256));
+        emit(Document { label: format!("{label}:{line_number}"), text, format: Format::Json })?;
     }
 }
 
