@@ -1353,7 +1353,8 @@ impl<'s> Encoder<'s> {
         let (anchor, from_event) = match &obligation.due {
             IrDue::WithinDays { anchor, .. }
             | IrDue::WithinMonths { anchor, .. }
-            | IrDue::WithinSeconds { anchor, .. } => (anchor, true),
+            | IrDue::WithinSeconds { anchor, .. }
+            | IrDue::Every { anchor, .. } => (anchor, true),
             IrDue::ByDate { anchor, .. } => (anchor, false),
             IrDue::WithoutUndueDelay | IrDue::Standing => return Ok(self.truth),
         };

@@ -1443,7 +1443,7 @@ fn due_text(due: &IrDue) -> String {
         IrDue::WithinDays { text, .. } | IrDue::WithinMonths { text, .. } | IrDue::WithinSeconds { text, .. } => {
             text.clone()
         }
-        IrDue::ByDate { text, .. } => text.clone(),
+        IrDue::ByDate { text, .. } | IrDue::Every { text, .. } => text.clone(),
         IrDue::WithoutUndueDelay => "without undue delay".to_owned(),
         IrDue::Standing => "at all times".to_owned(),
     }

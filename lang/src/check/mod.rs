@@ -620,7 +620,12 @@ impl<'db> ItemContext<'db> {
         let for_each = obligation.for_each.as_ref().map(|binder| self.binder(binder).0);
         // The deadline's anchor may use the `for each` variable but not the evidence's.
         let due_days_or_instant = match &obligation.due {
-            Some(Due::Within { amount, unit, anchor, span }) => Some(self.due_within(*amount, unit, anchor, *span)),
+            Some(Due::Within { amount, unit, anchor, span }) => {
+                Some(self.due_within(*amount, unit, anchor, *span, false))
+            }
+            Some(Due::Every { amount, unit, anchor, span }) => {
+                Some(self.due_within(*amount, unit, anchor, *span, true))
+            }
             Some(Due::By { date, .. }) | Some(Due::Before { date, .. }) => {
                 let inclusive = matches!(obligation.due, Some(Due::By { .. }));
                 let (anchor, ty) = self.exprs.expr(date, None);
@@ -651,7 +656,11 @@ impl<'db> ItemContext<'db> {
         };
         let needs_date = matches!(
             due,
-            IrDue::WithinDays { .. } | IrDue::WithinMonths { .. } | IrDue::WithinSeconds { .. } | IrDue::ByDate { .. }
+            IrDue::WithinDays { .. }
+                | IrDue::WithinMonths { .. }
+                | IrDue::WithinSeconds { .. }
+                | IrDue::ByDate { .. }
+                | IrDue::Every { .. }
         );
         let dated = match &obligation.dated {
             Some(dated) => Some(self.date_expr(dated, instant, "the evidence date")),
@@ -675,7 +684,15 @@ impl<'db> ItemContext<'db> {
         IrObligation { info, act, by, n_locals: self.exprs.max_locals, when, for_each, evidence, dated, due }
     }
 
-    fn due_within(&mut self, amount: rust_decimal::Decimal, unit: &Ident, anchor: &Expr, span: Span) -> (IrDue, bool) {
+    /// `within N units of E`, or with `every`, `every N units from E`.
+    fn due_within(
+        &mut self,
+        amount: rust_decimal::Decimal,
+        unit: &Ident,
+        anchor: &Expr,
+        span: Span,
+        every: bool,
+    ) -> (IrDue, bool) {
         let text = self.source_text(span);
         let whole = amount.fract().is_zero() && amount >= rust_decimal::Decimal::ZERO;
         let count: i64 = if whole { amount.trunc().try_into().unwrap_or(i64::MAX) } else { 0 };
@@ -685,6 +702,11 @@ impl<'db> ItemContext<'db> {
                 span,
                 "a deadline counts a whole, non-negative number of units",
             ));
+        } else if every && count == 0 {
+            self.error(
+                Diagnostic::error("invalid-number", span, "a recurring duty's period must be at least one unit long")
+                    .with_help("write `every 1 month from …`, or `within 0 days of …` for a duty due on the day"),
+            );
         }
         let kind = match unit.text.as_str() {
             "day" | "days" => Some((IrDueKind::Days, count)),
@@ -708,6 +730,25 @@ impl<'db> ItemContext<'db> {
             let anchor = self.exprs.expr(anchor, None).0;
             return (IrDue::WithinDays { days: 0, anchor, text }, false);
         };
+        if every {
+            let period = match kind {
+                IrDueKind::Days => crate::ir::RecurringPeriod::Days(count.max(1)),
+                IrDueKind::Months => crate::ir::RecurringPeriod::Months(count.max(1)),
+                IrDueKind::Seconds => {
+                    self.error(
+                        Diagnostic::error(
+                            "unit-mismatch",
+                            unit.span,
+                            format!("a recurring duty's period is counted in days or longer, not in `{}`", unit.text),
+                        )
+                        .with_help("use `days`, `weeks`, `months` or `years`"),
+                    );
+                    crate::ir::RecurringPeriod::Days(1)
+                }
+            };
+            let anchor = self.date_expr(anchor, false, "the day a recurring duty counts from");
+            return (IrDue::Every { period, anchor, text }, false);
+        }
         let instant = kind == IrDueKind::Seconds;
         let anchor_ir = self.date_expr(anchor, instant, "the event a deadline counts from");
         let due = match kind {

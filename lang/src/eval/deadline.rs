@@ -8,7 +8,7 @@ use jiff::civil::{Date, Weekday};
 use jiff::{Timestamp, ToSpan};
 
 use super::{DueSpec, EvidenceDate};
-use crate::ir::{CompiledRulebook, PeriodConvention};
+use crate::ir::{CompiledRulebook, PeriodConvention, RecurringPeriod};
 use crate::value::Value;
 
 /// When an obligation's evidence is due.
@@ -145,4 +145,77 @@ impl DueDate {
 /// The UTC calendar day of an instant.
 pub fn utc_date(timestamp: Timestamp) -> Date {
     jiff::tz::Offset::UTC.to_datetime(timestamp).date()
+}
+
+/// At most this many periods of one recurring duty are judged one by one; the periods after them
+/// are one undetermined instance.
+pub const MAX_PERIODS: usize = 10_000;
+
+/// The periods of a recurring duty (`due every 3 months from E`), as (number, first day, last
+/// day). Period `k` ends `k` periods after `E` (counted from `E` each time, so month ends do not
+/// drift), moved by the period convention; the first begins on the day of `E` and each later one
+/// on the day after the one before it ended. Periods that end before `owed_from` (the day the duty
+/// applies from) are skipped.
+pub struct Periods<'r> {
+    start: Date,
+    period: RecurringPeriod,
+    owed_from: Option<Date>,
+    rulebook: &'r CompiledRulebook,
+    next: i64,
+    from: Option<Date>,
+}
+
+impl<'r> Periods<'r> {
+    pub fn new(
+        start: Date,
+        period: RecurringPeriod,
+        owed_from: Option<Date>,
+        rulebook: &'r CompiledRulebook,
+    ) -> Periods<'r> {
+        let mut periods = Periods { start, period, owed_from, rulebook, next: 1, from: Some(start) };
+        // Skip straight to the period before the first that may end on or after `owed_from`; the
+        // convention moves an end by days at most, so one period of slack is enough.
+        if let Some(owed) = owed_from.filter(|owed| *owed > start) {
+            let elapsed = match period {
+                RecurringPeriod::Days(days) => {
+                    start.until((jiff::Unit::Day, owed)).map(|span| i64::from(span.get_days()) / days.max(1))
+                }
+                RecurringPeriod::Months(months) => start
+                    .until((jiff::Unit::Month, owed))
+                    .map(|span| (i64::from(span.get_years()) * 12 + i64::from(span.get_months())) / months.max(1)),
+            };
+            let skip = elapsed.unwrap_or(0) - 1;
+            if skip >= 1 {
+                periods.next = skip + 1;
+                periods.from = periods.end(skip).and_then(|end| end.tomorrow().ok());
+            }
+        }
+        periods
+    }
+
+    /// The last day of period `k`.
+    fn end(&self, k: i64) -> Option<Date> {
+        let span = match self.period {
+            RecurringPeriod::Days(days) => jiff::Span::new().try_days(k.checked_mul(days)?).ok()?,
+            RecurringPeriod::Months(months) => jiff::Span::new().try_months(k.checked_mul(months)?).ok()?,
+        };
+        self.start.checked_add(span).ok().map(|end| adjust(end, self.rulebook))
+    }
+}
+
+impl Iterator for Periods<'_> {
+    type Item = (i64, Date, Date);
+
+    fn next(&mut self) -> Option<(i64, Date, Date)> {
+        loop {
+            let from = self.from?;
+            let number = self.next;
+            let until = self.end(number)?;
+            self.next += 1;
+            self.from = until.tomorrow().ok();
+            if self.owed_from.is_none_or(|owed| until >= owed) {
+                return Some((number, from, until.max(from)));
+            }
+        }
+    }
 }

@@ -17,7 +17,7 @@ use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use rust_decimal::Decimal;
 
-use self::deadline::{DueDate, compute_due};
+use self::deadline::{DueAt, DueDate, MAX_PERIODS, Periods, compute_due, utc_date};
 use self::verdict::*;
 use crate::ir::*;
 use crate::schema::Schema;
@@ -1421,9 +1421,7 @@ impl<'a> Evaluator<'a> {
                                 }
                                 Tri::True => {}
                             }
-                            if let Some(instance) = self.instance(obligation, instance_path) {
-                                instances.push(instance);
-                            }
+                            self.instances_of(obligation, instance_path, instances);
                         }
                     }
                     Value::Absent => {}
@@ -1432,9 +1430,7 @@ impl<'a> Evaluator<'a> {
             }
             None => {
                 let path = if self.record { "$".to_owned() } else { String::new() };
-                if let Some(instance) = self.instance(obligation, path) {
-                    instances.push(instance);
-                }
+                self.instances_of(obligation, path, instances);
             }
         }
         // No triggering event makes the duty inapplicable whatever the unknown conditions are.
@@ -1482,7 +1478,8 @@ impl<'a> Evaluator<'a> {
                 compute_due(DueSpec::On { inclusive: *inclusive }, &anchor, self.rulebook)
             }
             IrDue::WithoutUndueDelay => DueDate::NoDueDate { undue_delay: true },
-            IrDue::Standing => DueDate::NoDueDate { undue_delay: false },
+            // Recurring duties are judged period by period in `instances_of`.
+            IrDue::Standing | IrDue::Every { .. } => DueDate::NoDueDate { undue_delay: false },
         };
         let as_of_end = end_of_day(self.as_of);
         let counts_from_event = matches!(
@@ -1502,6 +1499,69 @@ impl<'a> Evaluator<'a> {
             }
             _ => {}
         }
+        Some(self.judge(obligation, instance, due, None, mark))
+    }
+
+    /// The instances one triggering event gives: one, or for a recurring duty one per period
+    /// begun by the evaluation date (and ending on or after the day the duty applies from).
+    fn instances_of(&mut self, obligation: &'a IrObligation, instance: String, instances: &mut Vec<InstanceVerdict>) {
+        let IrDue::Every { period, anchor, .. } = &obligation.due else {
+            if let Some(verdict) = self.instance(obligation, instance) {
+                instances.push(verdict);
+            }
+            return;
+        };
+        let mark = self.missing.len();
+        let start = match &*self.eval(anchor) {
+            Value::Date(date) => *date,
+            Value::DateTime(timestamp) => utc_date(*timestamp),
+            // An optional start that does not exist starts no periods.
+            Value::Absent => {
+                self.missing.truncate(mark);
+                return;
+            }
+            // The day the periods count from is not known.
+            _ => {
+                instances.push(self.judge(obligation, instance, DueDate::Unknown, None, mark));
+                return;
+            }
+        };
+        self.missing.truncate(mark);
+        let owed_from = match (obligation.info.applies_from, self.rulebook.applies_from) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        let periods = Periods::new(start, *period, owed_from, self.rulebook);
+        for (judged, (number, from, until)) in periods.enumerate() {
+            if from > self.as_of {
+                return;
+            }
+            if judged == MAX_PERIODS {
+                // Periods beyond the bound are not judged one by one; the duty stays open.
+                let label = if self.record { format!("{instance} periods from {from}") } else { String::new() };
+                let mark = self.missing.len();
+                instances.push(self.judge(obligation, label, DueDate::Unknown, None, mark));
+                return;
+            }
+            let label =
+                if self.record { format!("{instance} period {number} ({from} to {until})") } else { String::new() };
+            let due = DueDate::Due { anchor: EvidenceDate::Day(start), at: DueAt::Day(until), inclusive: true };
+            let mark = self.missing.len();
+            instances.push(self.judge(obligation, label, due, Some((from, until)), mark));
+        }
+    }
+
+    /// An instance's verdict against its due date, from the evidence given by the evaluation
+    /// date; with a window, only evidence dated within it counts (a recurring duty's period).
+    fn judge(
+        &mut self,
+        obligation: &'a IrObligation,
+        instance: String,
+        due: DueDate,
+        window: Option<(Date, Date)>,
+        mark: usize,
+    ) -> InstanceVerdict {
+        let as_of_end = end_of_day(self.as_of);
         // Evidence: matching records given on or before the evaluation date.
         let mut on_time: Option<(String, Option<String>)> = None;
         let mut late: Option<(String, Option<String>)> = None;
@@ -1547,6 +1607,11 @@ impl<'a> Evaluator<'a> {
                                 Some(_) => EvidenceDate::Unknown,
                             };
                             if date.after(self.as_of, as_of_end) {
+                                continue;
+                            }
+                            if let (Some((from, until)), Some(day)) = (window, date.day())
+                                && (day < from || day > until)
+                            {
                                 continue;
                             }
                             if matches == Tri::Unknown || date == EvidenceDate::Unknown {
@@ -1610,14 +1675,14 @@ impl<'a> Evaluator<'a> {
             Vec::new()
         };
         self.missing.truncate(mark);
-        Some(InstanceVerdict {
+        InstanceVerdict {
             instance,
             verdict,
             due: if self.record { due.show() } else { None },
             evidence: evidence.as_ref().map(|(path, _)| path.clone()),
             evidence_date: evidence.and_then(|(_, date)| date),
             missing_facts,
-        })
+        }
     }
 }
 
@@ -1646,6 +1711,15 @@ impl EvidenceDate {
             EvidenceDate::Day(date) => *date > as_of,
             EvidenceDate::Instant(timestamp) => *timestamp > as_of_end,
             EvidenceDate::Undated | EvidenceDate::Unknown => false,
+        }
+    }
+
+    /// Its day in UTC, when it has one.
+    fn day(&self) -> Option<Date> {
+        match self {
+            EvidenceDate::Day(date) => Some(*date),
+            EvidenceDate::Instant(timestamp) => Some(utc_date(*timestamp)),
+            EvidenceDate::Undated | EvidenceDate::Unknown => None,
         }
     }
 

@@ -130,7 +130,8 @@ pub struct ClassificationVerdict {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct InstanceVerdict {
-    /// The triggering event, as a path (`$.incidents[0]`), or `$` for the system itself.
+    /// The triggering event, as a path (`$.incidents[0]`), or `$` for the system itself; for a
+    /// recurring duty, the path and the period (`$ period 2 (2026-04-16 to 2026-07-15)`).
     pub instance: String,
     pub verdict: ObligationOutcome,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -482,7 +482,7 @@ impl<'db> Walker<'db> {
             n_locals += 1;
         }
         match &obligation.due {
-            Some(Due::Within { anchor, unit, .. }) => {
+            Some(Due::Within { anchor, unit, .. } | Due::Every { anchor, unit, .. }) => {
                 if self.hit(unit.span) {
                     let definition = self.unit(unit);
                     self.found(definition, unit.span);

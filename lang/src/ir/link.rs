@@ -131,7 +131,8 @@ impl Linker {
             IrDue::WithinDays { anchor, .. }
             | IrDue::WithinMonths { anchor, .. }
             | IrDue::WithinSeconds { anchor, .. }
-            | IrDue::ByDate { anchor, .. } => self.expr(anchor),
+            | IrDue::ByDate { anchor, .. }
+            | IrDue::Every { anchor, .. } => self.expr(anchor),
             IrDue::WithoutUndueDelay | IrDue::Standing => {}
         }
     }

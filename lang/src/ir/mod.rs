@@ -276,9 +276,23 @@ pub enum IrDue {
         inclusive: bool,
         text: String,
     },
+    /// `every N days/weeks/months/years from E`: a recurring duty, one instance per period
+    /// counted from E, each due at the end of its period.
+    Every {
+        period: RecurringPeriod,
+        anchor: IrExpr,
+        text: String,
+    },
     WithoutUndueDelay,
     /// No `due` clause: a standing duty; evidence must exist now.
     Standing,
+}
+
+/// The length of a recurring duty's period (at least one day or one month).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecurringPeriod {
+    Days(i64),
+    Months(i64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -256,6 +256,8 @@ pub struct Binder {
 pub enum Due {
     /// `within 15 days of incident.aware_at`
     Within { amount: Decimal, unit: Ident, anchor: Expr, span: Span },
+    /// `every 3 months from system.placed_on_market`: one instance per period, each due at its end.
+    Every { amount: Decimal, unit: Ident, anchor: Expr, span: Span },
     /// `by <date>`: on or before.
     By { date: Expr, span: Span },
     /// `before <date>`: strictly before.

@@ -108,7 +108,7 @@ fn too_deep_expression(item: &Item) -> Option<Span> {
                 roots.extend(binder.filter.iter());
             }
             match &obligation.due {
-                Some(Due::Within { anchor, .. }) => roots.push(anchor),
+                Some(Due::Within { anchor, .. } | Due::Every { anchor, .. }) => roots.push(anchor),
                 Some(Due::By { date, .. } | Due::Before { date, .. }) => roots.push(date),
                 _ => {}
             }
@@ -350,6 +350,7 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         Rule::dated_clause | Rule::kw_dated => "`dated`",
         Rule::due_clause | Rule::kw_due => "`due`",
         Rule::due_within | Rule::kw_within => "`within`",
+        Rule::due_every => "`every`",
         Rule::due_by => "`by`",
         Rule::due_before | Rule::kw_before => "`before`",
         Rule::due_undue | Rule::kw_without => "`without undue delay`",
@@ -973,7 +974,8 @@ impl Builder {
         let rule = pair.as_rule();
         let mut parts = children(pair);
         match rule {
-            Rule::due_within => {
+            Rule::due_within | Rule::due_every => {
+                let mut parts = parts.skip_while(|part| part.as_rule() == Rule::q_every);
                 let quantity = parts.next();
                 let anchor = parts.next().map(|expr| self.expr(expr));
                 let (amount, unit) = match quantity {
@@ -985,7 +987,12 @@ impl Builder {
                     }
                     None => (rust_decimal::Decimal::ZERO, Ident { text: String::new(), span }),
                 };
-                Due::Within { amount, unit, anchor: anchor.unwrap_or(Expr { kind: ExprKind::AsOf, span }), span }
+                let anchor = anchor.unwrap_or(Expr { kind: ExprKind::AsOf, span });
+                if rule == Rule::due_every {
+                    Due::Every { amount, unit, anchor, span }
+                } else {
+                    Due::Within { amount, unit, anchor, span }
+                }
             }
             Rule::due_by | Rule::due_before => {
                 let date = parts.next().map(|expr| self.expr(expr)).unwrap_or(Expr { kind: ExprKind::AsOf, span });
