@@ -4,8 +4,8 @@
 //! `next_working_day` convention (Regulation 1182/71, Art. 3(4)) a period that would end on a
 //! Saturday, a Sunday or a holiday the rulebook lists ends on the next working day instead.
 
+use jiff::Timestamp;
 use jiff::civil::{Date, Weekday};
-use jiff::{Timestamp, ToSpan};
 
 use super::{DueSpec, EvidenceDate};
 use crate::ir::{CompiledRulebook, PeriodConvention, RecurringPeriod};
@@ -50,10 +50,12 @@ pub fn compute_due(spec: DueSpec, anchor: &Value, rulebook: &CompiledRulebook) -
     };
     let at = match (spec, anchor, anchor_day) {
         (DueSpec::Days(days), _, Some(day)) => {
-            day.checked_add(days.days()).ok().map(|due| DueAt::Day(adjust(due, rulebook)))
+            let span = jiff::Span::new().try_days(days).ok();
+            span.and_then(|span| day.checked_add(span).ok()).map(|due| DueAt::Day(adjust(due, rulebook)))
         }
         (DueSpec::Months(months), _, Some(day)) => {
-            day.checked_add(months.months()).ok().map(|due| DueAt::Day(adjust(due, rulebook)))
+            let span = jiff::Span::new().try_months(months).ok();
+            span.and_then(|span| day.checked_add(span).ok()).map(|due| DueAt::Day(adjust(due, rulebook)))
         }
         (DueSpec::Seconds(seconds), EvidenceDate::Instant(timestamp), _) => {
             timestamp.checked_add(jiff::SignedDuration::from_secs(seconds)).ok().map(DueAt::Instant)

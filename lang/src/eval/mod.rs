@@ -13,8 +13,8 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
+use jiff::Timestamp;
 use jiff::civil::Date;
-use jiff::{Timestamp, ToSpan};
 use rust_decimal::Decimal;
 
 use self::deadline::{DueAt, DueDate, MAX_PERIODS, Periods, compute_due, utc_date};
@@ -700,11 +700,17 @@ impl<'a> Evaluator<'a> {
                     (Value::DateTime(timestamp), true, false) => {
                         timestamp.checked_add(jiff::SignedDuration::from_secs(amount)).ok().map(Value::DateTime)
                     }
-                    (Value::Date(date), false, true) => date.checked_add(amount.months()).ok().map(Value::Date),
+                    (Value::Date(date), false, true) => jiff::Span::new()
+                        .try_months(amount)
+                        .ok()
+                        .and_then(|span| date.checked_add(span).ok())
+                        .map(Value::Date),
                     // A date moves by whole days only; part of a day has no date to land on.
-                    (Value::Date(date), false, false) if amount % 86_400 == 0 => {
-                        date.checked_add((amount / 86_400).days()).ok().map(Value::Date)
-                    }
+                    (Value::Date(date), false, false) if amount % 86_400 == 0 => jiff::Span::new()
+                        .try_days(amount / 86_400)
+                        .ok()
+                        .and_then(|span| date.checked_add(span).ok())
+                        .map(Value::Date),
                     (Value::Absent, _, _) => Some(Value::Absent),
                     _ => None,
                 };
