@@ -1130,6 +1130,7 @@ impl<'s> Encoder<'s> {
                 Err(Undecided("arithmetic other than sums of facts is not decided".to_owned()))
             }
             IrExpr::DateShift { .. } => Err(Undecided("date arithmetic is not decided".to_owned())),
+            IrExpr::Extreme { .. } => Err(Undecided("the later or earlier of dates is not decided".to_owned())),
             _ => Err(Undecided("an expression the analyser does not decide".to_owned())),
         }
     }

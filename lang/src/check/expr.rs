@@ -511,6 +511,12 @@ impl<'a> ExprChecker<'a> {
                 return (IrExpr::Error, Ty::Error);
             }
             Lookup::NotFound => {
+                // The built-in functions, unless a declaration in scope has their name.
+                match name.text.as_str() {
+                    "later_of" => return self.extreme(true, name, args, span),
+                    "earlier_of" => return self.extreme(false, name, args, span),
+                    _ => {}
+                }
                 self.unknown_name(name, None);
                 return (IrExpr::Error, Ty::Error);
             }
@@ -541,6 +547,50 @@ impl<'a> ExprChecker<'a> {
             irs.push(ir);
         }
         (IrExpr::Term { term: TermTarget::Decl(decl_ref(self.db, &key)), args: irs }, signature.result)
+    }
+
+    /// `later_of(a, b, …)` and `earlier_of(a, b, …)`: two or more dates, or two or more instants.
+    fn extreme(&mut self, later: bool, name: &Ident, args: &[Expr], span: Span) -> (IrExpr, Ty) {
+        if args.len() < 2 {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "wrong-argument-count",
+                    span,
+                    format!("`{}` takes two or more dates, but {} were given", name.text, args.len()),
+                )
+                .with_help(format!("write `{}(system.placed_on_market_on, 2026-08-02)`", name.text)),
+            );
+            return (IrExpr::Error, Ty::Error);
+        }
+        let mut operands = Vec::with_capacity(args.len());
+        let mut result: Option<Ty> = None;
+        let mut failed = false;
+        for arg in args {
+            let (ir, ty) = self.expr(arg, result.as_ref());
+            operands.push(ir);
+            match (&ty, &result) {
+                (Ty::Error, _) => failed = true,
+                (Ty::Date | Ty::DateTime, None) => result = Some(ty),
+                (_, Some(first)) if ty == *first => {}
+                _ => {
+                    let shown = self.show(&ty);
+                    let wanted = match &result {
+                        Some(first) => format!("another {}", self.show(first)),
+                        None => "a date or a date-time".to_owned(),
+                    };
+                    self.diagnostics.push(Diagnostic::error(
+                        "type-mismatch",
+                        arg.span,
+                        format!("`{}` compares dates: expected {wanted}, found {shown}", name.text),
+                    ));
+                    failed = true;
+                }
+            }
+        }
+        match (failed, result) {
+            (false, Some(ty)) => (IrExpr::Extreme { later, operands }, ty),
+            _ => (IrExpr::Error, Ty::Error),
+        }
     }
 
     fn binary(&mut self, op: BinOp, left: &Expr, right: &Expr, span: Span) -> (IrExpr, Ty) {

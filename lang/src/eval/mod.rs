@@ -716,6 +716,47 @@ impl<'a> Evaluator<'a> {
                 };
                 Cow::Owned(shifted.unwrap_or(Value::Unknown))
             }
+            IrExpr::Extreme { later, operands } => {
+                // Unknown if any date is unknown; else absent if any is absent (an optional event
+                // that did not happen has no later date); else the latest (or earliest).
+                let mut best: Option<Value> = None;
+                let mut absent = false;
+                for operand in operands {
+                    let value = self.eval(operand);
+                    match &*value {
+                        Value::Date(_) | Value::DateTime(_) => {
+                            let better = match (&best, &*value) {
+                                (None, _) => true,
+                                (Some(Value::Date(current)), Value::Date(date)) => {
+                                    if *later {
+                                        date > current
+                                    } else {
+                                        date < current
+                                    }
+                                }
+                                (Some(Value::DateTime(current)), Value::DateTime(instant)) => {
+                                    if *later {
+                                        instant > current
+                                    } else {
+                                        instant < current
+                                    }
+                                }
+                                _ => return Cow::Owned(Value::Unknown),
+                            };
+                            if better {
+                                best = Some(value.into_owned());
+                            }
+                        }
+                        Value::Absent => absent = true,
+                        _ => return Cow::Owned(Value::Unknown),
+                    }
+                }
+                match (absent, best) {
+                    (false, Some(best)) => Cow::Owned(best),
+                    (true, _) => Cow::Owned(Value::Absent),
+                    (false, None) => Cow::Owned(Value::Unknown),
+                }
+            }
             IrExpr::Present { expr, present } => {
                 // Only an optional fact can be known to be absent; a required fact the description
                 // leaves out is unknown, and so is whether it is present.

@@ -59,9 +59,10 @@ impl Linker {
                     values.dedup();
                     *expr = IrExpr::Const(Value::Set(values.into_boxed_slice()));
                 }
-                IrExpr::And(operands) | IrExpr::Or(operands) | IrExpr::SetOf(operands) => {
-                    stack.extend(operands.iter_mut())
-                }
+                IrExpr::And(operands)
+                | IrExpr::Or(operands)
+                | IrExpr::SetOf(operands)
+                | IrExpr::Extreme { operands, .. } => stack.extend(operands.iter_mut()),
                 IrExpr::Compare { left, right, .. } | IrExpr::Arith { left, right, .. } => {
                     stack.push(left);
                     stack.push(right);

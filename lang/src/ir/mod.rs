@@ -92,6 +92,12 @@ pub enum IrExpr {
         left: Box<IrExpr>,
         right: Box<IrExpr>,
     },
+    /// `later_of(a, b, …)` or `earlier_of(a, b, …)`: the latest (or earliest) of dates, or of
+    /// instants.
+    Extreme {
+        later: bool,
+        operands: Vec<IrExpr>,
+    },
     /// A date or instant shifted by a duration (`date + 15 days`), or a date by calendar months
     /// (`date + 2 months`).
     DateShift {
