@@ -383,6 +383,49 @@ example "a credit scorer is wrongly expected to be prohibited" {
 }
 
 #[test]
+fn test_checks_the_due_instant_of_a_clock_in_hours() {
+    let dir = scratch("test_due_instant");
+    let file = write(
+        &dir,
+        "hours.concord",
+        br#"rulebook cli.hours { title "hours" }
+import std.lexicon
+obligation rapid_report {
+  cite "Art. 73(4)"
+  requires use
+  for each incident in system.incidents
+  evidence report in system.incident_reports where report.incident == incident.id
+  dated report.submitted_at
+  due within 72 hours of incident.detected_at
+}
+example "due three days after detection, to the second" {
+  as_of 2026-09-02
+  system {
+    incidents: [{ id: "i1", aware_at: 2026-09-01, detected_at: 2026-09-01T10:30:00Z, serious: true }]
+    incident_reports: []
+  }
+  expect rapid_report is pending due 2026-09-04T10:30:00Z
+}
+example "a wrong instant fails" {
+  as_of 2026-09-02
+  system {
+    incidents: [{ id: "i1", aware_at: 2026-09-01, detected_at: 2026-09-01T10:30:00Z, serious: true }]
+    incident_reports: []
+  }
+  expect rapid_report is pending due 2026-09-04T10:00:00Z
+}
+"#,
+    );
+    let run = concord(&["test", path_arg(&file)]);
+    run.assert_code(1);
+    assert!(run.stdout.contains("examples: 1 passed, 1 failed"), "{run}");
+    assert!(
+        run.stdout.contains("expected pending due 2026-09-04T10:00:00Z, got pending due 2026-09-04T10:30:00Z"),
+        "{run}"
+    );
+}
+
+#[test]
 fn test_of_a_rulebook_with_errors_exits_1() {
     let dir = scratch("test_broken");
     let file = write(&dir, "broken.concord", BROKEN_RULEBOOK.as_bytes());

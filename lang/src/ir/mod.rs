@@ -344,7 +344,7 @@ pub struct IrExpectation {
     pub target: String,
     pub target_kind: ItemKind,
     pub expected: IrExpected,
-    pub due: Option<Date>,
+    pub due: Option<crate::syntax::ast::ExpectedDue>,
     pub span: Span,
 }
 

@@ -359,8 +359,25 @@ pub enum JsonValue {
 pub struct Expectation {
     pub target: Ident,
     pub expected: Expected,
-    pub due: Option<Date>,
+    pub due: Option<ExpectedDue>,
     pub span: Span,
+}
+
+/// The due date an expectation names: a day, or an instant for a clock in hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExpectedDue {
+    Day(Date),
+    Instant(Timestamp),
+}
+
+impl std::fmt::Display for ExpectedDue {
+    /// As verdicts show due dates, so that an expectation compares with them as text.
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExpectedDue::Day(day) => write!(formatter, "{day}"),
+            ExpectedDue::Instant(instant) => write!(formatter, "{instant}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -1142,7 +1142,8 @@ impl Builder {
                                     _ => Expected::Word(ident(&inner)),
                                 });
                             }
-                            Rule::date => due = Some(self.date(&part)),
+                            Rule::date => due = Some(ExpectedDue::Day(self.date(&part))),
+                            Rule::datetime => due = Some(ExpectedDue::Instant(self.datetime(&part))),
                             _ => {}
                         }
                     }
