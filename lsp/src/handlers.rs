@@ -93,6 +93,7 @@ fn completion_kind(kind: CompletionKind) -> CompletionItemKind {
         CompletionKind::Variant => CompletionItemKind::ENUM_MEMBER,
         CompletionKind::Local => CompletionItemKind::VARIABLE,
         CompletionKind::Rulebook => CompletionItemKind::MODULE,
+        CompletionKind::Function => CompletionItemKind::FUNCTION,
         CompletionKind::Declaration(kind) => match kind {
             ItemKind::Record => CompletionItemKind::STRUCT,
             ItemKind::Enum | ItemKind::Classification => CompletionItemKind::ENUM,

@@ -19,6 +19,21 @@ use crate::syntax::ast::{BinOp, Expr, ExprKind, Ident, Quantifier, Span};
 use crate::syntax::split::ItemKind;
 use crate::value::Value;
 
+/// The built-in functions: name, signature and what they give (for completion and hover). A
+/// declaration in scope with the same name takes precedence.
+pub const BUILTIN_FUNCTIONS: &[(&str, &str, &str)] = &[
+    (
+        "later_of",
+        "later_of(date, date, …) -> date",
+        "The latest of two or more dates (or date-times): unknown if any is unknown, else absent if any is absent.",
+    ),
+    (
+        "earlier_of",
+        "earlier_of(date, date, …) -> date",
+        "The earliest of two or more dates (or date-times): unknown if any is unknown, else absent if any is absent.",
+    ),
+];
+
 /// The type of a term: its parameters' types and its value's.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TermSignature {
@@ -549,7 +564,7 @@ impl<'a> ExprChecker<'a> {
         (IrExpr::Term { term: TermTarget::Decl(decl_ref(self.db, &key)), args: irs }, signature.result)
     }
 
-    /// `later_of(a, b, …)` and `earlier_of(a, b, …)`: two or more dates, or two or more instants.
+    /// `later_of(a, b, …)` and `earlier_of(a, b, …)` (see [`BUILTIN_FUNCTIONS`]).
     fn extreme(&mut self, later: bool, name: &Ident, args: &[Expr], span: Span) -> (IrExpr, Ty) {
         if args.len() < 2 {
             self.diagnostics.push(

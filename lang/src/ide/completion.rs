@@ -32,6 +32,8 @@ pub enum CompletionKind {
     Local,
     Declaration(ItemKind),
     Rulebook,
+    /// A built-in function (`later_of`).
+    Function,
 }
 
 /// What may be written at `offset`.
@@ -108,6 +110,16 @@ pub fn completions(db: &dyn salsa::Database, file: SourceFile, offset: u32) -> V
     }
     for alias in scope.aliases.keys() {
         out.push(Completion { label: alias.clone(), kind: CompletionKind::Rulebook, detail: None, doc: None });
+    }
+    for (name, signature, doc) in crate::check::expr::BUILTIN_FUNCTIONS {
+        if !out.iter().any(|existing| existing.label == *name) {
+            out.push(Completion {
+                label: (*name).to_owned(),
+                kind: CompletionKind::Function,
+                detail: Some((*signature).to_owned()),
+                doc: Some((*doc).to_owned()),
+            });
+        }
     }
     out
 }

@@ -380,7 +380,9 @@ role developer(party in system.parties) = $0
             Report (record)
             System (record)
             big (term)
-            developer (role)"#]],
+            developer (role)
+            later_of (later_of(date, date, …) -> date)
+            earlier_of (earlier_of(date, date, …) -> date)"#]],
     );
 }
 
