@@ -89,3 +89,12 @@ impl AssertCode for run::Run {
         assert_eq!(self.code, code, "unexpected exit code\n{self}");
     }
 }
+
+#[test]
+fn standard_library_and_bundled_rulebooks_are_formatted() {
+    // Every rulebook the repository ships is in the canonical layout, so that a diff between two
+    // versions shows what changed in the law's encoding and nothing else.
+    let run = concord(&["fmt", "--check", "stdlib", "examples"]);
+    run.assert_code(0);
+    assert!(run.stdout.is_empty(), "files not formatted (run `concord fmt stdlib examples`):\n{run}");
+}
