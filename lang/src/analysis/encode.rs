@@ -1359,8 +1359,32 @@ impl<'s> Encoder<'s> {
             IrDue::ByDate { anchor, .. } => (anchor, false),
             IrDue::WithoutUndueDelay | IrDue::Standing => return Ok(self.truth),
         };
+        self.anchor_started(ctx, anchor, env, from_event)
+    }
+
+    /// Whether the day a deadline counts from exists and, when `from_event`, lies on or before
+    /// the evaluation date. `later_of(…)` exists when all its dates do and has passed when all
+    /// have; `earlier_of(…)` exists when all do and has passed when any has.
+    fn anchor_started(&mut self, ctx: Ctx<'_>, anchor: &IrExpr, env: &[Option<Sym>], from_event: bool) -> Result<Lit> {
+        if let IrExpr::Extreme { later, operands } = anchor {
+            let mut present = Vec::with_capacity(operands.len());
+            let mut passed = Vec::with_capacity(operands.len());
+            for operand in operands {
+                present.push(self.anchor_started(ctx, operand, env, false)?);
+                if from_event {
+                    passed.push(self.anchor_started(ctx, operand, env, true)?);
+                }
+            }
+            let all_present = self.and(&present);
+            if !from_event {
+                return Ok(all_present);
+            }
+            let passed = if *later { self.and(&passed) } else { self.or(&passed) };
+            return Ok(self.and(&[all_present, passed]));
+        }
         match self.sym(ctx, anchor, env)? {
             Sym::Const(Value::Absent) => Ok(!self.truth),
+            Sym::Const(Value::Date(date)) if from_event && date > self.as_of => Ok(!self.truth),
             Sym::Const(_) => Ok(self.truth),
             Sym::Node { path, ty } => {
                 let present = self.present(&path);
