@@ -2,8 +2,9 @@
 //! gives: the same outcomes and the same trace, for every rulebook in the repository (the
 //! standard library, the examples, the evaluation corpus and the generated 100-rule rulebook),
 //! every description that loads against it (the examples' systems, the corpus's systems, the
-//! rulebook's own `example` blocks), each of those with facts made unknown or absent one at a
-//! time, on dates around the dates in force.
+//! rulebook's own `example` blocks) on dates around the dates in force and on the examples' dates,
+//! and each of those descriptions with facts made unknown or absent one at a time on two dates
+//! when most provisions are in force.
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +15,7 @@ use concord_lang::{Description, Engine, Format, Outcomes, Rulebook};
 #[path = "../benches/support/generated.rs"]
 mod generated;
 
+/// Dates for the descriptions as written.
 const DATES: [&str; 9] = [
     "2024-07-31",
     "2025-02-01",
@@ -25,6 +27,9 @@ const DATES: [&str; 9] = [
     "2027-01-01",
     "2028-08-02",
 ];
+
+/// Dates for the variants with a fact made unknown or absent.
+const VARIANT_DATES: [&str; 2] = ["2026-10-12", "2027-01-01"];
 
 fn repository() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -91,6 +96,7 @@ fn with_field(value: &Value, path: &[usize], by: &Value) -> Option<Value> {
 
 /// A description and its variants with each field of the top level and of the records beneath
 /// it made unknown, and made absent.
+/// (The description itself is not among them.)
 fn variants(rulebook: &Rulebook, description: &Description) -> Vec<Description> {
     let value = description.value();
     let mut paths = Vec::new();
@@ -102,7 +108,7 @@ fn variants(rulebook: &Rulebook, description: &Description) -> Vec<Description> 
             }
         }
     }
-    let mut out = vec![description.clone()];
+    let mut out = Vec::new();
     for path in &paths {
         for by in [Value::Unknown, Value::Absent] {
             if let Some(changed) = with_field(value, path, &by)
@@ -126,7 +132,32 @@ fn descriptions(rulebook: &Rulebook, files: &[PathBuf]) -> Vec<Description> {
     for example in &rulebook.compiled().examples {
         loaded.push(rulebook.description_from_value(example.system.clone()));
     }
-    loaded.iter().flat_map(|description| variants(rulebook, description)).collect()
+    loaded
+}
+
+/// Evaluates each description on each date both ways and requires the same outcomes and trace;
+/// returns the number of decisions compared.
+fn compare(name: &str, rulebook: &Rulebook, descriptions: &[Description], dates: &[jiff::civil::Date]) -> usize {
+    let mut flat = Outcomes::default();
+    let mut tree = Outcomes::default();
+    let mut n_compared = 0;
+    for (index, description) in descriptions.iter().enumerate() {
+        for as_of in dates {
+            rulebook.evaluate_outcomes(description, *as_of, &mut flat);
+            rulebook.evaluate_outcomes_by_tree(description, *as_of, &mut tree);
+            let context = || format!("{name}, description {index}, {as_of}");
+            assert_eq!(flat.redlines, tree.redlines, "redlines: {}", context());
+            assert_eq!(flat.classifications, tree.classifications, "classifications: {}", context());
+            assert_eq!(flat.obligations, tree.obligations, "obligations: {}", context());
+            assert_eq!(flat.trace(), tree.trace(), "trace: {}", context());
+            n_compared += 1;
+        }
+    }
+    n_compared
+}
+
+fn dates(texts: &[&str]) -> Vec<jiff::civil::Date> {
+    texts.iter().map(|date| date.parse().expect("a date")).collect()
 }
 
 #[test]
@@ -134,24 +165,14 @@ fn the_flat_form_gives_the_outcomes_and_trace_of_the_tree() {
     let files = description_files();
     let mut n_compared = 0usize;
     for (name, rulebook) in rulebooks() {
-        let mut dates: Vec<jiff::civil::Date> = DATES.iter().map(|date| date.parse().expect("a date")).collect();
-        dates.extend(rulebook.compiled().examples.iter().map(|example| example.as_of));
+        let mut as_written = dates(&DATES);
+        as_written.extend(rulebook.compiled().examples.iter().map(|example| example.as_of));
         let descriptions = descriptions(&rulebook, &files);
         assert!(!descriptions.is_empty(), "{name}: no description loads");
-        let mut flat = Outcomes::default();
-        let mut tree = Outcomes::default();
-        for (index, description) in descriptions.iter().enumerate() {
-            for as_of in &dates {
-                rulebook.evaluate_outcomes(description, *as_of, &mut flat);
-                rulebook.evaluate_outcomes_by_tree(description, *as_of, &mut tree);
-                let context = || format!("{name}, description {index}, {as_of}");
-                assert_eq!(flat.redlines, tree.redlines, "redlines: {}", context());
-                assert_eq!(flat.classifications, tree.classifications, "classifications: {}", context());
-                assert_eq!(flat.obligations, tree.obligations, "obligations: {}", context());
-                assert_eq!(flat.trace(), tree.trace(), "trace: {}", context());
-                n_compared += 1;
-            }
-        }
+        n_compared += compare(&name, &rulebook, &descriptions, &as_written);
+        let variants: Vec<Description> =
+            descriptions.iter().flat_map(|description| variants(&rulebook, description)).collect();
+        n_compared += compare(&name, &rulebook, &variants, &dates(&VARIANT_DATES));
     }
     assert!(n_compared >= 10_000, "compared only {n_compared} decisions");
 }

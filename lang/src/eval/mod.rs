@@ -572,6 +572,14 @@ impl<'a> Evaluator<'a> {
                     self.prepare(operand);
                     truth(self.read(operand))
                 }
+                Op::EnumInPath { negated, variant, slots } => {
+                    let found = match walk_path(self.system, slots) {
+                        PathEnd::Found(collection) => enum_member(*variant, collection),
+                        PathEnd::Absent => Tri::False,
+                        PathEnd::Unknown { .. } => Tri::Unknown,
+                    };
+                    if *negated { found.not() } else { found }
+                }
                 Op::Member { negated, element, collection } => {
                     self.prepare(element);
                     self.prepare(collection);
@@ -1765,21 +1773,32 @@ fn member_values(negated: bool, element: &Value, collection: &Value) -> Tri {
         (_, Value::Absent) | (Value::Absent, _) => Tri::False,
         (Value::Unknown, _) | (_, Value::Unknown) => Tri::Unknown,
         // Enum values, the common case, compare by index without the general equality.
-        (Value::Enum(wanted), Value::Set(items) | Value::List(items))
-            if items.iter().any(|item| matches!(item, Value::Enum(found) if found == wanted)) =>
-        {
-            Tri::True
-        }
-        (element, Value::Set(items) | Value::List(items))
-            if !matches!(element, Value::Enum(_)) && items.iter().any(|item| item == element) =>
-        {
-            Tri::True
-        }
+        (Value::Enum(wanted), _) => enum_member(*wanted, collection),
+        (element, Value::Set(items) | Value::List(items)) if items.iter().any(|item| item == element) => Tri::True,
         (_, Value::Set(items) | Value::List(items)) if items.iter().any(is_unknown) => Tri::Unknown,
         (_, Value::Set(_) | Value::List(_)) => Tri::False,
         _ => Tri::Unknown,
     };
     if negated { result.not() } else { result }
+}
+
+/// Whether enum value `wanted` is in `collection` (a set or list, or a fact that is absent or
+/// unknown), in three-valued logic.
+#[inline]
+fn enum_member(wanted: u32, collection: &Value) -> Tri {
+    match collection {
+        Value::Absent => Tri::False,
+        Value::Set(items) | Value::List(items) => {
+            if items.iter().any(|item| matches!(item, Value::Enum(found) if *found == wanted)) {
+                Tri::True
+            } else if items.iter().any(is_unknown) {
+                Tri::Unknown
+            } else {
+                Tri::False
+            }
+        }
+        _ => Tri::Unknown,
+    }
 }
 
 /// A comparison of two values: numbers and quantities exactly, dates and instants in time,

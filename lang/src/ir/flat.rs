@@ -78,6 +78,13 @@ pub enum Op {
     Const(bool),
     /// The truth of a value: true, false, absent (false) or anything else (unknown).
     Truth(Operand),
+    /// `v in system.a.b` (or `not in`) for an enum value `v` and a set or list of enum values
+    /// reached through `slots`: the commonest test of the rulebooks, one instruction.
+    EnumInPath {
+        negated: bool,
+        variant: u32,
+        slots: Box<[u32]>,
+    },
     /// `element in collection`, or `not in`.
     Member {
         negated: bool,
@@ -148,6 +155,10 @@ impl Lowering {
                 self.leaf(lowered, expr);
             }
             IrExpr::Member { negated, element, collection } => {
+                if let (IrExpr::Const(Value::Enum(variant)), IrExpr::RootPath { slots, .. }) = (&**element, &**collection) {
+                    self.ops.push(Op::EnumInPath { negated: *negated, variant: *variant, slots: slots.clone() });
+                    return;
+                }
                 let lowered = operand(element).zip(operand(collection)).map(|(element, collection)| Op::Member {
                     negated: *negated,
                     element,
