@@ -51,9 +51,8 @@ fn files_under(dir: &Path, wanted: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf
 /// Every description file in the repository: the examples' systems and the corpus's.
 fn description_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
-    let is_description = |path: &Path| {
-        Format::from_path(path).is_some() && !path.to_string_lossy().ends_with(".verdicts.json")
-    };
+    let is_description =
+        |path: &Path| Format::from_path(path).is_some() && !path.to_string_lossy().ends_with(".verdicts.json");
     files_under(&repository().join("examples/systems"), &is_description, &mut files);
     files_under(&repository().join("tests/corpus/eval"), &is_description, &mut files);
     files

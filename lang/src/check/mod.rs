@@ -744,7 +744,12 @@ impl<'db> ItemContext<'db> {
                 branch_info.condition_text = Some(self.source_text(when.span));
                 self.exprs.condition(when)
             });
-            branches.push(IrBranch { tier: tier_index(&branch.tier.text), when, flat: FlatCondition::default(), info: branch_info });
+            branches.push(IrBranch {
+                tier: tier_index(&branch.tier.text),
+                when,
+                flat: FlatCondition::default(),
+                info: branch_info,
+            });
         }
         match &classification.otherwise {
             Some(otherwise) => {

@@ -1837,7 +1837,9 @@ enum PathEnd<'v> {
     Absent,
     /// The fact is not known; `missing` is the depth of the field the description left out,
     /// if one did (rather than the value not being a record).
-    Unknown { missing: Option<usize> },
+    Unknown {
+        missing: Option<usize>,
+    },
 }
 
 /// Follows `slots` from the description's top level.

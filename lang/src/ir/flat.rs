@@ -148,14 +148,16 @@ impl Lowering {
                     }
                     // A tier against anything else goes through the tree's own special case.
                     (IrExpr::Tier(_), _) | (_, IrExpr::Tier(_)) => None,
-                    (left, right) => operand(left)
-                        .zip(operand(right))
-                        .map(|(left, right)| Op::Compare { op: *op, left, right }),
+                    (left, right) => {
+                        operand(left).zip(operand(right)).map(|(left, right)| Op::Compare { op: *op, left, right })
+                    }
                 };
                 self.leaf(lowered, expr);
             }
             IrExpr::Member { negated, element, collection } => {
-                if let (IrExpr::Const(Value::Enum(variant)), IrExpr::RootPath { slots, .. }) = (&**element, &**collection) {
+                if let (IrExpr::Const(Value::Enum(variant)), IrExpr::RootPath { slots, .. }) =
+                    (&**element, &**collection)
+                {
                     self.ops.push(Op::EnumInPath { negated: *negated, variant: *variant, slots: slots.clone() });
                     return;
                 }
