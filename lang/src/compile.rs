@@ -181,12 +181,12 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
     for classification in &mut compiled.classifications {
         for branch in &mut classification.branches {
             if let Some(when) = &mut branch.when {
-                linker.expr(when);
+                branch.flat = linker.condition(when);
             }
         }
     }
     for redline in &mut compiled.redlines {
-        linker.expr(&mut redline.when);
+        redline.flat = linker.condition(&mut redline.when);
         for exception in &mut redline.exceptions {
             linker.exception(exception);
         }
@@ -196,7 +196,7 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
     }
     for obligation in &mut compiled.obligations {
         if let Some(when) = &mut obligation.when {
-            linker.expr(when);
+            obligation.flat = linker.condition(when);
         }
         if let Some(binder) = &mut obligation.for_each {
             linker.binder(binder);

@@ -34,7 +34,7 @@ use crate::describe::{DescriptionError, Format, from_json_value, load_descriptio
 use crate::diagnostics::Diagnostic;
 use crate::eval::examples::{ExampleOutcome, run_examples};
 use crate::eval::verdict::RulebookVerdicts;
-use crate::eval::{EvalOptions, Outcomes, evaluate, evaluate_outcomes};
+use crate::eval::{EvalOptions, Outcomes, Walk, evaluate, evaluate_outcomes};
 use crate::ir::CompiledRulebook;
 use crate::schema::Schema;
 use crate::schema_export::{ExportError, RulebookLabel, json_schema};
@@ -279,7 +279,14 @@ impl Rulebook {
     /// The verdicts alone (no explanations, citations or paths), into a reusable buffer: the
     /// fast path for gates and batches. Gives the same verdicts as [`Rulebook::evaluate`].
     pub fn evaluate_outcomes(&self, description: &Description, as_of: Date, out: &mut Outcomes) {
-        evaluate_outcomes(&self.compiled, &description.value, as_of, out);
+        evaluate_outcomes(&self.compiled, &description.value, as_of, Walk::Flat, out);
+    }
+
+    /// [`Rulebook::evaluate_outcomes`] with every condition evaluated by walking its expression
+    /// tree instead of running its flat form: slower, and the reference the flat form is tested
+    /// against (`lang/tests/flat.rs`). Gives the same outcomes and the same trace.
+    pub fn evaluate_outcomes_by_tree(&self, description: &Description, as_of: Date, out: &mut Outcomes) {
+        evaluate_outcomes(&self.compiled, &description.value, as_of, Walk::Tree, out);
     }
 
     /// Runs the rulebook's own `example` blocks.

@@ -19,6 +19,7 @@ use crate::db::{DeclKey, ItemRef, Lookup, SourceFile, decl_key, parse, scope};
 use crate::describe::from_json_value;
 use crate::diagnostics::Diagnostic;
 use crate::diagnostics::suggest::did_you_mean;
+use crate::ir::flat::FlatCondition;
 use crate::ir::*;
 use crate::schema::Ty;
 use crate::syntax::ast::*;
@@ -536,7 +537,7 @@ impl<'db> ItemContext<'db> {
             }
         };
         let exceptions = redline.exceptions.iter().map(|exception| self.exception(exception)).collect();
-        IrRedline { info, acts, by, n_locals: self.exprs.max_locals, when, exceptions }
+        IrRedline { info, acts, by, n_locals: self.exprs.max_locals, when, flat: FlatCondition::default(), exceptions }
     }
 
     fn exception(&mut self, exception: &Exception) -> IrException {
@@ -560,7 +561,7 @@ impl<'db> ItemContext<'db> {
             }
         };
         let exceptions = exception.exceptions.iter().map(|inner| self.exception(inner)).collect();
-        IrException { info, when, exceptions }
+        IrException { info, when, flat: FlatCondition::default(), exceptions }
     }
 
     fn binder(&mut self, binder: &Binder) -> (IrBinder, Ty) {
@@ -681,7 +682,18 @@ impl<'db> ItemContext<'db> {
                 None
             }
         };
-        IrObligation { info, act, by, n_locals: self.exprs.max_locals, when, for_each, evidence, dated, due }
+        IrObligation {
+            info,
+            act,
+            by,
+            n_locals: self.exprs.max_locals,
+            when,
+            flat: FlatCondition::default(),
+            for_each,
+            evidence,
+            dated,
+            due,
+        }
     }
 
     /// `within N units of E`, or with `every`, `every N units from E`.
@@ -773,12 +785,22 @@ impl<'db> ItemContext<'db> {
                 branch_info.condition_text = Some(self.source_text(when.span));
                 self.exprs.condition(when)
             });
-            branches.push(IrBranch { tier: tier_index(&branch.tier.text), when, info: branch_info });
+            branches.push(IrBranch {
+                tier: tier_index(&branch.tier.text),
+                when,
+                flat: FlatCondition::default(),
+                info: branch_info,
+            });
         }
         match &classification.otherwise {
             Some(otherwise) => {
                 let branch_info = self.meta(&otherwise.meta, Some(&otherwise.tier));
-                branches.push(IrBranch { tier: tier_index(&otherwise.tier.text), when: None, info: branch_info });
+                branches.push(IrBranch {
+                    tier: tier_index(&otherwise.tier.text),
+                    when: None,
+                    flat: FlatCondition::default(),
+                    info: branch_info,
+                });
             }
             None => self.error(
                 Diagnostic::error(

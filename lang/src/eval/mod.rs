@@ -19,6 +19,7 @@ use rust_decimal::Decimal;
 
 use self::deadline::{DueAt, DueDate, MAX_PERIODS, Periods, compute_due, utc_date};
 use self::verdict::*;
+use crate::ir::flat::{FlatCondition, Op, Operand};
 use crate::ir::*;
 use crate::schema::Schema;
 use crate::syntax::ast::BinOp;
@@ -170,12 +171,22 @@ fn recycle<T, U>(mut vec: Vec<T>) -> Vec<U> {
     vec.into_iter().filter_map(|_| None).collect()
 }
 
+/// How the verdicts-only path evaluates provisions' conditions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Walk {
+    /// By their flat form where they have one: the fast path.
+    Flat,
+    /// By the expression tree alone: the reference the flat form is tested against.
+    Tree,
+}
+
 /// Evaluates every provision of `rulebook` for one system, recording only the verdicts and the
 /// compact trace.
-pub fn evaluate_outcomes(rulebook: &CompiledRulebook, system: &Value, as_of: Date, out: &mut Outcomes) {
+pub fn evaluate_outcomes(rulebook: &CompiledRulebook, system: &Value, as_of: Date, walk: Walk, out: &mut Outcomes) {
     let scratch = std::mem::take(&mut out.scratch);
     let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false }, scratch);
     evaluator.record = false;
+    evaluator.flat = walk == Walk::Flat;
     evaluator.trace = std::mem::take(&mut out.trace);
     evaluator.trace.clear();
     let in_force = in_force(rulebook.applies_from, rulebook.applies_until, as_of);
@@ -221,7 +232,7 @@ pub fn evaluate_term(
     let idx = rulebook.term_names.iter().find(|(term, _)| term == name).map(|(_, idx)| *idx)?;
     let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false }, Scratch::default());
     let value = evaluator.term_value(idx, &[]);
-    let tri = evaluator.truth(&value);
+    let tri = truth(&value);
     Some((tri, evaluator.take_missing()))
 }
 
@@ -232,7 +243,7 @@ pub fn evaluate_term_at(rulebook: &CompiledRulebook, system: &Value, as_of: Date
     let args: Vec<(Cow<'_, Value>, Origin<'_>)> =
         args.iter().map(|value| (Cow::Borrowed(value), Origin::None)).collect();
     let value = evaluator.term_value(idx, &args);
-    evaluator.truth(&value)
+    truth(&value)
 }
 
 /// The tier classification `idx` decides for one description, if it decides one.
@@ -300,6 +311,9 @@ struct Evaluator<'a> {
     /// Whether to build full verdicts (missing-fact paths, instances, holders); the compact path
     /// of [`evaluate_outcomes`] does not.
     record: bool,
+    /// Whether provisions' conditions run in their flat form (the compact path does, unless
+    /// the tree is asked for to check the flat form against it).
+    flat: bool,
     locals: Vec<Local<'a, 'a>>,
     frame: usize,
     missing: Vec<String>,
@@ -348,6 +362,7 @@ impl<'a> Evaluator<'a> {
             as_of,
             options,
             record: true,
+            flat: false,
             locals: recycle(locals),
             frame: 0,
             missing,
@@ -436,14 +451,6 @@ impl<'a> Evaluator<'a> {
 
     // ----- Expressions ----------------------------------------------------------------------
 
-    fn truth(&self, value: &Value) -> Tri {
-        match value {
-            Value::Bool(value) => Tri::from_bool(*value),
-            Value::Absent => Tri::False,
-            _ => Tri::Unknown,
-        }
-    }
-
     /// Evaluates a condition. Boolean nodes are decided here without building a value.
     fn condition(&mut self, expr: &'a IrExpr) -> Tri {
         match expr {
@@ -462,7 +469,7 @@ impl<'a> Evaluator<'a> {
             IrExpr::Const(Value::Bool(value)) => Tri::from_bool(*value),
             _ => {
                 let value = self.eval(expr);
-                self.truth(&value)
+                truth(&value)
             }
         }
     }
@@ -472,25 +479,7 @@ impl<'a> Evaluator<'a> {
         let mark = self.missing.len();
         let element = self.eval(element);
         let collection = self.eval(collection);
-        let result = match (&*element, &*collection) {
-            (_, Value::Absent) | (Value::Absent, _) => Tri::False,
-            (Value::Unknown, _) | (_, Value::Unknown) => Tri::Unknown,
-            // Enum values, the common case, compare by index without the general equality.
-            (Value::Enum(wanted), Value::Set(items) | Value::List(items))
-                if items.iter().any(|item| matches!(item, Value::Enum(found) if found == wanted)) =>
-            {
-                Tri::True
-            }
-            (element, Value::Set(items) | Value::List(items))
-                if !matches!(element, Value::Enum(_)) && items.iter().any(|item| item == element) =>
-            {
-                Tri::True
-            }
-            (_, Value::Set(items) | Value::List(items)) if items.iter().any(is_unknown) => Tri::Unknown,
-            (_, Value::Set(_) | Value::List(_)) => Tri::False,
-            _ => Tri::Unknown,
-        };
-        let result = if negated { result.not() } else { result };
+        let result = member_values(negated, &element, &collection);
         if result != Tri::Unknown {
             self.missing.truncate(mark);
         }
@@ -542,27 +531,119 @@ impl<'a> Evaluator<'a> {
 
     /// A fact read from the description's top level by slots: `system.model.training_compute`.
     fn root_path(&mut self, slots: &[u32], names: &[Arc<str>], ty: &'a crate::schema::Ty) -> Cow<'a, Value> {
-        let mut current: &'a Value = self.system;
-        for (depth, slot) in slots.iter().enumerate() {
-            let next = match current {
-                Value::Record(fields) => fields.get(*slot as usize),
-                Value::Absent => return Cow::Owned(Value::Absent),
-                _ => None,
-            };
-            let Some(next) = next else { return Cow::Owned(Value::Unknown) };
-            if is_unknown(next) {
-                if self.record {
+        match walk_path(self.system, slots) {
+            PathEnd::Found(current) => {
+                if self.options.explain && !is_structural(ty) {
+                    let value = show_value(self.schema, current, ty);
+                    self.facts.insert(FactUsed { path: root_path_text(names), value });
+                }
+                Cow::Borrowed(current)
+            }
+            PathEnd::Absent => Cow::Owned(Value::Absent),
+            PathEnd::Unknown { missing } => {
+                if let (Some(depth), true) = (missing, self.record) {
                     let path = root_path_text(names.get(..=depth).unwrap_or(names));
                     self.missing.push(path);
                 }
-                return Cow::Owned(Value::Unknown);
+                Cow::Owned(Value::Unknown)
             }
-            current = next;
         }
-        if self.options.explain && !is_structural(ty) {
-            self.facts.insert(FactUsed { path: root_path_text(names), value: show_value(self.schema, current, ty) });
+    }
+
+    // ----- The flat form ---------------------------------------------------------------------
+
+    /// A provision's condition: by its flat form on the verdicts-only path, by the tree where
+    /// missing facts, unsure marks or facts used are recorded, or where it was not lowered.
+    fn when(&mut self, flat: &'a FlatCondition, expr: &'a IrExpr) -> Tri {
+        if self.flat && !flat.is_empty() { self.run_flat(flat.ops()) } else { self.condition(expr) }
+    }
+
+    /// Runs a condition's flat instructions (see `ir/flat.rs`): one accumulator, and one bit
+    /// per level of junction for "an operand was unknown".
+    fn run_flat(&mut self, ops: &'a [Op]) -> Tri {
+        let mut acc = Tri::Unknown;
+        let mut unknown: u64 = 0;
+        let mut pc = 0;
+        while let Some(op) = ops.get(pc) {
+            pc += 1;
+            acc = match op {
+                Op::Const(value) => Tri::from_bool(*value),
+                Op::Truth(operand) => {
+                    self.prepare(operand);
+                    truth(self.read(operand))
+                }
+                Op::EnumInPath { negated, variant, slots } => {
+                    let found = match walk_path(self.system, slots) {
+                        PathEnd::Found(collection) => enum_member(*variant, collection),
+                        PathEnd::Absent => Tri::False,
+                        PathEnd::Unknown { .. } => Tri::Unknown,
+                    };
+                    if *negated { found.not() } else { found }
+                }
+                Op::Member { negated, element, collection } => {
+                    self.prepare(element);
+                    self.prepare(collection);
+                    member_values(*negated, self.read(element), self.read(collection))
+                }
+                Op::Compare { op, left, right } => {
+                    self.prepare(left);
+                    self.prepare(right);
+                    compare_values(*op, self.read(left), self.read(right))
+                }
+                Op::TierIs { classification, tier, negated } => self.tier_is(*classification, *tier, *negated),
+                Op::Not => acc.not(),
+                Op::Decide { depth, decisive, end } => {
+                    let bit = 1u64 << depth;
+                    let decisive = Tri::from_bool(*decisive);
+                    if acc == decisive {
+                        unknown &= !bit;
+                        pc = *end as usize;
+                    } else if acc == Tri::Unknown {
+                        unknown |= bit;
+                    }
+                    acc
+                }
+                Op::Last { depth, decisive } => {
+                    let bit = 1u64 << depth;
+                    let seen = unknown & bit != 0;
+                    unknown &= !bit;
+                    let decisive = Tri::from_bool(*decisive);
+                    if acc == decisive {
+                        decisive
+                    } else if seen || acc == Tri::Unknown {
+                        Tri::Unknown
+                    } else {
+                        decisive.not()
+                    }
+                }
+                Op::Tree(expr) => self.condition(expr),
+            };
         }
-        Cow::Borrowed(current)
+        acc
+    }
+
+    /// Makes an operand readable: a term not yet evaluated for this decision is evaluated into
+    /// the term cache.
+    fn prepare(&mut self, operand: &Operand) {
+        if let Operand::Term(idx) = operand
+            && self.cached_term(*idx).is_none()
+        {
+            let frame = self.locals.len();
+            self.term_in_frame(*idx, frame, 0);
+        }
+    }
+
+    /// An operand's value, borrowed from the rulebook, the description or the term cache.
+    fn read<'s>(&'s self, operand: &'s Operand) -> &'s Value {
+        match operand {
+            Operand::Const(value) => value,
+            Operand::Path(slots) => match walk_path(self.system, slots) {
+                PathEnd::Found(value) => value,
+                PathEnd::Absent => &ABSENT,
+                PathEnd::Unknown { .. } => &UNKNOWN,
+            },
+            Operand::Term(idx) => self.cached_term(*idx).map_or(&UNKNOWN, |cached| &cached.value),
+        }
     }
 
     #[inline(never)]
@@ -850,43 +931,26 @@ impl<'a> Evaluator<'a> {
             && let (IrExpr::Tier(TierTarget::Index(idx)), IrExpr::Const(Value::Enum(tier)))
             | (IrExpr::Const(Value::Enum(tier)), IrExpr::Tier(TierTarget::Index(idx))) = (left, right)
         {
-            let mark = self.missing.len();
-            let equal = match self.tier_lookup(*idx, Some(*tier)) {
-                (Some(decided), _) => Tri::from_bool(decided == *tier),
-                (None, false) => {
-                    self.missing.truncate(mark);
-                    Tri::False
-                }
-                (None, true) => Tri::Unknown,
-            };
-            return if op == BinOp::Eq { equal } else { equal.not() };
+            return self.tier_is(*idx, *tier, op == BinOp::Ne);
         }
         let left = self.eval(left);
         let right = self.eval(right);
-        let ordering = match (&*left, &*right) {
-            (Value::Unknown, _) | (_, Value::Unknown) => return Tri::Unknown,
-            (Value::Absent, _) | (_, Value::Absent) => return Tri::from_bool(op == BinOp::Ne),
-            (Value::Number(a) | Value::Quantity(a), Value::Number(b) | Value::Quantity(b)) => a.cmp(b),
-            (Value::Date(a), Value::Date(b)) => a.cmp(b),
-            (Value::DateTime(a), Value::DateTime(b)) => a.cmp(b),
-            (a, b) => {
-                return match op {
-                    BinOp::Eq => Tri::from_bool(a == b),
-                    BinOp::Ne => Tri::from_bool(a != b),
-                    _ => Tri::Unknown,
-                };
+        compare_values(op, &left, &right)
+    }
+
+    /// Whether classification `idx` gives `tier` (or, `negated`, does not): known as soon as the
+    /// tier is decided or ruled out.
+    fn tier_is(&mut self, idx: u32, tier: u32, negated: bool) -> Tri {
+        let mark = self.missing.len();
+        let equal = match self.tier_lookup(idx, Some(tier)) {
+            (Some(decided), _) => Tri::from_bool(decided == tier),
+            (None, false) => {
+                self.missing.truncate(mark);
+                Tri::False
             }
+            (None, true) => Tri::Unknown,
         };
-        use std::cmp::Ordering::*;
-        Tri::from_bool(match op {
-            BinOp::Eq => ordering == Equal,
-            BinOp::Ne => ordering != Equal,
-            BinOp::Lt => ordering == Less,
-            BinOp::Le => ordering != Greater,
-            BinOp::Gt => ordering == Greater,
-            BinOp::Ge => ordering != Less,
-            _ => return Tri::Unknown,
-        })
+        if negated { equal.not() } else { equal }
     }
 
     fn term_value(&mut self, idx: u32, args: &[(Cow<'a, Value>, Origin<'a>)]) -> Value {
@@ -1018,7 +1082,7 @@ impl<'a> Evaluator<'a> {
                 (None, true) => Tri::True,
                 (Some(when), true) => {
                     let mark = self.missing.len();
-                    let value = self.condition(when);
+                    let value = self.when(&branch.flat, when);
                     if value != Tri::Unknown {
                         self.missing.truncate(mark);
                     }
@@ -1160,7 +1224,7 @@ impl<'a> Evaluator<'a> {
         if !self.provision_in_force(&redline.info, rulebook_in_force) {
             (NotInForce, &[], None)
         } else {
-            let mut when = self.condition(&redline.when);
+            let mut when = self.when(&redline.flat, &redline.when);
             self.trace.push(Step::Condition(when));
             // The act is forbidden to a role: with no party in that role, nobody commits it.
             if let (Some(role), false) = (&redline.by, when == Tri::False) {
@@ -1213,7 +1277,7 @@ impl<'a> Evaluator<'a> {
             self.trace.push(Step::ExceptionNotInForce(index));
             return Tri::False;
         }
-        let when = self.condition(&exception.when);
+        let when = self.when(&exception.flat, &exception.when);
         let (inner, inner_applied) =
             if when == Tri::False { (Tri::False, None) } else { self.exceptions(&exception.exceptions, index + 1) };
         let applies = match (when, inner) {
@@ -1255,7 +1319,7 @@ impl<'a> Evaluator<'a> {
             let party = element(&domain, index);
             let origin = Origin::Element { list: &role_info.domain, frame: evaluator.frame, index };
             let value = evaluator.term_value(idx, &[(party, origin)]);
-            evaluator.truth(&value)
+            truth(&value)
         });
         if result != Tri::Unknown {
             self.missing.truncate(mark);
@@ -1287,7 +1351,7 @@ impl<'a> Evaluator<'a> {
             };
             let value =
                 self.term_value(idx, &[(party, Origin::Element { list: &role_info.domain, frame: self.frame, index })]);
-            match self.truth(&value) {
+            match truth(&value) {
                 Tri::True => holders.push(label),
                 Tri::Unknown => possibly.push(label),
                 Tri::False => {}
@@ -1417,7 +1481,7 @@ impl<'a> Evaluator<'a> {
         // Applicability: the condition, and someone holding the role that owes the duty.
         let mut applicable = match &obligation.when {
             Some(when) => {
-                let value = self.condition(when);
+                let value = self.when(&obligation.flat, when);
                 self.trace.push(Step::Condition(value));
                 value
             }
@@ -1809,6 +1873,112 @@ fn aggregate(instances: &[InstanceVerdict]) -> ObligationOutcome {
 
 fn is_unknown(value: &Value) -> bool {
     matches!(value, Value::Unknown)
+}
+
+static UNKNOWN: Value = Value::Unknown;
+static ABSENT: Value = Value::Absent;
+
+/// A value as a condition: an optional fact that does not exist is false, anything but a
+/// boolean unknown.
+fn truth(value: &Value) -> Tri {
+    match value {
+        Value::Bool(value) => Tri::from_bool(*value),
+        Value::Absent => Tri::False,
+        _ => Tri::Unknown,
+    }
+}
+
+/// `element in collection` (or `not in`) on values, in three-valued logic.
+fn member_values(negated: bool, element: &Value, collection: &Value) -> Tri {
+    let result = match (element, collection) {
+        (_, Value::Absent) | (Value::Absent, _) => Tri::False,
+        (Value::Unknown, _) | (_, Value::Unknown) => Tri::Unknown,
+        // Enum values, the common case, compare by index without the general equality.
+        (Value::Enum(wanted), _) => enum_member(*wanted, collection),
+        (element, Value::Set(items) | Value::List(items)) if items.iter().any(|item| item == element) => Tri::True,
+        (_, Value::Set(items) | Value::List(items)) if items.iter().any(is_unknown) => Tri::Unknown,
+        (_, Value::Set(_) | Value::List(_)) => Tri::False,
+        _ => Tri::Unknown,
+    };
+    if negated { result.not() } else { result }
+}
+
+/// Whether enum value `wanted` is in `collection` (a set or list, or a fact that is absent or
+/// unknown), in three-valued logic.
+#[inline]
+fn enum_member(wanted: u32, collection: &Value) -> Tri {
+    match collection {
+        Value::Absent => Tri::False,
+        Value::Set(items) | Value::List(items) => {
+            if items.iter().any(|item| matches!(item, Value::Enum(found) if *found == wanted)) {
+                Tri::True
+            } else if items.iter().any(is_unknown) {
+                Tri::Unknown
+            } else {
+                Tri::False
+            }
+        }
+        _ => Tri::Unknown,
+    }
+}
+
+/// A comparison of two values: numbers and quantities exactly, dates and instants in time,
+/// anything else by equality; unknown if either is, and an absent fact equals nothing.
+fn compare_values(op: BinOp, left: &Value, right: &Value) -> Tri {
+    let ordering = match (left, right) {
+        (Value::Unknown, _) | (_, Value::Unknown) => return Tri::Unknown,
+        (Value::Absent, _) | (_, Value::Absent) => return Tri::from_bool(op == BinOp::Ne),
+        (Value::Number(a) | Value::Quantity(a), Value::Number(b) | Value::Quantity(b)) => a.cmp(b),
+        (Value::Date(a), Value::Date(b)) => a.cmp(b),
+        (Value::DateTime(a), Value::DateTime(b)) => a.cmp(b),
+        (a, b) => {
+            return match op {
+                BinOp::Eq => Tri::from_bool(a == b),
+                BinOp::Ne => Tri::from_bool(a != b),
+                _ => Tri::Unknown,
+            };
+        }
+    };
+    use std::cmp::Ordering::*;
+    Tri::from_bool(match op {
+        BinOp::Eq => ordering == Equal,
+        BinOp::Ne => ordering != Equal,
+        BinOp::Lt => ordering == Less,
+        BinOp::Le => ordering != Greater,
+        BinOp::Gt => ordering == Greater,
+        BinOp::Ge => ordering != Less,
+        _ => return Tri::Unknown,
+    })
+}
+
+/// Where a chain of slots from the top level ends.
+enum PathEnd<'v> {
+    Found(&'v Value),
+    /// An optional record on the way does not exist.
+    Absent,
+    /// The fact is not known; `missing` is the depth of the field the description left out,
+    /// if one did (rather than the value not being a record).
+    Unknown {
+        missing: Option<usize>,
+    },
+}
+
+/// Follows `slots` from the description's top level.
+fn walk_path<'v>(system: &'v Value, slots: &[u32]) -> PathEnd<'v> {
+    let mut current = system;
+    for (depth, slot) in slots.iter().enumerate() {
+        let next = match current {
+            Value::Record(fields) => fields.get(*slot as usize),
+            Value::Absent => return PathEnd::Absent,
+            _ => None,
+        };
+        let Some(next) = next else { return PathEnd::Unknown { missing: None } };
+        if is_unknown(next) {
+            return PathEnd::Unknown { missing: Some(depth) };
+        }
+        current = next;
+    }
+    PathEnd::Found(current)
 }
 
 /// Records, and lists of records, are not shown among the facts used: their fields are.

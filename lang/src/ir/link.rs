@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use super::flat::FlatCondition;
 use super::{DeclRef, IrBinder, IrDue, IrException, IrExpr, MappedTarget, TermTarget, TierTarget};
 use crate::value::Value;
 
@@ -93,6 +94,12 @@ impl Linker {
         }
     }
 
+    /// Links a provision's condition and lowers it to its flat form.
+    pub fn condition(&self, expr: &mut IrExpr) -> FlatCondition {
+        self.expr(expr);
+        FlatCondition::lower(expr)
+    }
+
     pub fn tier_target(&self, target: &mut TierTarget) {
         if let TierTarget::Decl(decl) = target {
             *target = TierTarget::Index(self.tiers.get(decl).copied().unwrap_or(u32::MAX));
@@ -114,7 +121,7 @@ impl Linker {
     }
 
     pub fn exception(&self, exception: &mut IrException) {
-        self.expr(&mut exception.when);
+        exception.flat = self.condition(&mut exception.when);
         for inner in &mut exception.exceptions {
             self.exception(inner);
         }

@@ -4,6 +4,7 @@
 //! turns those into indices into the [`CompiledRulebook`]'s tables, so evaluation does no name
 //! lookups. A compiled rulebook is plain data: `Send + Sync`, shared behind an `Arc`.
 
+pub mod flat;
 pub mod link;
 
 use std::sync::Arc;
@@ -16,6 +17,8 @@ use crate::schema::{EnumId, Schema, Ty};
 use crate::syntax::ast::{BinOp, Relation, Span};
 use crate::syntax::split::ItemKind;
 use crate::value::Value;
+
+use self::flat::FlatCondition;
 
 /// A reference to a declaration, by its file, kind, name and ordinal (before linking).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -228,6 +231,8 @@ pub struct IrRole {
 pub struct IrException {
     pub info: ProvisionInfo,
     pub when: IrExpr,
+    /// `when` in its flat form, filled by `link` (see [`flat`]).
+    pub flat: FlatCondition,
     pub exceptions: Vec<IrException>,
 }
 
@@ -238,6 +243,8 @@ pub struct IrRedline {
     pub by: Option<RoleTarget>,
     pub n_locals: u32,
     pub when: IrExpr,
+    /// `when` in its flat form, filled by `link` (see [`flat`]).
+    pub flat: FlatCondition,
     pub exceptions: Vec<IrException>,
 }
 
@@ -308,6 +315,8 @@ pub struct IrObligation {
     pub by: Option<RoleTarget>,
     pub n_locals: u32,
     pub when: Option<IrExpr>,
+    /// `when` in its flat form, filled by `link` (see [`flat`]); empty without `when`.
+    pub flat: FlatCondition,
     pub for_each: Option<IrBinder>,
     pub evidence: Option<IrBinder>,
     pub dated: Option<IrExpr>,
@@ -318,6 +327,8 @@ pub struct IrObligation {
 pub struct IrBranch {
     pub tier: u32,
     pub when: Option<IrExpr>,
+    /// `when` in its flat form, filled by `link` (see [`flat`]); empty without `when`.
+    pub flat: FlatCondition,
     pub info: ProvisionInfo,
 }
 
