@@ -402,6 +402,11 @@ fn hostile_texts() -> Vec<(String, Vec<u8>)> {
     add("a number object with two keys", br#"{"share": {"$serde_json::private::Number": "5", "x": 1}}"#.to_vec());
     add("a number object repeated", br#"{"share": {"$serde_json::private::Number": "5", "$serde_json::private::Number": "5"}}"#.to_vec());
     add("a number object", br#"{"share": {"$serde_json::private::Number": "5"}}"#.to_vec());
+    add("a number object with a plus sign", br#"{"share": {"$serde_json::private::Number": "+5"}}"#.to_vec());
+    add("a number object with underscores", br#"{"share": {"$serde_json::private::Number": "1_000"}}"#.to_vec());
+    add("a number object with an escape", br#"{"share": {"$serde_json::private::Number": "\u0035"}}"#.to_vec());
+    add("a number object with an escaped key", br#"{"share": {"$serde_json::private::Numbe\u0072": "5"}}"#.to_vec());
+    add("a number object for a quantity", br#"{"context": {"$serde_json::private::Number": "1.5e3"}}"#.to_vec());
     add("a number object for a record", br#"{"model": {"$serde_json::private::Number": "5"}}"#.to_vec());
     add("a number object at the top", br#"{"$serde_json::private::Number": "5"}"#.to_vec());
     add("null in a set", br#"{"purposes": [null]}"#.to_vec());

@@ -19,8 +19,10 @@
 //!   value it accepts, so it meets every syntax error and every nesting limit the tree would;
 //! - numbers arrive as the tree's do: a 64-bit integer as the integer (whose `Decimal` is the
 //!   one its decimal text reads as), any other number as its exact text through
-//!   `arbitrary_precision`'s private one-entry map, which a hand-written object of that shape
-//!   imitates, as the tree reader allows;
+//!   `arbitrary_precision`'s private one-entry map. A hand-written object of that shape reads as a
+//!   number when its text is a JSON number, as in the tree reader; its text arrives borrowed or
+//!   unescaped, where the parser's own number text arrives as an owned `String`, so only the
+//!   hand-written text is checked again;
 //! - a record starts from the values of missing fields (`Unknown`, or `Absent` when optional), and
 //!   a field's `null` gives the same; a key met twice gives up;
 //! - a set is sorted and deduplicated by the same function.
@@ -277,11 +279,52 @@ impl<'de> Visitor<'de> for ScalarVisitor<'_, '_, '_> {
         if !map.next_key_seed(IsNumberToken)?.unwrap_or(false) {
             return Err(give_up());
         }
-        let text: String = map.next_value()?;
-        if map.next_key::<IgnoredAny>()?.is_some() || text.parse::<serde_json::Number>().is_err() {
+        let text = map.next_value_seed(NumberTextSeed)?;
+        if map.next_key::<IgnoredAny>()?.is_some() {
             return Err(give_up());
         }
-        self.read(Found::Number(&text))
+        match text {
+            NumberText::Parsed(text) => self.read(Found::Number(&text)),
+            NumberText::Written(text) if text.parse::<serde_json::Number>().is_ok() => self.read(Found::Number(&text)),
+            NumberText::Written(_) => Err(give_up()),
+        }
+    }
+}
+
+/// The text of a number handed over as a one-entry map: `Parsed` when `serde_json` parsed it as
+/// a number (it hands the text over as an owned `String`, and has checked its syntax), `Written`
+/// when the text is a string written in the description (borrowed from the text or unescaped),
+/// whose syntax is checked as the tree reader checks it.
+enum NumberText {
+    Parsed(String),
+    Written(String),
+}
+
+struct NumberTextSeed;
+
+impl<'de> DeserializeSeed<'de> for NumberTextSeed {
+    type Value = NumberText;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<NumberText, D::Error> {
+        deserializer.deserialize_string(NumberTextVisitor)
+    }
+}
+
+struct NumberTextVisitor;
+
+impl<'de> Visitor<'de> for NumberTextVisitor {
+    type Value = NumberText;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a number's text")
+    }
+
+    fn visit_string<E: de::Error>(self, text: String) -> Result<NumberText, E> {
+        Ok(NumberText::Parsed(text))
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<NumberText, E> {
+        Ok(NumberText::Written(text.to_owned()))
     }
 }
 
