@@ -57,8 +57,7 @@ fn evaluation(c: &mut Criterion) {
     });
     group.bench_function("100 rules, from JSON text (tree reader), verdicts only", |b| {
         b.iter(|| {
-            let system =
-                rulebook.load_description_via_tree(black_box(SYSTEM.as_bytes()), Format::Json).expect("loads");
+            let system = rulebook.load_description_via_tree(black_box(SYSTEM.as_bytes()), Format::Json).expect("loads");
             rulebook.evaluate_outcomes(&system, as_of, &mut outcomes);
             outcomes.redlines.len()
         })
@@ -81,13 +80,18 @@ fn from_json(c: &mut Criterion) {
         let system = rulebook.load_description(text.as_bytes(), Format::Json).expect("loads");
         rulebook.evaluate_outcomes(&system, as_of, &mut outcomes);
         let (floor_redline, floor_high, floor_systemic) = floor_decide(text).expect("the floor reads it");
-        let redline = outcomes.redlines.iter().any(|outcome| *outcome == concord_lang::RedlineOutcome::Prohibited);
+        let redline = outcomes.redlines.contains(&concord_lang::RedlineOutcome::Prohibited);
         assert_eq!(redline, floor_redline, "{text}");
         assert_eq!(outcomes.classifications, vec![Some(u32::from(!floor_high)), Some(u32::from(!floor_systemic))]);
     }
     let mut group = c.benchmark_group("from JSON, EU slice, 8 descriptions");
     group.bench_function("serde into typed structs, decided by hand (floor)", |b| {
-        b.iter(|| texts.iter().map(|text| floor_decide(black_box(text)).map_or(0, |verdicts| usize::from(verdicts.0))).sum::<usize>())
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|text| floor_decide(black_box(text)).map_or(0, |verdicts| usize::from(verdicts.0)))
+                .sum::<usize>()
+        })
     });
     group.bench_function("Concord, fast reader, verdicts only", |b| {
         b.iter(|| {
@@ -114,13 +118,14 @@ fn from_json(c: &mut Criterion) {
     });
     group.bench_function("Concord, fast reader, load only", |b| {
         b.iter(|| {
-            texts.iter().map(|text| rulebook.load_json_fast(black_box(text.as_bytes())).is_some() as usize).sum::<usize>()
+            texts
+                .iter()
+                .map(|text| rulebook.load_json_fast(black_box(text.as_bytes())).is_some() as usize)
+                .sum::<usize>()
         })
     });
-    let systems: Vec<_> = texts
-        .iter()
-        .map(|text| rulebook.load_description(text.as_bytes(), Format::Json).expect("loads"))
-        .collect();
+    let systems: Vec<_> =
+        texts.iter().map(|text| rulebook.load_description(text.as_bytes(), Format::Json).expect("loads")).collect();
     group.bench_function("Concord, pre-parsed, verdicts only", |b| {
         b.iter(|| {
             let mut n = 0;
@@ -145,7 +150,14 @@ fn eu_slice_descriptions() -> Vec<String> {
         &["employment_screening", "education_assessment", "chatbot", "code_generation"],
         &[],
         &["crime_prediction", "migration_control", "medical_device", "recommendation", "content_generation"],
-        &["biometric_categorisation", "critical_infrastructure", "judicial_assistance", "scientific_research", "search", "chatbot"],
+        &[
+            "biometric_categorisation",
+            "critical_infrastructure",
+            "judicial_assistance",
+            "scientific_research",
+            "search",
+            "chatbot",
+        ],
     ];
     let computes = ["1e25", "1.0000001e25", "9.999999e24", "3e18", "0", "2e26", "1e25", "5.5e23"];
     purposes
@@ -258,7 +270,8 @@ fn floor_decide(text: &str) -> Result<(bool, bool, bool), serde_json::Error> {
             & deployment.law_enforcement
             & !d.judicial_authorisation);
     let annex_iii = bits & (0xFF << 8) != 0;
-    let high_risk = annex_iii && !(d.narrow_procedural_task && !d.profiles_persons);
+    // Art. 6(3): a narrow procedural task is not high-risk, unless the system profiles people.
+    let high_risk = annex_iii && (!d.narrow_procedural_task || d.profiles_persons);
     let systemic = d.model.general_purpose && d.model.training_compute > 1e25;
     Ok((redline, high_risk, systemic))
 }

@@ -279,11 +279,7 @@ impl Rulebook {
     /// Reads a description through a document tree, the general path that
     /// [`Rulebook::load_description`] takes for YAML and for JSON with errors; for comparing the
     /// two paths.
-    pub fn load_description_via_tree(
-        &self,
-        text: &[u8],
-        format: Format,
-    ) -> Result<Description, Vec<DescriptionError>> {
+    pub fn load_description_via_tree(&self, text: &[u8], format: Format) -> Result<Description, Vec<DescriptionError>> {
         load_description_via_tree(&self.compiled.schema, text, format).map(|value| Description { value })
     }
 

@@ -224,10 +224,7 @@ impl<'a> Reader<'a> {
 
     fn read_quantity(&mut self, dim: DimId, field_unit: Option<&str>, at: At<'_>) -> Value {
         let Some(dimension) = self.schema.dimension(dim) else {
-            self.error(
-                at.position,
-                "cannot read this quantity: its dimension is missing from the rulebook".to_owned(),
-            );
+            self.error(at.position, "cannot read this quantity: its dimension is missing from the rulebook".to_owned());
             return Value::Unknown;
         };
         let unit_name = field_unit.unwrap_or(&dimension.base_unit);

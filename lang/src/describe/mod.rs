@@ -10,7 +10,7 @@
 //! layout, with no tree between, by the same parser and the same typing rules. It only knows how
 //! to succeed: on anything the tree reader would report it gives up, and [`load_description`]
 //! reads the text again through the tree to report every error. Both paths give the same value
-//! for every valid text, and the errors always come from the tree (`tests/fast_reader.rs` holds
+//! for every valid text, and the errors always come from the tree (`lang/tests/fast_reader.rs` holds
 //! them equal over every description in the repository and hostile texts).
 //!
 //! This module knows nothing of rulebooks, rules or evaluation: it sees only the [`Schema`].
@@ -123,11 +123,7 @@ pub fn load_description(schema: &Schema, text: &[u8], format: Format) -> Result<
 /// # Errors
 ///
 /// As [`load_description`].
-pub fn load_description_via_tree(
-    schema: &Schema,
-    text: &[u8],
-    format: Format,
-) -> Result<Value, Vec<DescriptionError>> {
+pub fn load_description_via_tree(schema: &Schema, text: &[u8], format: Format) -> Result<Value, Vec<DescriptionError>> {
     let node = read_document(text, format)?;
     convert::read_description(schema, &node)
 }
