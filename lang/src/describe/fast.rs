@@ -350,3 +350,52 @@ impl<'de> Visitor<'de> for IsNumberToken {
         Ok(key == JSON_NUMBER_TOKEN)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::describe::{Format, load_description_via_tree};
+    use crate::schema::RecordId;
+
+    /// `System { children: optional list of System }`.
+    fn recursive_schema() -> Schema {
+        let children = FieldDef {
+            name: "children".to_owned(),
+            ty: Ty::List(Box::new(Ty::Record(RecordId(0)))),
+            optional: true,
+            unit: None,
+            doc: None,
+        };
+        Schema {
+            records: vec![RecordDef { name: "System".to_owned(), fields: vec![children], doc: None }],
+            root: Some(RecordId(0)),
+            ..Schema::default()
+        }
+    }
+
+    /// `{"children": [{"children": [ ... {} ... ]}]}`, `levels` records deep.
+    fn nested(levels: usize) -> String {
+        let mut text = String::new();
+        for _ in 1..levels {
+            text.push_str(r#"{"children": ["#);
+        }
+        text.push_str("{}");
+        for _ in 1..levels {
+            text.push_str("]}");
+        }
+        text
+    }
+
+    #[test]
+    fn a_description_nested_to_the_limit_reads_as_through_the_tree() {
+        // Two levels of JSON nesting per record: 64 records reach the parser's limit of 128.
+        for levels in [1, 2, 30, 63, 64, 65, 100] {
+            let text = nested(levels);
+            let tree = load_description_via_tree(&recursive_schema(), text.as_bytes(), Format::Json);
+            let fast = load_json(&recursive_schema(), text.as_bytes());
+            assert_eq!(format!("{:?}", tree.ok()), format!("{fast:?}"), "{levels} levels");
+        }
+        assert!(load_json(&recursive_schema(), nested(60).as_bytes()).is_some());
+        assert!(load_json(&recursive_schema(), nested(100).as_bytes()).is_none());
+    }
+}
