@@ -30,7 +30,9 @@ use salsa::Setter;
 
 use crate::compile::{compile, file_diagnostics};
 use crate::db::{Database, SourceFile, Workspace, import_closure, rulebook_index};
-use crate::describe::{DescriptionError, Format, from_json_value, load_description};
+use crate::describe::{
+    DescriptionError, Format, from_json_value, load_description, load_description_via_tree, load_json_fast,
+};
 use crate::diagnostics::Diagnostic;
 use crate::eval::examples::{ExampleOutcome, run_examples};
 use crate::eval::verdict::RulebookVerdicts;
@@ -257,8 +259,28 @@ impl Rulebook {
     }
 
     /// Reads a description from JSON or YAML text, validating it against the schema.
+    ///
+    /// JSON is parsed straight into the schema's slot layout (as [`Rulebook::load_json_fast`]);
+    /// only text with errors is read again through a document tree, to report every error with
+    /// its path. The result, description or errors, is the same as
+    /// [`Rulebook::load_description_via_tree`]'s.
     pub fn load_description(&self, text: &[u8], format: Format) -> Result<Description, Vec<DescriptionError>> {
         load_description(&self.compiled.schema, text, format).map(|value| Description { value })
+    }
+
+    /// Reads a description from JSON text straight into the schema's slot layout, or `None` when
+    /// the text has any error (which [`Rulebook::load_description`] would list). For gates that
+    /// only need to know whether a description is valid: a bad text costs only the parse up to
+    /// its first problem.
+    pub fn load_json_fast(&self, text: &[u8]) -> Option<Description> {
+        load_json_fast(&self.compiled.schema, text).map(|value| Description { value })
+    }
+
+    /// Reads a description through a document tree, the general path that
+    /// [`Rulebook::load_description`] takes for YAML and for JSON with errors; for comparing the
+    /// two paths.
+    pub fn load_description_via_tree(&self, text: &[u8], format: Format) -> Result<Description, Vec<DescriptionError>> {
+        load_description_via_tree(&self.compiled.schema, text, format).map(|value| Description { value })
     }
 
     /// Reads a description already parsed into a JSON value.

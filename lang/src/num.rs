@@ -136,7 +136,7 @@ const EXPONENT_CLAMP: i64 = 1_000_000_000;
 struct NumberParts {
     negative: bool,
     /// The digits before and after the point, without underscores, as one string.
-    digits: String,
+    digits: Digits,
     /// How many of `digits` came after the point.
     n_fraction_digits: usize,
     /// The written exponent, clamped to `±EXPONENT_CLAMP`.
@@ -179,12 +179,13 @@ fn split_number(text: &str) -> Option<NumberParts> {
         Some((integer, fraction)) => (integer, Some(fraction)),
         None => (mantissa, None),
     };
-    let mut digits = digit_run(integer)?;
+    let mut digits = Digits::default();
+    digit_run(integer, &mut digits)?;
     let n_fraction_digits = match fraction {
         Some(fraction) => {
-            let fraction_digits = digit_run(fraction)?;
-            digits.push_str(&fraction_digits);
-            fraction_digits.len()
+            let before = digits.len();
+            digit_run(fraction, &mut digits)?;
+            digits.len() - before
         }
         None => 0,
     };
@@ -195,27 +196,72 @@ fn split_number(text: &str) -> Option<NumberParts> {
     Some(NumberParts { negative, digits, n_fraction_digits, exponent })
 }
 
-/// Reads a non-empty run of ASCII digits with single underscores between digits, dropping the
-/// underscores.
-fn digit_run(text: &str) -> Option<String> {
+/// Reads a non-empty run of ASCII digits with single underscores between digits, appending the
+/// digits without the underscores to `digits`.
+fn digit_run(text: &str, digits: &mut Digits) -> Option<()> {
     let bytes = text.as_bytes();
     if bytes.first().is_none_or(|byte| !byte.is_ascii_digit()) || bytes.last().is_none_or(|byte| !byte.is_ascii_digit())
     {
         return None;
     }
-    let mut digits = String::with_capacity(bytes.len());
     let mut previous_underscore = false;
     for &byte in bytes {
         match byte {
             b'0'..=b'9' => {
-                digits.push(char::from(byte));
+                digits.push(byte);
                 previous_underscore = false;
             }
             b'_' if !previous_underscore => previous_underscore = true,
             _ => return None,
         }
     }
-    Some(digits)
+    Some(())
+}
+
+/// The digits of a number: on the stack up to [`INLINE_DIGITS`] of them (every number a Concord
+/// number holds, written plainly), on the heap beyond, so that reading a number allocates
+/// nothing in the common case.
+struct Digits {
+    inline: [u8; INLINE_DIGITS],
+    n_inline: usize,
+    heap: String,
+}
+
+const INLINE_DIGITS: usize = 48;
+
+impl Default for Digits {
+    fn default() -> Digits {
+        Digits { inline: [0; INLINE_DIGITS], n_inline: 0, heap: String::new() }
+    }
+}
+
+impl Digits {
+    fn push(&mut self, digit: u8) {
+        if self.heap.is_empty()
+            && let Some(slot) = self.inline.get_mut(self.n_inline)
+        {
+            *slot = digit;
+            self.n_inline += 1;
+            return;
+        }
+        if self.heap.is_empty() {
+            self.heap.reserve(self.n_inline * 2);
+            self.heap.extend(self.inline.iter().take(self.n_inline).map(|byte| char::from(*byte)));
+        }
+        self.heap.push(char::from(digit));
+    }
+
+    fn len(&self) -> usize {
+        self.as_str().len()
+    }
+
+    fn as_str(&self) -> &str {
+        if !self.heap.is_empty() {
+            return &self.heap;
+        }
+        // Only ASCII digits are pushed.
+        self.inline.get(..self.n_inline).and_then(|digits| std::str::from_utf8(digits).ok()).unwrap_or_default()
+    }
 }
 
 fn parse_exponent(text: &str) -> Option<i64> {
@@ -236,7 +282,7 @@ fn parse_exponent(text: &str) -> Option<i64> {
 }
 
 fn build_decimal(parts: &NumberParts) -> Result<Decimal, Problem> {
-    let without_leading = parts.digits.trim_start_matches('0');
+    let without_leading = parts.digits.as_str().trim_start_matches('0');
     let significant = without_leading.trim_end_matches('0');
     if significant.is_empty() {
         return Ok(Decimal::ZERO);
@@ -293,6 +339,16 @@ mod tests {
 
     fn dec(text: &str) -> Decimal {
         Decimal::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn numbers_longer_than_the_inline_digits_parse() {
+        let zeros = "0".repeat(INLINE_DIGITS * 2);
+        assert_eq!(parse_decimal(&format!("{zeros}15")).unwrap(), dec("15"));
+        assert_eq!(parse_decimal(&format!("1.5{zeros}")).unwrap(), dec("1.5"));
+        assert_eq!(parse_decimal(&format!("1{zeros}e-{}", INLINE_DIGITS * 2)).unwrap(), dec("1"));
+        assert_eq!(parse_decimal(&format!("{}1_5", "0".repeat(INLINE_DIGITS - 1))).unwrap(), dec("15"));
+        assert_eq!(parse_decimal(&format!("0.{}1_5e50", "0".repeat(INLINE_DIGITS + 2))).unwrap(), dec("0.15"));
     }
 
     #[test]

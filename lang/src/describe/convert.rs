@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 
 use super::DescriptionError;
 use super::tree::{
-    KeyName, Node, NodeKind, Position, describe_found, duplicate_key_message, error_at, name_in_message,
+    Found, KeyName, Node, NodeKind, Position, describe_found, duplicate_key_message, error_at, name_in_message,
     non_string_key_message, push_field, push_index, too_deep_message,
 };
 use crate::num::{NumberError, format_decimal, parse_decimal};
@@ -61,11 +61,27 @@ const MAX_SUGGESTION_LEN: usize = 100;
 /// How many enum variants a message lists before it stops.
 const MAX_LISTED_VARIANTS: usize = 10;
 
-struct Reader<'a> {
-    schema: &'a Schema,
+/// Reads values against the schema, collecting errors. The tree reader walks a whole [`Node`]
+/// tree with it; the fast JSON reader (`fast`) uses only its scalar rules ([`Reader::read_scalar`]),
+/// so that a scalar reads the same on both paths.
+pub(crate) struct Reader<'a> {
+    pub(crate) schema: &'a Schema,
     /// The JSON path of the node being read; steps are pushed and truncated around each child.
     path: String,
-    errors: Vec<DescriptionError>,
+    pub(crate) errors: Vec<DescriptionError>,
+}
+
+/// A value and where it is written, as the scalar rules read it.
+#[derive(Clone, Copy)]
+pub(crate) struct At<'t> {
+    pub(crate) found: Found<'t>,
+    pub(crate) position: Option<Position>,
+}
+
+impl Node {
+    fn at(&self) -> At<'_> {
+        At { found: self.found(), position: self.position }
+    }
 }
 
 /// The unit a bare number in a quantity field is read in.
@@ -76,13 +92,19 @@ struct BareUnit<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// A reader that does not track the path of what it reads: its errors only say that there
+    /// are errors (the fast reader gives up on the first, and the tree reader finds them again).
+    pub(crate) fn without_paths(schema: &'a Schema) -> Reader<'a> {
+        Reader { schema, path: String::new(), errors: Vec::new() }
+    }
+
     fn error(&mut self, position: Option<Position>, message: String) {
         self.errors.push(error_at(&self.path, position, message));
     }
 
-    fn mismatch(&mut self, expected: &str, node: &Node) {
-        let message = format!("expected {expected}, found {}", describe_found(node));
-        self.error(node.position, message);
+    fn mismatch(&mut self, expected: &str, at: At<'_>) {
+        let message = format!("expected {expected}, found {}", describe_found(at.found));
+        self.error(at.position, message);
     }
 
     /// Reads a non-missing value of type `ty`. `unit` is the unit the field was declared in, for
@@ -93,144 +115,149 @@ impl<'a> Reader<'a> {
             return Value::Unknown;
         }
         match ty {
-            Ty::Bool => match node.kind {
-                NodeKind::Bool(value) => Value::Bool(value),
-                _ => self.fail("true or false", node),
-            },
-            Ty::Number => self.read_number(node),
-            Ty::Integer => match self.read_number(node) {
-                Value::Number(value) if !value.fract().is_zero() => self.fail("a whole number", node),
-                other => other,
-            },
-            Ty::String => match &node.kind {
-                NodeKind::String(text) => Value::Str(text.clone()),
-                _ => self.fail("a string", node),
-            },
-            Ty::Date => self.read_date(node),
-            Ty::DateTime => self.read_datetime(node),
-            Ty::Quantity(dim) => self.read_quantity(*dim, unit, node),
-            Ty::Enum(id) => self.read_enum(*id, node),
             Ty::Record(id) => self.read_record(*id, node),
             Ty::Set(inner) => match self.read_items(ty, inner, unit, node) {
-                Some(mut items) => {
-                    items.sort();
-                    items.dedup();
-                    Value::Set(items.into_boxed_slice())
-                }
+                Some(items) => set_value(items),
                 None => Value::Unknown,
             },
             Ty::List(inner) => match self.read_items(ty, inner, unit, node) {
                 Some(items) => Value::List(items.into_boxed_slice()),
                 None => Value::Unknown,
             },
+            _ => self.read_scalar(ty, unit, node.at()),
+        }
+    }
+
+    /// Reads a non-missing value of a type that is neither a record, a set nor a list. On any
+    /// other type it reports a mismatch (the tree reader never asks that, and the fast reader
+    /// reads those types itself).
+    pub(crate) fn read_scalar(&mut self, ty: &Ty, unit: Option<&str>, at: At<'_>) -> Value {
+        match ty {
+            Ty::Bool => match at.found {
+                Found::Bool(value) => Value::Bool(value),
+                _ => self.fail("true or false", at),
+            },
+            Ty::Number => self.read_number(at),
+            Ty::Integer => match self.read_number(at) {
+                Value::Number(value) if !value.fract().is_zero() => self.fail("a whole number", at),
+                other => other,
+            },
+            Ty::String => match at.found {
+                Found::String(text) => Value::Str(text.into()),
+                _ => self.fail("a string", at),
+            },
+            Ty::Date => self.read_date(at),
+            Ty::DateTime => self.read_datetime(at),
+            Ty::Quantity(dim) => self.read_quantity(*dim, unit, at),
+            Ty::Enum(id) => self.read_enum(*id, at),
+            Ty::Record(_) | Ty::Set(_) | Ty::List(_) => self.fail("a list or an object", at),
             Ty::Error => {
-                self.error(node.position, "cannot read this value: its type in the rulebook has errors".to_owned());
+                self.error(at.position, "cannot read this value: its type in the rulebook has errors".to_owned());
                 Value::Unknown
             }
         }
     }
 
     /// Reports a mismatch and returns the placeholder value.
-    fn fail(&mut self, expected: &str, node: &Node) -> Value {
-        self.mismatch(expected, node);
+    fn fail(&mut self, expected: &str, at: At<'_>) -> Value {
+        self.mismatch(expected, at);
         Value::Unknown
     }
 
-    fn read_number(&mut self, node: &Node) -> Value {
-        match &node.kind {
-            NodeKind::Number(text) => match parse_decimal(text) {
-                Ok(value) => Value::Number(value),
-                Err(error) => {
-                    self.error(node.position, error.to_string());
-                    Value::Unknown
-                }
-            },
-            NodeKind::String(text) if parse_decimal(text).is_ok() => {
-                let message =
-                    format!("expected a number, found {} (write the number without quotes)", describe_found(node));
-                self.error(node.position, message);
+    fn read_number(&mut self, at: At<'_>) -> Value {
+        match exact_number(at.found) {
+            Some(Ok(value)) => Value::Number(value),
+            Some(Err(error)) => {
+                self.error(at.position, error.to_string());
                 Value::Unknown
             }
-            _ => self.fail("a number", node),
+            None => match at.found {
+                Found::String(text) if parse_decimal(text).is_ok() => {
+                    let message = format!(
+                        "expected a number, found {} (write the number without quotes)",
+                        describe_found(at.found)
+                    );
+                    self.error(at.position, message);
+                    Value::Unknown
+                }
+                _ => self.fail("a number", at),
+            },
         }
     }
 
-    fn read_date(&mut self, node: &Node) -> Value {
+    fn read_date(&mut self, at: At<'_>) -> Value {
         const EXPECTED: &str = "a date (YYYY-MM-DD)";
-        let NodeKind::String(text) = &node.kind else {
-            return self.fail(EXPECTED, node);
+        let Found::String(text) = at.found else {
+            return self.fail(EXPECTED, at);
         };
         // jiff's parser also takes other ISO 8601 forms (`20250202`, a date with a time); a
         // description's dates are written one way only.
         if !is_date_shape(text) {
-            return self.fail(EXPECTED, node);
+            return self.fail(EXPECTED, at);
         }
         match text.parse::<Date>() {
             Ok(date) => Value::Date(date),
             Err(_) => {
-                let message = format!("expected {EXPECTED}, found {}: no such day", describe_found(node));
-                self.error(node.position, message);
+                let message = format!("expected {EXPECTED}, found {}: no such day", describe_found(at.found));
+                self.error(at.position, message);
                 Value::Unknown
             }
         }
     }
 
-    fn read_datetime(&mut self, node: &Node) -> Value {
+    fn read_datetime(&mut self, at: At<'_>) -> Value {
         const EXPECTED: &str = "a datetime (RFC 3339 with an offset, like 2025-02-02T10:00:00Z)";
-        let NodeKind::String(text) = &node.kind else {
-            return self.fail(EXPECTED, node);
+        let Found::String(text) = at.found else {
+            return self.fail(EXPECTED, at);
         };
         // jiff's parser also takes other ISO 8601 forms (`2025-02-02 10:00Z`, `20250202T10Z`,
         // bracketed time zones); a description's instants are RFC 3339, as JSON Schema's
         // `date-time` reads them.
         if !is_datetime_shape(text) {
-            return self.fail(EXPECTED, node);
+            return self.fail(EXPECTED, at);
         }
         match text.parse::<Timestamp>() {
             Ok(timestamp) => Value::DateTime(timestamp),
-            Err(_) => self.fail(EXPECTED, node),
+            Err(_) => self.fail(EXPECTED, at),
         }
     }
 
-    fn read_quantity(&mut self, dim: DimId, field_unit: Option<&str>, node: &Node) -> Value {
+    fn read_quantity(&mut self, dim: DimId, field_unit: Option<&str>, at: At<'_>) -> Value {
         let Some(dimension) = self.schema.dimension(dim) else {
-            self.error(
-                node.position,
-                "cannot read this quantity: its dimension is missing from the rulebook".to_owned(),
-            );
+            self.error(at.position, "cannot read this quantity: its dimension is missing from the rulebook".to_owned());
             return Value::Unknown;
         };
         let unit_name = field_unit.unwrap_or(&dimension.base_unit);
-        let expected = format!("a quantity in {unit_name}");
-        match &node.kind {
-            NodeKind::Number(text) => {
-                let Some(unit) = self.bare_unit(dim, unit_name) else {
-                    let message = format!(
-                        "cannot read a bare number here: `{unit_name}` is not a unit of {} in the rulebook",
-                        dimension.name
-                    );
-                    self.error(node.position, message);
+        let expected = || format!("a quantity in {unit_name}");
+        if let Some(number) = exact_number(at.found) {
+            let Some(unit) = self.bare_unit(dim, unit_name) else {
+                let message = format!(
+                    "cannot read a bare number here: `{unit_name}` is not a unit of {} in the rulebook",
+                    dimension.name
+                );
+                self.error(at.position, message);
+                return Value::Unknown;
+            };
+            let value = match number {
+                Ok(value) => value,
+                Err(error) => {
+                    self.error(at.position, error.to_string());
                     return Value::Unknown;
-                };
-                let value = match parse_decimal(text) {
-                    Ok(value) => value,
-                    Err(error) => {
-                        self.error(node.position, error.to_string());
-                        return Value::Unknown;
-                    }
-                };
-                self.convert_to_base(value, unit, &dimension.base_unit, node)
-            }
-            NodeKind::String(text) => {
+                }
+            };
+            return self.convert_to_base(value, unit, &dimension.base_unit, at);
+        }
+        match at.found {
+            Found::String(text) => {
                 let Some((number, unit_text)) = text.trim().split_once(char::is_whitespace) else {
-                    return self.fail(&expected, node);
+                    return self.fail(&expected(), at);
                 };
                 let unit_text = unit_text.trim();
                 let value = match parse_decimal(number) {
                     Ok(value) => value,
-                    Err(NumberError::NotANumber(_)) => return self.fail(&expected, node),
+                    Err(NumberError::NotANumber(_)) => return self.fail(&expected(), at),
                     Err(error) => {
-                        self.error(node.position, error.to_string());
+                        self.error(at.position, error.to_string());
                         return Value::Unknown;
                     }
                 };
@@ -239,31 +266,33 @@ impl<'a> Reader<'a> {
                     let suggestion = suggest(unit_text, self.schema.units_of(dim))
                         .map_or_else(String::new, |name| format!(" (did you mean `{name}`?)"));
                     let message = format!(
-                        "expected {expected}, found {}: unknown unit `{}`{suggestion}; units of {} are {}",
-                        describe_found(node),
+                        "expected {}, found {}: unknown unit `{}`{suggestion}; units of {} are {}",
+                        expected(),
+                        describe_found(at.found),
                         name_in_message(unit_text),
                         dimension.name,
                         units.join(", "),
                     );
-                    self.error(node.position, message);
+                    self.error(at.position, message);
                     return Value::Unknown;
                 };
                 if unit.dimension != dim {
                     let other =
                         self.schema.dimension(unit.dimension).map_or("another dimension", |other| other.name.as_str());
                     let message = format!(
-                        "expected {expected}, found {}: `{}` is a unit of {other}, not {}",
-                        describe_found(node),
+                        "expected {}, found {}: `{}` is a unit of {other}, not {}",
+                        expected(),
+                        describe_found(at.found),
                         unit.name,
                         dimension.name
                     );
-                    self.error(node.position, message);
+                    self.error(at.position, message);
                     return Value::Unknown;
                 }
                 let unit = BareUnit { name: &unit.name, scale: unit.scale };
-                self.convert_to_base(value, unit, &dimension.base_unit, node)
+                self.convert_to_base(value, unit, &dimension.base_unit, at)
             }
-            _ => self.fail(&expected, node),
+            _ => self.fail(&expected(), at),
         }
     }
 
@@ -274,7 +303,7 @@ impl<'a> Reader<'a> {
         (unit.dimension == dim).then_some(BareUnit { name: &unit.name, scale: unit.scale })
     }
 
-    fn convert_to_base(&mut self, value: Decimal, unit: BareUnit<'_>, base_unit: &str, node: &Node) -> Value {
+    fn convert_to_base(&mut self, value: Decimal, unit: BareUnit<'_>, base_unit: &str, at: At<'_>) -> Value {
         match exact_mul(value, unit.scale) {
             Some(base) => Value::Quantity(base),
             None => {
@@ -283,25 +312,25 @@ impl<'a> Reader<'a> {
                     format_decimal(&value),
                     unit.name
                 );
-                self.error(node.position, message);
+                self.error(at.position, message);
                 Value::Unknown
             }
         }
     }
 
-    fn read_enum(&mut self, id: EnumId, node: &Node) -> Value {
+    fn read_enum(&mut self, id: EnumId, at: At<'_>) -> Value {
         let Some(def) = self.schema.enum_def(id) else {
-            self.error(node.position, "cannot read this value: its enum is missing from the rulebook".to_owned());
+            self.error(at.position, "cannot read this value: its enum is missing from the rulebook".to_owned());
             return Value::Unknown;
         };
-        if let NodeKind::String(text) = &node.kind
-            && let Some(index) = def.variants.iter().position(|variant| **variant == **text)
+        if let Found::String(text) = at.found
+            && let Some(index) = def.variants.iter().position(|variant| **variant == *text)
             && let Ok(index) = u32::try_from(index)
         {
             return Value::Enum(index);
         }
-        let suggestion = match &node.kind {
-            NodeKind::String(text) => suggest(text, def.variants.iter().map(String::as_str)),
+        let suggestion = match at.found {
+            Found::String(text) => suggest(text, def.variants.iter().map(String::as_str)),
             _ => None,
         };
         let message = match suggestion {
@@ -310,7 +339,7 @@ impl<'a> Reader<'a> {
                     "expected {} `{}`, found {} (did you mean `{variant}`?)",
                     article(&def.name),
                     def.name,
-                    describe_found(node)
+                    describe_found(at.found)
                 )
             }
             None => {
@@ -324,18 +353,18 @@ impl<'a> Reader<'a> {
                     article(&def.name),
                     def.name,
                     listed.join(", "),
-                    describe_found(node)
+                    describe_found(at.found)
                 )
             }
         };
-        self.error(node.position, message);
+        self.error(at.position, message);
         Value::Unknown
     }
 
     fn read_items(&mut self, ty: &Ty, inner: &Ty, unit: Option<&str>, node: &Node) -> Option<Vec<Value>> {
         let NodeKind::Array(items) = &node.kind else {
             let expected = format!("a list ({})", type_words(self.schema, ty));
-            self.mismatch(&expected, node);
+            self.mismatch(&expected, node.at());
             return None;
         };
         let mut values = Vec::with_capacity(items.len());
@@ -356,7 +385,7 @@ impl<'a> Reader<'a> {
             return Value::Unknown;
         };
         let NodeKind::Object(entries) = &node.kind else {
-            return self.fail(&format!("{} `{}` object", article(&def.name), def.name), node);
+            return self.fail(&format!("{} `{}` object", article(&def.name), def.name), node.at());
         };
         let mut slots: Vec<Option<Value>> = vec![None; def.fields.len()];
         for entry in entries {
@@ -410,8 +439,28 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// A number's exact value, when the value is a number.
+fn exact_number(found: Found<'_>) -> Option<Result<Decimal, NumberError>> {
+    match found {
+        Found::Number(text) => Some(parse_decimal(text)),
+        // The same value as reading the integer's text, which `parse_decimal` would give with
+        // scale 0; every 64-bit integer fits a `Decimal`.
+        Found::Integer(value) => {
+            Some(Decimal::try_from_i128_with_scale(value, 0).or_else(|_| parse_decimal(&value.to_string())))
+        }
+        _ => None,
+    }
+}
+
+/// The value of a set read as `items`: sorted, without repeats.
+pub(crate) fn set_value(mut items: Vec<Value>) -> Value {
+    items.sort();
+    items.dedup();
+    Value::Set(items.into_boxed_slice())
+}
+
 /// The value of a field the description leaves out or gives as `null`.
-fn missing(field: &FieldDef) -> Value {
+pub(crate) fn missing(field: &FieldDef) -> Value {
     if field.optional {
         return Value::Absent;
     }

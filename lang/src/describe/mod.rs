@@ -6,6 +6,13 @@
 //! of the value at fault (`$.incidents[2].aware_at`) and, for YAML, a line and column. Syntax
 //! errors carry a line and column in both formats.
 //!
+//! JSON has a fast path besides (`fast`): the text is parsed straight into the schema's slot
+//! layout, with no tree between, by the same parser and the same typing rules. It only knows how
+//! to succeed: on anything the tree reader would report it gives up, and [`load_description`]
+//! reads the text again through the tree to report every error. Both paths give the same value
+//! for every valid text, and the errors always come from the tree (`lang/tests/fast_reader.rs` holds
+//! them equal over every description in the repository and hostile texts).
+//!
 //! This module knows nothing of rulebooks, rules or evaluation: it sees only the [`Schema`].
 //! Hostile input (invalid UTF-8, deep nesting, huge numbers, YAML alias bombs) becomes errors,
 //! never panics, stack overflows or hangs.
@@ -21,6 +28,7 @@
 //! number. A quoted number (`"15"`) is a string, never a number.
 
 mod convert;
+mod fast;
 mod tree;
 mod yaml;
 
@@ -89,6 +97,11 @@ impl Format {
 /// A required field that is missing or `null` becomes [`Value::Unknown`] (a missing fact, not an
 /// error) and an optional one becomes [`Value::Absent`].
 ///
+/// JSON is first read by the fast reader ([`load_json_fast`]), straight into the schema's slot
+/// layout; only when that fails is the text read again through a document tree
+/// ([`load_description_via_tree`]), which finds every error. The result is the same as
+/// [`load_description_via_tree`]'s, value for value and error for error.
+///
 /// # Errors
 ///
 /// A syntax error (including invalid UTF-8, an empty text, a second YAML document and the limits
@@ -96,8 +109,33 @@ impl Format {
 /// returned, in document order: unknown, duplicate and non-string keys, and values that do not
 /// fit their field's type.
 pub fn load_description(schema: &Schema, text: &[u8], format: Format) -> Result<Value, Vec<DescriptionError>> {
+    if format == Format::Json
+        && let Some(value) = load_json_fast(schema, text)
+    {
+        return Ok(value);
+    }
+    load_description_via_tree(schema, text, format)
+}
+
+/// Loads a description through a document tree, whatever the format: the general path, which
+/// [`load_description`] takes for YAML and for JSON that the fast reader does not accept.
+///
+/// # Errors
+///
+/// As [`load_description`].
+pub fn load_description_via_tree(schema: &Schema, text: &[u8], format: Format) -> Result<Value, Vec<DescriptionError>> {
     let node = read_document(text, format)?;
     convert::read_description(schema, &node)
+}
+
+/// Reads JSON text straight into the schema's slot layout, with no document tree between: the
+/// value [`load_description`] gives, or `None` when it would give errors (this reader does not
+/// say which; [`load_description`] does).
+///
+/// For callers that only need to know whether a description is valid, or that report a failure
+/// without its details: a refused text costs only the parse up to the first problem.
+pub fn load_json_fast(schema: &Schema, text: &[u8]) -> Option<Value> {
+    fast::load_json(schema, text)
 }
 
 /// Parses `text` in `format` into JSON, checking syntax and the document's shape only (valid

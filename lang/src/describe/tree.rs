@@ -149,16 +149,51 @@ pub(crate) fn name_in_message(name: &str) -> String {
     json_string(&shorten(name, 60))
 }
 
+/// A value as the typing rules see it: a scalar with its text, or only the kind of a container.
+/// The tree reader takes it from a [`Node`] ([`Node::found`]); the fast JSON reader builds it
+/// straight from the parser's events, so both go through the same typing rules.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Found<'t> {
+    Null,
+    Bool(bool),
+    /// A number as its text in JSON number syntax (see [`NodeKind::Number`]).
+    Number(&'t str),
+    /// A number the parser read as a 64-bit integer, whose text is its decimal spelling.
+    Integer(i128),
+    NonFinite(&'t str),
+    String(&'t str),
+    Array,
+    Object,
+    TooDeep,
+}
+
+impl Node {
+    /// The node as the typing rules see it.
+    pub(crate) fn found(&self) -> Found<'_> {
+        match &self.kind {
+            NodeKind::Null => Found::Null,
+            NodeKind::Bool(value) => Found::Bool(*value),
+            NodeKind::Number(text) => Found::Number(text),
+            NodeKind::NonFinite(text) => Found::NonFinite(text),
+            NodeKind::String(text) => Found::String(text),
+            NodeKind::Array(_) => Found::Array,
+            NodeKind::Object(_) => Found::Object,
+            NodeKind::TooDeep => Found::TooDeep,
+        }
+    }
+}
+
 /// How a value reads after "found" in a message: `"lots"`, `15`, `true`, `null`, `a list`.
-pub(crate) fn describe_found(node: &Node) -> String {
-    match &node.kind {
-        NodeKind::Null => "null".to_owned(),
-        NodeKind::Bool(value) => value.to_string(),
-        NodeKind::Number(text) | NodeKind::NonFinite(text) => shorten(text, 40),
-        NodeKind::String(text) => json_string(&shorten(text, 60)),
-        NodeKind::Array(_) => "a list".to_owned(),
-        NodeKind::Object(_) => "an object".to_owned(),
-        NodeKind::TooDeep => "a value nested too deeply".to_owned(),
+pub(crate) fn describe_found(found: Found<'_>) -> String {
+    match found {
+        Found::Null => "null".to_owned(),
+        Found::Bool(value) => value.to_string(),
+        Found::Number(text) | Found::NonFinite(text) => shorten(text, 40),
+        Found::Integer(value) => shorten(&value.to_string(), 40),
+        Found::String(text) => json_string(&shorten(text, 60)),
+        Found::Array => "a list".to_owned(),
+        Found::Object => "an object".to_owned(),
+        Found::TooDeep => "a value nested too deeply".to_owned(),
     }
 }
 
@@ -177,7 +212,7 @@ pub(crate) fn one_line(message: &str) -> String {
 
 /// The private key under which `serde_json` with `arbitrary_precision` hands a number to a
 /// visitor: as a one-entry map from this key to the number's text.
-const JSON_NUMBER_TOKEN: &str = "$serde_json::private::Number";
+pub(crate) const JSON_NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
 /// A tree read from JSON text.
 struct JsonNode(Node);
