@@ -1183,12 +1183,14 @@ impl<'r> Analyser<'r> {
             let mut other_roles: Vec<usize> = Vec::new();
             let mut undecided = false;
             for act in acts.iter().copied().filter(|act| is_shared_act(act)) {
-                if !covers.contains_key(&(act, role_id)) {
-                    let cover = self.cover(side, x, role, y, act);
-                    covers.insert((act, role_id), cover);
-                }
-                match covers.get(&(act, role_id)) {
-                    Some(Some(cover)) => {
+                let cover = match covers.entry((act, role_id)) {
+                    std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
+                    std::collections::btree_map::Entry::Vacant(entry) => {
+                        entry.insert(self.cover(side, x, role, y, act))
+                    }
+                };
+                match cover {
+                    Some(cover) => {
                         assumptions.push(!cover.any);
                         counterparts.extend(cover.counterparts.iter().copied());
                         other_roles.extend(cover.other_roles.iter().copied());
