@@ -130,6 +130,15 @@ pub struct Encoder<'s> {
     /// "no system" is answered for the rulebook too (and a "yes" proves nothing). Nothing encoded
     /// while it is set is cached.
     relaxed: bool,
+    /// The question a sum is encoded for (an obligation's deadline), while one is being encoded.
+    scope: Option<usize>,
+    /// The questions each scoped sum was encoded for; sums encoded outside any are global.
+    sum_owners: BTreeMap<usize, std::collections::BTreeSet<usize>>,
+    global_sums: std::collections::BTreeSet<usize>,
+    /// The scopes whose sums are realised after each model, besides the global ones. A sum no
+    /// literal of the question depends on may take any region without changing the answer, so
+    /// only the sums of the questions being asked are realised (see [`Encoder::realize`]).
+    pub active_scopes: std::collections::BTreeSet<usize>,
 }
 
 /// The rulebook whose declarations a condition refers to, with its position among the rulebooks
@@ -162,6 +171,10 @@ impl<'s> Encoder<'s> {
             ordered: BTreeMap::new(),
             provision_cache: BTreeMap::new(),
             relaxed: false,
+            scope: None,
+            sum_owners: BTreeMap::new(),
+            global_sums: std::collections::BTreeSet::new(),
+            active_scopes: std::collections::BTreeSet::new(),
         }
     }
 
@@ -329,6 +342,13 @@ impl<'s> Encoder<'s> {
         let active: Vec<usize> = (0..self.sums.len())
             .filter(|index| {
                 matches!(self.leaves.get(&vec![Seg::Sum(*index as u32)]), Some(Leaf::Ordered { thresholds, .. }) if !thresholds.is_empty())
+            })
+            .filter(|index| {
+                self.global_sums.contains(index)
+                    || self
+                        .sum_owners
+                        .get(index)
+                        .is_some_and(|owners| owners.iter().any(|owner| self.active_scopes.contains(owner)))
             })
             .collect();
         if active.is_empty() {
@@ -910,6 +930,14 @@ impl<'s> Encoder<'s> {
                 self.sums.len() - 1
             }
         };
+        match self.scope {
+            Some(owner) => {
+                self.sum_owners.entry(index).or_default().insert(owner);
+            }
+            None => {
+                self.global_sums.insert(index);
+            }
+        }
         let path = vec![Seg::Sum(index as u32)];
         let mut presences = Vec::new();
         for (term, _) in &def.terms {
@@ -1488,9 +1516,14 @@ impl<'s> Encoder<'s> {
     }
 
     /// What it takes to meet an obligation, as literals (see [`Meeting`]).
-    pub fn obligation_meeting(&mut self, ctx: Ctx<'_>, obligation: &IrObligation) -> Result<Meeting> {
+    /// Sums of facts it compares (the deadline's `evidence date − event date`) belong to `scope`:
+    /// they are realised only while `scope` is among [`Encoder::active_scopes`].
+    pub fn obligation_meeting(&mut self, ctx: Ctx<'_>, obligation: &IrObligation, scope: usize) -> Result<Meeting> {
         let selected = self.obligation_selected(ctx, obligation)?;
         let windows = self.windows(ctx, obligation)?;
+        let sums_before = self.sums.len();
+        let owned_before = self.sum_owners.values().filter(|owners| owners.contains(&scope)).count();
+        self.scope = Some(scope);
         // Evidence is matched to its event by comparing facts (`report.incident == incident.id`),
         // which is set free here: the answers that matter are the refusals.
         self.relaxed = true;
@@ -1506,8 +1539,11 @@ impl<'s> Encoder<'s> {
             Ok((evidence, on_time, on_time_longest))
         })();
         self.relaxed = false;
+        self.scope = None;
         let (evidence, on_time, on_time_longest) = met?;
-        Ok(Meeting { selected, evidence, on_time, on_time_longest })
+        let owned = self.sum_owners.values().filter(|owners| owners.contains(&scope)).count();
+        let sums = self.sums.len() > sums_before || owned > owned_before;
+        Ok(Meeting { selected, evidence, on_time, on_time_longest, sums })
     }
 
     /// The deadline's shortest and longest reading (`None` without a due date).
@@ -1676,6 +1712,8 @@ pub struct Meeting {
     pub on_time: Lit,
     /// ... for the longest reading (months of 31 days, periods moved past every weekend and holiday).
     pub on_time_longest: Lit,
+    /// Whether the deadline compares sums of facts, realised only in its scope.
+    pub sums: bool,
 }
 
 /// How long after its event a deadline falls, in one reading.

@@ -563,17 +563,23 @@ impl<'r> Analyser<'r> {
         applies: Lit,
     ) {
         let ctx = self.ctx(rb);
-        let meeting = match self.encoder.obligation_meeting(ctx, obligation) {
+        let scope = scope_of(rb, index);
+        let meeting = match self.encoder.obligation_meeting(ctx, obligation, scope) {
             Ok(meeting) => meeting,
             Err(reason) => {
                 self.undecided(provision, reason);
                 return;
             }
         };
-        if self.encoder.solve(&[meeting.on_time]) {
+        self.encoder.active_scopes = std::collections::BTreeSet::from([scope]);
+        let on_time = self.encoder.solve(&[meeting.on_time]);
+        let on_time_longest = on_time || self.encoder.solve(&[meeting.on_time_longest]);
+        let evidence = on_time_longest || self.encoder.solve(&[meeting.evidence]);
+        self.encoder.active_scopes.clear();
+        if on_time {
             return;
         }
-        if self.encoder.solve(&[meeting.on_time_longest]) {
+        if on_time_longest {
             self.undecided(
                 provision,
                 Undecided(format!(
@@ -583,7 +589,7 @@ impl<'r> Analyser<'r> {
             );
             return;
         }
-        let why = if self.encoder.solve(&[meeting.evidence]) {
+        let why = if evidence {
             format!(
                 "on every system it applies to, the evidence it accepts is dated too late for its deadline (`{}`)",
                 due_text(&obligation.due)
@@ -1341,48 +1347,52 @@ impl<'r> Analyser<'r> {
     /// each can be met on some system both apply to, but no evidence meets both at once (what
     /// one requires of the description, the other rules out).
     fn incompatible(&mut self, x: usize, y: usize) {
-        // Each decided obligation in force: (index, applies, applies and met).
-        let mut sides: [Vec<(usize, Lit, Lit)>; 2] = [Vec::new(), Vec::new()];
+        // Each decided obligation in force: (index, applies, applies and met, its deadline's scope
+        // if it compares sums of facts).
+        #[allow(clippy::type_complexity)]
+        let mut sides: [Vec<(usize, Lit, Lit, Option<usize>, bool)>; 2] = [Vec::new(), Vec::new()];
         for (slot, rb) in [x, y].into_iter().enumerate() {
             let ctx = self.ctx(rb);
             for (index, obligation) in self.book(rb).obligations.iter().enumerate() {
                 if !self.in_force(rb, &obligation.info) {
                     continue;
                 }
+                let scope = scope_of(rb, index);
+                self.encoder.used_lists = false;
                 let encoded = self.encoder.obligation_applies(ctx, obligation).and_then(|applies| {
-                    let meeting = self.encoder.obligation_meeting(ctx, obligation)?;
-                    Ok((applies, meeting.on_time))
+                    let meeting = self.encoder.obligation_meeting(ctx, obligation, scope)?;
+                    Ok((applies, meeting))
                 });
-                let Ok((applies, met)) = encoded else { continue };
-                let both = self.encoder.and(&[applies, met]);
+                let Ok((applies, meeting)) = encoded else { continue };
+                let both = self.encoder.and(&[applies, meeting.on_time]);
                 if let Some(side) = sides.get_mut(slot) {
-                    side.push((index, applies, both));
+                    side.push((index, applies, both, meeting.sums.then_some(scope), self.encoder.used_lists));
                 }
             }
         }
         let [left, right] = sides;
-        let wanted: Vec<Lit> = right.iter().map(|(_, _, met)| *met).collect();
-        for (a, applies_a, met_a) in left {
+        let wanted: Vec<Lit> = right.iter().map(|(_, _, met, ..)| *met).collect();
+        for (a, applies_a, met_a, scope_a, lists_a) in left {
             // The obligations of `y` that can be met together with this one on one system are
-            // fine; the rest are asked one by one.
+            // fine; the rest are asked one by one. The sums of deadlines are not realised in this
+            // first question, so an obligation with such sums is asked again on its own.
+            self.encoder.active_scopes.clear();
             let compatible = match self.encoder.largest_compatible(&[met_a], &wanted) {
                 Some(compatible) => compatible,
                 None => continue,
             };
-            for (b, applies_b, met_b) in right.iter().copied() {
-                if compatible.contains(&met_b) {
+            for (b, applies_b, met_b, scope_b, lists_b) in right.iter().copied() {
+                let exact = scope_a.is_none() && scope_b.is_none();
+                if compatible.contains(&met_b) && exact {
                     continue;
                 }
-                self.encoder.used_lists = false;
-                if !self.encoder.solve(&[applies_a, applies_b])
-                    || !self.encoder.solve(&[applies_b, met_a])
-                    || !self.encoder.solve(&[applies_a, met_b])
-                    || self.encoder.solve(&[met_a, met_b])
-                {
-                    continue;
-                }
-                let lists_up_to = self.lists_bound();
-                if !self.encoder.solve_minimal(&[applies_a, applies_b]) {
+                self.encoder.active_scopes = scope_a.into_iter().chain(scope_b).collect();
+                let incompatible = !self.encoder.solve(&[met_a, met_b])
+                    && self.encoder.solve(&[applies_a, applies_b])
+                    && self.encoder.solve(&[applies_b, met_a])
+                    && self.encoder.solve(&[applies_a, met_b]);
+                let lists_up_to = (lists_a || lists_b).then_some(self.options.list_bound);
+                if !incompatible || !self.encoder.solve_minimal(&[applies_a, applies_b]) {
                     continue;
                 }
                 let witness = self.witness(vec![
@@ -1413,6 +1423,7 @@ impl<'r> Analyser<'r> {
                 });
             }
         }
+        self.encoder.active_scopes.clear();
     }
 
     /// Redlines of `x` that forbid an act an obligation of `y` requires, on a system both apply to,
@@ -1706,6 +1717,11 @@ impl<'r> Analyser<'r> {
             }
         }
     }
+}
+
+/// The scope of the sums of obligation `index` of rulebook `rb` (see [`encode::Encoder::active_scopes`]).
+fn scope_of(rb: usize, index: usize) -> usize {
+    rb.saturating_mul(1 << 20).saturating_add(index)
 }
 
 /// The shortest and longest time a deadline can allow, in seconds (months run 28 to 31 days).
