@@ -153,3 +153,56 @@ fn a_reader_that_stops_early_is_not_a_crash() {
     assert!(!stderr.contains("panicked") && !stderr.contains("internal error"), "{stderr}");
     assert_ne!(output.status.code(), Some(101));
 }
+
+/// The kinds and first provisions of a case's findings, in report order.
+fn findings_of(case: &str) -> Vec<(String, String)> {
+    let args = case_args(&PathBuf::from("tests/analysis").join(case));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let report = replayed(&args);
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|finding| {
+            let name = finding["provisions"][0]["name"].as_str().unwrap_or_default().to_owned();
+            (finding["kind"].as_str().unwrap_or_default().to_owned(), name)
+        })
+        .collect()
+}
+
+#[test]
+fn deadlines_that_can_never_be_met_are_found_and_the_rest_left_alone() {
+    let findings = findings_of("deadlines");
+    let named = |kind: &str| -> Vec<String> {
+        findings.iter().filter(|(k, _)| k == kind).map(|(_, name)| name.clone()).collect()
+    };
+    assert_eq!(
+        named("unmeetable-obligation"),
+        ["late_reports_only", "reports_from_the_future", "register_before_market"]
+    );
+    assert_eq!(named("dead-obligation"), ["future_incidents"]);
+    // A deadline that evidence can meet is no finding, and one that depends on a month's length
+    // is not decided.
+    assert_eq!(findings.len(), 4, "{findings:?}");
+    let args = case_args(&PathBuf::from("tests/analysis/deadlines"));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let undecided = replayed(&args)["undecided"].clone();
+    assert_eq!(undecided[0]["provision"]["name"], "monthly_review", "{undecided:#}");
+    assert_eq!(undecided.as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn counterparts_follow_the_mapped_roles_and_incompatible_requirements_are_found() {
+    let findings = findings_of("roles_and_requirements");
+    let has = |kind: &str, name: &str| findings.iter().any(|(k, n)| k == kind && n == name);
+    // `provider` is mapped to `developer`: every provider's scoring system is prohibited on the right.
+    assert!(!has("gap", "provider_scoring"), "{findings:?}");
+    assert!(has("gap", "developer_scoring"), "{findings:?}");
+    // No claim relates deployers to operators: the same condition is a gap both ways, and the
+    // right's duty of operators does not conflict with the left's redline on deployers.
+    assert!(has("gap", "deployer_emotion") && has("gap", "operator_emotion"), "{findings:?}");
+    assert!(!findings.iter().any(|(kind, _)| kind == "conflict"), "{findings:?}");
+    // Open weights on the left, closed on the right; registering a model is compatible with both.
+    assert!(has("incompatible-requirements", "publish_weights"), "{findings:?}");
+    assert!(!has("incompatible-requirements", "register_model"), "{findings:?}");
+}

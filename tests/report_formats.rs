@@ -76,7 +76,7 @@ fn sarif_validator() -> jsonschema::Validator {
 
 fn expected_level(kind: &str) -> &'static str {
     match kind {
-        "wrong-claim" | "conflict" => "error",
+        "wrong-claim" | "conflict" | "incompatible-requirements" => "error",
         "redundant-redline" | "unreachable-branch" => "note",
         _ => "warning",
     }

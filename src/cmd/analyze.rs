@@ -1,10 +1,8 @@
 //! `concord analyze` (one rulebook) and `concord conflicts` (two rulebooks, through a mapping).
 
-use std::fmt::Write as _;
-
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
-use concord_lang::analysis::{self, AnalysisOptions, Finding, Report};
+use concord_lang::analysis::{self, AnalysisOptions, Report};
 use concord_lang::{Engine, FileId, Rulebook};
 use jiff::civil::Date;
 
@@ -63,7 +61,7 @@ pub fn run_analyze(args: AnalyzeArgs) -> Result<u8> {
     };
     let options = options(&args.options);
     let report = analysis::analyze(rulebooks[0].compiled(), options);
-    print(&report, args.options.format)
+    print(&engine, &report, args.options.format)
 }
 
 pub fn run_conflicts(args: ConflictsArgs) -> Result<u8> {
@@ -87,7 +85,7 @@ pub fn run_conflicts(args: ConflictsArgs) -> Result<u8> {
         rulebooks.get(2).map(Rulebook::compiled),
         options,
     );
-    print(&report, args.options.format)
+    print(&engine, &report, args.options.format)
 }
 
 fn options(args: &AnalysisArgs) -> AnalysisOptions {
@@ -110,7 +108,7 @@ fn compile_all(engine: &mut Engine, specs: &[String]) -> Result<Option<Vec<Ruleb
     Ok(Some(out))
 }
 
-fn print(report: &Report, format: ReportFormat) -> Result<u8> {
+fn print(engine: &Engine, report: &Report, format: ReportFormat) -> Result<u8> {
     let text = match format {
         ReportFormat::Json => {
             let mut text = serde_json::to_string_pretty(report)?;
@@ -119,80 +117,9 @@ fn print(report: &Report, format: ReportFormat) -> Result<u8> {
         }
         ReportFormat::Sarif => analysis::sarif::render_sarif(report)?,
         ReportFormat::Html => analysis::html::render_html(report),
-        ReportFormat::Text => render_text(report),
+        ReportFormat::Text => analysis::text::render_text(report, &engine.sources()),
     };
     super::write_stdout(&text)?;
     // A witness that does not reproduce is the analyser's own error.
     Ok(if report.unreplayed().next().is_some() { EXIT_FAILED } else { EXIT_OK })
-}
-
-/// The report for a reader: each finding, where its provisions are written, and its witness.
-pub fn render_text(report: &Report) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "analysis of {} as of {}", report.rulebooks.join(", "), report.as_of);
-    for finding in &report.findings {
-        render_finding(&mut out, finding);
-    }
-    if !report.undecided.is_empty() {
-        let _ = writeln!(out, "\nnot decided ({}):", report.undecided.len());
-        for item in &report.undecided {
-            let _ = writeln!(
-                out,
-                "  {} `{}` ({}): {}",
-                item.provision.kind, item.provision.name, item.provision.rulebook, item.reason
-            );
-        }
-    }
-    let _ =
-        writeln!(out, "\n{} finding(s), {} provision(s) not decided", report.findings.len(), report.undecided.len());
-    out
-}
-
-fn render_finding(out: &mut String, finding: &Finding) {
-    let _ = writeln!(out, "\n{}: {}", finding.kind, finding.message);
-    for provision in &finding.provisions {
-        let location = provision
-            .location
-            .as_ref()
-            .map(|loc| format!(" at {}:{}:{}", loc.file, loc.line, loc.column))
-            .unwrap_or_default();
-        let cites = provision.citations.iter().map(|c| c.text.as_str()).collect::<Vec<_>>().join("; ");
-        let cites = if cites.is_empty() { String::new() } else { format!(" [{cites}]") };
-        let _ = writeln!(out, "  - {} `{}` of {}{location}{cites}", provision.kind, provision.name, provision.rulebook);
-    }
-    for band in &finding.bands {
-        let _ = writeln!(out, "  band: {band}");
-    }
-    if let Some(bound) = finding.lists_up_to {
-        let _ = writeln!(out, "  proved for descriptions with up to {bound} entries in each list");
-    }
-    for witness in &finding.witnesses {
-        let facts: Vec<String> = witness
-            .facts
-            .iter()
-            .map(|(path, value)| format!("{path}: {}", serde_json::to_string(value).unwrap_or_default()))
-            .collect();
-        let _ =
-            writeln!(out, "  witness (the facts the conditions read; `--format json` gives the whole description):");
-        for fact in facts {
-            let _ = writeln!(out, "    {fact}");
-        }
-        for expectation in &witness.expectations {
-            let mark =
-                if expectation.expected.contains(&expectation.actual) || expectation.actual == expectation.expected {
-                    "ok"
-                } else {
-                    "MISMATCH"
-                };
-            let _ = writeln!(
-                out,
-                "    => {} `{}`: expected {}, evaluator says {} ({mark})",
-                expectation.rulebook, expectation.target, expectation.expected, expectation.actual
-            );
-        }
-        if !witness.replayed {
-            let _ =
-                writeln!(out, "    the witness does not reproduce the finding: this is a bug in concord's analyser");
-        }
-    }
 }

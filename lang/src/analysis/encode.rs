@@ -23,8 +23,8 @@ use rustsat_batsat::BasicSolver;
 use super::linear;
 use crate::eval::in_force;
 use crate::ir::{
-    CompiledRulebook, IrClassification, IrDue, IrException, IrExpr, IrObligation, IrRedline, OperandKind, RoleTarget,
-    TermTarget, TierTarget,
+    CompiledRulebook, IrClassification, IrDue, IrException, IrExpr, IrObligation, IrRedline, OperandKind,
+    PeriodConvention, RoleTarget, TermTarget, TierTarget,
 };
 use crate::schema::{RecordId, Schema, Ty};
 use crate::syntax::ast::BinOp;
@@ -125,6 +125,20 @@ pub struct Encoder<'s> {
     /// Encoded provisions (by rulebook, what is asked, and the provision's address), so a
     /// provision asked about many times is encoded once: `(literal, reads lists)`.
     provision_cache: BTreeMap<(usize, u8, usize), (Lit, bool)>,
+    /// While set, a comparison of two facts becomes a fresh literal, free to take either value:
+    /// the encoding then allows more systems than the rulebook does, so a question it answers
+    /// "no system" is answered for the rulebook too (and a "yes" proves nothing). Nothing encoded
+    /// while it is set is cached.
+    relaxed: bool,
+    /// The question a sum is encoded for (an obligation's deadline), while one is being encoded.
+    scope: Option<usize>,
+    /// The questions each scoped sum was encoded for; sums encoded outside any are global.
+    sum_owners: BTreeMap<usize, std::collections::BTreeSet<usize>>,
+    global_sums: std::collections::BTreeSet<usize>,
+    /// The scopes whose sums are realised after each model, besides the global ones. A sum no
+    /// literal of the question depends on may take any region without changing the answer, so
+    /// only the sums of the questions being asked are realised (see [`Encoder::realize`]).
+    pub active_scopes: std::collections::BTreeSet<usize>,
 }
 
 /// The rulebook whose declarations a condition refers to, with its position among the rulebooks
@@ -156,6 +170,11 @@ impl<'s> Encoder<'s> {
             assigned: BTreeMap::new(),
             ordered: BTreeMap::new(),
             provision_cache: BTreeMap::new(),
+            relaxed: false,
+            scope: None,
+            sum_owners: BTreeMap::new(),
+            global_sums: std::collections::BTreeSet::new(),
+            active_scopes: std::collections::BTreeSet::new(),
         }
     }
 
@@ -324,6 +343,13 @@ impl<'s> Encoder<'s> {
             .filter(|index| {
                 matches!(self.leaves.get(&vec![Seg::Sum(*index as u32)]), Some(Leaf::Ordered { thresholds, .. }) if !thresholds.is_empty())
             })
+            .filter(|index| {
+                self.global_sums.contains(index)
+                    || self
+                        .sum_owners
+                        .get(index)
+                        .is_some_and(|owners| owners.iter().any(|owner| self.active_scopes.contains(owner)))
+            })
             .collect();
         if active.is_empty() {
             return Ok(());
@@ -337,17 +363,22 @@ impl<'s> Encoder<'s> {
                 }
             }
         }
-        let mut constraints = Vec::new();
-        let mut model_lits = Vec::new();
+        // Constraints in groups, each with the model's literals it rests on: one group per fact
+        // (its presence and region), one per sum (its region and its facts' presence).
+        let mut groups: Vec<(Vec<linear::Constraint>, Vec<Lit>)> = Vec::new();
         let mut present = Vec::new();
+        let mut presence_lits: Vec<Vec<Lit>> = Vec::new();
         for (var, path) in vars.iter().enumerate() {
             let (is_present, lits) = self.presence_in_model(path);
-            model_lits.extend(lits);
+            let mut model_lits = lits.clone();
+            presence_lits.push(lits);
             present.push(is_present);
+            let mut constraints = Vec::new();
             let only = |sign: i64| BTreeMap::from([(var, Decimal::from(sign))]);
             if !is_present {
                 constraints.push(linear::Constraint::new(only(1), Decimal::ZERO, false));
                 constraints.push(linear::Constraint::new(only(-1), Decimal::ZERO, false));
+                groups.push((constraints, model_lits));
                 continue;
             }
             // Quantities (compute, money, durations) are never negative.
@@ -358,13 +389,18 @@ impl<'s> Encoder<'s> {
                 let cuts = self.cuts_in_model(thresholds, &mut model_lits);
                 region_constraints(&cuts, &only(1), &mut constraints);
             }
+            groups.push((constraints, model_lits));
         }
         for index in &active {
             let Some(sum) = self.sums.get(*index) else { continue };
-            let sum_present = sum.has_const
-                || sum.terms.iter().any(|(path, _)| {
-                    vars.iter().position(|v| v == path).is_some_and(|v| present.get(v).copied().unwrap_or(false))
-                });
+            let mut model_lits = Vec::new();
+            let mut sum_present = sum.has_const;
+            for (path, _) in &sum.terms {
+                if let Some(v) = vars.iter().position(|p| p == path) {
+                    sum_present |= present.get(v).copied().unwrap_or(false);
+                    model_lits.extend(presence_lits.get(v).cloned().unwrap_or_default());
+                }
+            }
             if !sum_present {
                 continue;
             }
@@ -374,16 +410,20 @@ impl<'s> Encoder<'s> {
                     *coefficients.entry(var).or_insert(Decimal::ZERO) += *coefficient;
                 }
             }
+            let mut constraints = Vec::new();
             if let Some(Leaf::Ordered { thresholds, .. }) = self.leaves.get(&vec![Seg::Sum(*index as u32)]) {
                 let cuts = self.cuts_in_model(thresholds, &mut model_lits);
                 region_constraints(&cuts, &coefficients, &mut constraints);
             }
+            groups.push((constraints, model_lits));
         }
         let integral: Vec<bool> = vars
             .iter()
             .map(|path| matches!(self.node_ty(path), Some((Ty::Integer | Ty::Date | Ty::DateTime, _))))
             .collect();
-        match linear::solve(vars.len(), &constraints, &integral) {
+        let all: Vec<linear::Constraint> =
+            groups.iter().flat_map(|(constraints, _)| constraints.iter().cloned()).collect();
+        match linear::solve(vars.len(), &all, &integral) {
             Some(values) => {
                 for ((path, value), is_present) in vars.into_iter().zip(values).zip(present) {
                     if is_present {
@@ -392,7 +432,37 @@ impl<'s> Encoder<'s> {
                 }
                 Ok(())
             }
-            None => Err(model_lits.into_iter().map(|lit| !lit).collect()),
+            None => {
+                // Only the groups the refusal needs are excluded (each group left out in turn,
+                // kept out when the rest still has no solution), so one clause rules out every
+                // model that repeats that part, not only this one.
+                let mut kept: Vec<bool> = vec![true; groups.len()];
+                for index in 0..groups.len() {
+                    if let Some(flag) = kept.get_mut(index) {
+                        *flag = false;
+                    }
+                    let rest: Vec<linear::Constraint> = groups
+                        .iter()
+                        .zip(&kept)
+                        .filter(|(_, keep)| **keep)
+                        .flat_map(|((constraints, _), _)| constraints.iter().cloned())
+                        .collect();
+                    if linear::solve(vars.len(), &rest, &integral).is_some()
+                        && let Some(flag) = kept.get_mut(index)
+                    {
+                        *flag = true;
+                    }
+                }
+                let mut blocking: Vec<Lit> = groups
+                    .iter()
+                    .zip(&kept)
+                    .filter(|(_, keep)| **keep)
+                    .flat_map(|((_, lits), _)| lits.iter().map(|lit| !*lit))
+                    .collect();
+                blocking.sort();
+                blocking.dedup();
+                Err(blocking)
+            }
         }
     }
 
@@ -773,6 +843,10 @@ impl<'s> Encoder<'s> {
             }
             (Sym::Node { path, ty }, Sym::Const(value)) => (op, (path, ty), value),
             (Sym::Const(value), Sym::Node { path, ty }) => (flip(op), (path, ty), value),
+            _ if self.relaxed => {
+                // Set free: it may go either way (see `Encoder::relaxed`).
+                return Ok(self.fresh());
+            }
             _ => {
                 return Err(Undecided(
                     "a comparison between two facts of the description (only comparisons with a constant are decided)"
@@ -856,6 +930,14 @@ impl<'s> Encoder<'s> {
                 self.sums.len() - 1
             }
         };
+        match self.scope {
+            Some(owner) => {
+                self.sum_owners.entry(index).or_default().insert(owner);
+            }
+            None => {
+                self.global_sums.insert(index);
+            }
+        }
         let path = vec![Seg::Sum(index as u32)];
         let mut presences = Vec::new();
         for (term, _) in &def.terms {
@@ -1073,7 +1155,7 @@ impl<'s> Encoder<'s> {
                 };
                 let lists = self.used_lists;
                 self.used_lists |= outer_lists;
-                if args.is_empty() {
+                if args.is_empty() && !self.relaxed {
                     self.term_cache.insert((ctx.index, *idx), (value.clone(), lists));
                 }
                 Ok(value)
@@ -1166,7 +1248,9 @@ impl<'s> Encoder<'s> {
         }
         let lists = self.used_lists;
         self.used_lists |= outer_lists;
-        self.tier_cache.insert((ctx.index, idx), (tiers.clone(), lists));
+        if !self.relaxed {
+            self.tier_cache.insert((ctx.index, idx), (tiers.clone(), lists));
+        }
         Ok(tiers)
     }
 
@@ -1296,7 +1380,9 @@ impl<'s> Encoder<'s> {
         let lists = self.used_lists;
         self.used_lists |= outer_lists;
         let lit = lit?;
-        self.provision_cache.insert(key, (lit, lists));
+        if !self.relaxed {
+            self.provision_cache.insert(key, (lit, lists));
+        }
         Ok(lit)
     }
 
@@ -1411,6 +1497,17 @@ impl<'s> Encoder<'s> {
     }
 
     fn obligation_applies_uncached(&mut self, ctx: Ctx<'_>, obligation: &IrObligation) -> Result<Lit> {
+        self.obligation_instances(ctx, obligation, |encoder, env| encoder.clock_started(ctx, obligation, env))
+    }
+
+    /// The obligation's condition and role hold, and some event it is triggered by (an entry of
+    /// its `for each` list that meets the filter, or the system itself) meets `instance`.
+    fn obligation_instances(
+        &mut self,
+        ctx: Ctx<'_>,
+        obligation: &IrObligation,
+        mut instance: impl FnMut(&mut Self, &[Option<Sym>]) -> Result<Lit>,
+    ) -> Result<Lit> {
         let when = match &obligation.when {
             Some(when) => self.cond(ctx, when, &[])?,
             None => self.truth,
@@ -1429,14 +1526,239 @@ impl<'s> Encoder<'s> {
                         Some(filter) => encoder.cond(ctx, filter, env)?,
                         None => encoder.truth,
                     };
-                    let started = encoder.clock_started(ctx, obligation, env)?;
-                    Ok(encoder.and(&[selected, started]))
+                    let holds = instance(encoder, env)?;
+                    Ok(encoder.and(&[selected, holds]))
                 })?
             }
-            None => self.clock_started(ctx, obligation, &[])?,
+            None => instance(self, &[])?,
         };
         Ok(self.and(&[when, role, event]))
     }
+
+    /// The obligation's condition and role hold and some event is selected, whether or not the
+    /// deadline's clock has started.
+    pub fn obligation_selected(&mut self, ctx: Ctx<'_>, obligation: &IrObligation) -> Result<Lit> {
+        self.obligation_instances(ctx, obligation, |encoder, _| Ok(encoder.truth))
+    }
+
+    /// What it takes to meet an obligation, as literals (see [`Meeting`]).
+    /// Sums of facts it compares (the deadline's `evidence date − event date`) belong to `scope`:
+    /// they are realised only while `scope` is among [`Encoder::active_scopes`].
+    pub fn obligation_meeting(&mut self, ctx: Ctx<'_>, obligation: &IrObligation, scope: usize) -> Result<Meeting> {
+        let selected = self.obligation_selected(ctx, obligation)?;
+        let windows = self.windows(ctx, obligation)?;
+        let sums_before = self.sums.len();
+        let owned_before = self.sum_owners.values().filter(|owners| owners.contains(&scope)).count();
+        self.scope = Some(scope);
+        // Evidence is matched to its event by comparing facts (`report.incident == incident.id`),
+        // which is set free here: the answers that matter are the refusals.
+        self.relaxed = true;
+        let met = (|| {
+            let evidence = self.obligation_met(ctx, obligation, None)?;
+            let (on_time, on_time_longest) = match windows {
+                Some((shortest, longest)) => (
+                    self.obligation_met(ctx, obligation, Some(shortest))?,
+                    self.obligation_met(ctx, obligation, Some(longest))?,
+                ),
+                None => (evidence, evidence),
+            };
+            Ok((evidence, on_time, on_time_longest))
+        })();
+        self.relaxed = false;
+        self.scope = None;
+        let (evidence, on_time, on_time_longest) = met?;
+        let owned = self.sum_owners.values().filter(|owners| owners.contains(&scope)).count();
+        let sums = self.sums.len() > sums_before || owned > owned_before;
+        Ok(Meeting { selected, evidence, on_time, on_time_longest, sums })
+    }
+
+    /// The deadline's shortest and longest reading (`None` without a due date).
+    fn windows(&self, ctx: Ctx<'_>, obligation: &IrObligation) -> Result<Option<(Window, Window)>> {
+        // The most days a period can move under the next-working-day convention: a run of days that
+        // are weekend days or holidays (with `h` holidays, at most 1.4·(h + 2) days long).
+        let shift = match ctx.rulebook.periods {
+            PeriodConvention::NextWorkingDay => 2 * ctx.rulebook.holidays.len() as i64 + 3,
+            _ => 0,
+        };
+        Ok(match &obligation.due {
+            IrDue::WithinDays { days, .. } => Some((
+                Window::Days { days: *days, longest: false },
+                Window::Days { days: days.saturating_add(shift), longest: true },
+            )),
+            IrDue::WithinMonths { months, .. } => Some((
+                Window::Days { days: months.saturating_mul(28), longest: false },
+                Window::Days { days: months.saturating_mul(31).saturating_add(shift), longest: true },
+            )),
+            IrDue::WithinSeconds { seconds, .. } => Some((Window::Seconds(*seconds), Window::Seconds(*seconds))),
+            IrDue::ByDate { inclusive, .. } => {
+                let by = Window::By { inclusive: *inclusive };
+                Some((by, by))
+            }
+            // A recurring duty is met period by period; whether evidence can exist at all is
+            // asked as for a duty without a due date, which can only find fewer systems unmeetable.
+            IrDue::WithoutUndueDelay | IrDue::Standing | IrDue::Every { .. } => None,
+        })
+    }
+
+    /// Some instance of the obligation has matching evidence dated on or before the analysis date,
+    /// and, given a window, dated within it.
+    fn obligation_met(&mut self, ctx: Ctx<'_>, obligation: &IrObligation, window: Option<Window>) -> Result<Lit> {
+        let Some(binder) = &obligation.evidence else { return Ok(!self.truth) };
+        let (list_expr, filter, local) = (&binder.list, binder.filter.clone(), binder.local);
+        self.obligation_instances(ctx, obligation, |encoder, env| {
+            let started = encoder.clock_started(ctx, obligation, env)?;
+            let list = encoder.sym(ctx, list_expr, env)?;
+            let evidence = encoder.quantified(ctx, false, local, list, env, |encoder, env| {
+                let matches = match &filter {
+                    Some(filter) => encoder.cond(ctx, filter, env)?,
+                    None => encoder.truth,
+                };
+                let dated = encoder.evidence_dated(ctx, obligation, window, env)?;
+                Ok(encoder.and(&[matches, dated]))
+            })?;
+            Ok(encoder.and(&[started, evidence]))
+        })
+    }
+
+    /// The evidence bound in `env` has a date, on or before the analysis date (later evidence is
+    /// not counted), and within `window` of the deadline's event.
+    fn evidence_dated(
+        &mut self,
+        ctx: Ctx<'_>,
+        obligation: &IrObligation,
+        window: Option<Window>,
+        env: &[Option<Sym>],
+    ) -> Result<Lit> {
+        let Some(dated) = &obligation.dated else {
+            // Undated evidence meets a duty without a due date, and no deadline.
+            return Ok(if window.is_some() { !self.truth } else { self.truth });
+        };
+        let date = self.sym(ctx, dated, env)?;
+        let (date_form, date_present) = self.dated_form(date)?;
+        let Some((date_terms, date_const, date_seconds)) = date_form else { return Ok(!self.truth) };
+        // Not after the analysis date (its end, for an instant).
+        let limit = if date_seconds { end_of_day_key(self.as_of) } else { ordered_key(&Value::Date(self.as_of)) }
+            .ok_or_else(|| Undecided("an analysis date out of range".to_owned()))?;
+        let not_later = self.linear_le(&date_terms, limit - date_const)?;
+        let Some(window) = window else { return Ok(self.and(&[date_present, not_later])) };
+        let anchor = match &obligation.due {
+            IrDue::WithinDays { anchor, .. }
+            | IrDue::WithinMonths { anchor, .. }
+            | IrDue::WithinSeconds { anchor, .. }
+            | IrDue::ByDate { anchor, .. } => anchor,
+            IrDue::WithoutUndueDelay | IrDue::Standing | IrDue::Every { .. } => {
+                return Ok(self.and(&[date_present, not_later]));
+            }
+        };
+        let anchor = self.sym(ctx, anchor, env)?;
+        let (anchor_form, anchor_present) = self.dated_form(anchor)?;
+        let Some((anchor_terms, anchor_const, anchor_seconds)) = anchor_form else { return Ok(!self.truth) };
+        // `date − scale·anchor ≤ bound`, in the unit of the evidence's date.
+        const DAY: i64 = 86_400;
+        let (scale, bound) = match (window, anchor_seconds, date_seconds) {
+            (Window::Days { days, .. }, false, false) => (1, days),
+            (Window::Days { days, .. }, false, true) => (DAY, days * DAY + DAY - 1),
+            // Between two instants, the days count: on time for sure within `days` whole days of
+            // the event, and never later than the end of the last day.
+            (Window::Days { days, longest }, true, true) => (1, days * DAY + if longest { DAY - 1 } else { 0 }),
+            (Window::Seconds(seconds), true, true) => (1, seconds),
+            (Window::By { inclusive }, false, false) | (Window::By { inclusive }, true, true) => {
+                (1, if inclusive { 0 } else { -1 })
+            }
+            (Window::By { inclusive }, false, true) => (DAY, if inclusive { DAY - 1 } else { -1 }),
+            _ => {
+                return Err(Undecided(
+                    "a deadline counted from an instant and met by evidence dated by the day (or the reverse, in hours) is not decided"
+                        .to_owned(),
+                ));
+            }
+        };
+        let scale = Decimal::from(scale);
+        let mut terms = date_terms;
+        for (path, coefficient) in anchor_terms {
+            let coefficient = -coefficient * scale;
+            match terms.iter_mut().find(|(p, _)| *p == path) {
+                Some((_, existing)) => *existing += coefficient,
+                None => terms.push((path, coefficient)),
+            }
+        }
+        terms.retain(|(_, coefficient)| !coefficient.is_zero());
+        terms.sort();
+        let bound = Decimal::from(bound) - date_const + anchor_const * scale;
+        let within = self.linear_le(&terms, bound)?;
+        Ok(self.and(&[date_present, anchor_present, not_later, within]))
+    }
+
+    /// A date or instant as `(facts with coefficients, constant, counted in seconds)`, with the
+    /// literal saying it is present; `None` for an absent constant.
+    #[allow(clippy::type_complexity)]
+    fn dated_form(&mut self, sym: Sym) -> Result<(Option<(Vec<(Path, Decimal)>, Decimal, bool)>, Lit)> {
+        match sym {
+            Sym::Const(Value::Absent) => Ok((None, !self.truth)),
+            Sym::Const(value @ (Value::Date(_) | Value::DateTime(_))) => {
+                let seconds = matches!(value, Value::DateTime(_));
+                let key = ordered_key(&value).ok_or_else(mismatch)?;
+                Ok((Some((Vec::new(), key, seconds)), self.truth))
+            }
+            Sym::Node { path, ty: ty @ (Ty::Date | Ty::DateTime) } => {
+                self.leaf(&path, &ty)?;
+                let present = self.present(&path);
+                Ok((Some((vec![(path, Decimal::ONE)], Decimal::ZERO, ty == Ty::DateTime)), present))
+            }
+            _ => Err(Undecided("a deadline or evidence date that is computed, not a fact".to_owned())),
+        }
+    }
+
+    /// `Σ coefficient·fact ≤ bound` over date and instant facts (the facts present).
+    fn linear_le(&mut self, terms: &[(Path, Decimal)], bound: Decimal) -> Result<Lit> {
+        match terms {
+            [] => Ok(if Decimal::ZERO <= bound { self.truth } else { !self.truth }),
+            [(path, coefficient)] if *coefficient == Decimal::ONE || *coefficient == Decimal::NEGATIVE_ONE => {
+                let ty = self.node_ty(path).map(|(ty, _)| ty).ok_or_else(mismatch)?;
+                if *coefficient == Decimal::ONE {
+                    let (_, gt) = self.threshold(path, &ty, bound)?;
+                    Ok(!gt)
+                } else {
+                    let (ge, _) = self.threshold(path, &ty, -bound)?;
+                    Ok(ge)
+                }
+            }
+            _ => self.compare_sum(BinOp::Le, terms.to_vec(), Decimal::ZERO, false, Ty::Integer, &Value::Number(bound)),
+        }
+    }
+}
+
+/// What it takes to meet an obligation: each literal says that the obligation's condition and role
+/// hold and some event triggers it, and then more.
+#[derive(Debug, Clone, Copy)]
+pub struct Meeting {
+    /// Nothing more: the trigger without the deadline's clock.
+    pub selected: Lit,
+    /// The clock started and matching evidence is dated on or before the analysis date.
+    pub evidence: Lit,
+    /// Such evidence is on time for the shortest reading of the deadline (so on time whatever the
+    /// calendar). These three are encoded relaxed (see `Encoder::relaxed`): only a refusal is
+    /// an answer for the rulebook.
+    pub on_time: Lit,
+    /// ... for the longest reading (months of 31 days, periods moved past every weekend and holiday).
+    pub on_time_longest: Lit,
+    /// Whether the deadline compares sums of facts, realised only in its scope.
+    pub sums: bool,
+}
+
+/// How long after its event a deadline falls, in one reading.
+#[derive(Debug, Clone, Copy)]
+enum Window {
+    /// Whole days; `longest` for the reading that gives the most time.
+    Days {
+        days: i64,
+        longest: bool,
+    },
+    Seconds(i64),
+    /// The event is the deadline itself.
+    By {
+        inclusive: bool,
+    },
 }
 
 /// The locals `env` with `local` bound to `value`.

@@ -69,6 +69,13 @@ pub const FINDING_KINDS: &[FindingKind] = &[
         across: false,
     },
     FindingKind {
+        id: "unmeetable-obligation",
+        title: "Obligation that can never be met",
+        description: "The obligation applies to some system, but on none it applies to can evidence it accepts exist, or be dated by its deadline.",
+        severity: Severity::Warning,
+        across: false,
+    },
+    FindingKind {
         id: "unreachable-branch",
         title: "Unreachable branch",
         description: "Earlier branches of the classification already classify every system the branch covers.",
@@ -107,6 +114,13 @@ pub const FINDING_KINDS: &[FindingKind] = &[
         id: "conflict",
         title: "Conflict",
         description: "A redline of one rulebook forbids an act that an obligation of the other requires, on a system both apply to.",
+        severity: Severity::Error,
+        across: true,
+    },
+    FindingKind {
+        id: "incompatible-requirements",
+        title: "Requirements that cannot both be met",
+        description: "Two obligations, one of each rulebook, apply to a common system, but no system meets both: what the evidence of one requires, the other rules out.",
         severity: Severity::Error,
         across: true,
     },

@@ -13,7 +13,10 @@ pub mod html;
 pub mod kinds;
 pub mod linear;
 pub mod sarif;
+pub mod text;
 pub mod witness;
+
+use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
@@ -23,8 +26,8 @@ use serde::Serialize;
 use crate::eval::verdict::{ObligationOutcome, RedlineOutcome};
 use crate::eval::{EvalOptions, Tri, evaluate, evaluate_term_at, evaluate_tier, in_force};
 use crate::ir::{
-    CitationInfo, CompiledRulebook, IrDue, IrException, IrObligation, MappedTarget, ProvisionInfo, SourceLocation,
-    TermTarget, TierTarget,
+    CitationInfo, CompiledRulebook, IrDue, IrException, IrObligation, MappedTarget, ProvisionInfo, RoleTarget,
+    SourceLocation, TermTarget, TierTarget,
 };
 use crate::schema::{Schema, Ty};
 use crate::syntax::ast::Relation;
@@ -155,6 +158,12 @@ enum Check {
         name: String,
         tier: u32,
     },
+    /// The obligation's verdict is one of these.
+    ObligationVerdict {
+        rulebook: usize,
+        index: usize,
+        allowed: Vec<ObligationOutcome>,
+    },
     /// None of these redlines prohibits.
     NoneProhibits {
         rulebook: usize,
@@ -169,6 +178,36 @@ struct Analyser<'r> {
     options: AnalysisOptions,
     findings: Vec<Finding>,
     undecided: Vec<UndecidedItem>,
+    /// Pairs of roles a claim of the mapping relates (by any relation but `disjoint`).
+    role_claims: Vec<(RoleId, RoleId)>,
+}
+
+/// A role's declaration: its name and where it is written.
+type RoleId = (String, Option<SourceLocation>);
+
+/// Redlines or obligations: the two kinds of provision gaps are found between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Redline,
+    Obligation,
+}
+
+impl Side {
+    fn kind(self) -> &'static str {
+        match self {
+            Side::Redline => "redline",
+            Side::Obligation => "obligation",
+        }
+    }
+}
+
+/// The counterparts in one rulebook of a provision of the other on one act.
+struct Cover {
+    counterparts: Vec<usize>,
+    /// Provisions on the act by roles no claim relates to the provision's role.
+    other_roles: Vec<usize>,
+    /// Some counterpart covers the system.
+    any: Lit,
 }
 
 /// Analyses one rulebook on its own: dead redlines and obligations, exceptions that never apply,
@@ -192,14 +231,16 @@ pub fn compare(
     rulebooks.extend(mapping);
     let mut analyser = Analyser::new(left, rulebooks, &left.schema, options);
     if mapping.is_some() {
+        analyser.role_claims = analyser.related_roles(2);
         analyser.claims(2);
     }
-    analyser.redline_gaps(0, 1);
-    analyser.redline_gaps(1, 0);
-    analyser.obligation_gaps(0, 1);
-    analyser.obligation_gaps(1, 0);
+    analyser.gaps(Side::Redline, 0, 1);
+    analyser.gaps(Side::Redline, 1, 0);
+    analyser.gaps(Side::Obligation, 1, 0);
+    analyser.gaps(Side::Obligation, 0, 1);
     analyser.conflicts(0, 1);
     analyser.conflicts(1, 0);
+    analyser.incompatible(0, 1);
     analyser.finish()
 }
 
@@ -217,7 +258,28 @@ impl<'r> Analyser<'r> {
             options,
             findings: Vec::new(),
             undecided: Vec::new(),
+            role_claims: Vec::new(),
         }
+    }
+
+    /// The pairs of roles the claims of mapping rulebook `rb` relate, other than as disjoint.
+    fn related_roles(&self, rb: usize) -> Vec<(RoleId, RoleId)> {
+        let mut out = Vec::new();
+        for mapping in &self.book(rb).mappings {
+            for claim in &mapping.claims {
+                if claim.relation == Relation::Disjoint {
+                    continue;
+                }
+                let (MappedTarget::Role(left), MappedTarget::Role(right)) = (&claim.left, &claim.right) else {
+                    continue;
+                };
+                let target = |target: &TermTarget| RoleTarget { name: String::new(), term: target.clone() };
+                if let (Some(left), Some(right)) = (self.role_id(rb, &target(left)), self.role_id(rb, &target(right))) {
+                    out.push((left, right));
+                }
+            }
+        }
+        out
     }
 
     fn finish(self) -> Report {
@@ -326,7 +388,7 @@ impl<'r> Analyser<'r> {
             self.exceptions(rb, &provision, trigger, &redline.exceptions);
         }
         self.redundant(rb, &prohibits);
-        for obligation in &rulebook.obligations {
+        for (index, obligation) in rulebook.obligations.iter().enumerate() {
             let provision = self.provision(rb, "obligation", &obligation.info);
             if !self.in_force(rb, &obligation.info) {
                 continue;
@@ -334,22 +396,35 @@ impl<'r> Analyser<'r> {
             self.encoder.used_lists = false;
             match self.encoder.obligation_applies(ctx, obligation) {
                 Ok(applies) => {
-                    if !self.encoder.solve(&[applies]) {
-                        let lists_up_to = self.lists_bound();
-                        self.push(Finding {
-                            kind: "dead-obligation",
-                            message: format!(
-                                "obligation `{}` can never apply: no system meets its condition",
-                                obligation.info.name
-                            ),
-                            provisions: vec![provision],
-                            relation: None,
-                            claimed: None,
-                            bands: Vec::new(),
-                            witnesses: Vec::new(),
-                            lists_up_to,
-                        });
+                    if self.encoder.solve(&[applies]) {
+                        self.unmeetable(rb, index, obligation, provision, applies);
+                        continue;
                     }
+                    // Triggered, but the event its deadline counts from never has happened.
+                    let clock = self
+                        .encoder
+                        .obligation_selected(ctx, obligation)
+                        .is_ok_and(|selected| self.encoder.solve(&[selected]));
+                    let message = if clock {
+                        format!(
+                            "obligation `{}` can never apply: its deadline (`{}`) never starts, because on every system its condition covers, the event is absent or after the analysis date",
+                            obligation.info.name,
+                            due_text(&obligation.due)
+                        )
+                    } else {
+                        format!("obligation `{}` can never apply: no system meets its condition", obligation.info.name)
+                    };
+                    let lists_up_to = self.lists_bound();
+                    self.push(Finding {
+                        kind: "dead-obligation",
+                        message,
+                        provisions: vec![provision],
+                        relation: None,
+                        claimed: None,
+                        bands: Vec::new(),
+                        witnesses: Vec::new(),
+                        lists_up_to,
+                    });
                 }
                 Err(reason) => self.undecided(provision, reason),
             }
@@ -474,6 +549,74 @@ impl<'r> Analyser<'r> {
             let inner_context = self.encoder.and(&[context, when]);
             self.exceptions(rb, &provision, inner_context, &exception.exceptions);
         }
+    }
+
+    /// An obligation that applies to some system but can never be met on any: no evidence it accepts
+    /// can exist there, or none can be dated by its deadline. Decided on the deadline's shortest and
+    /// longest readings; when they disagree (a month's length, a weekend), it is not decided.
+    fn unmeetable(
+        &mut self,
+        rb: usize,
+        index: usize,
+        obligation: &IrObligation,
+        provision: ProvisionRef,
+        applies: Lit,
+    ) {
+        let ctx = self.ctx(rb);
+        let scope = scope_of(rb, index);
+        let meeting = match self.encoder.obligation_meeting(ctx, obligation, scope) {
+            Ok(meeting) => meeting,
+            Err(reason) => {
+                self.undecided(provision, reason);
+                return;
+            }
+        };
+        self.encoder.active_scopes = std::collections::BTreeSet::from([scope]);
+        let on_time = self.encoder.solve(&[meeting.on_time]);
+        let on_time_longest = on_time || self.encoder.solve(&[meeting.on_time_longest]);
+        let evidence = on_time_longest || self.encoder.solve(&[meeting.evidence]);
+        self.encoder.active_scopes.clear();
+        if on_time {
+            return;
+        }
+        if on_time_longest {
+            self.undecided(
+                provision,
+                Undecided(format!(
+                    "whether evidence can meet its deadline (`{}`) depends on the calendar: the length of a month or the weekends and holidays a period is moved past",
+                    due_text(&obligation.due)
+                )),
+            );
+            return;
+        }
+        let why = if evidence {
+            format!(
+                "on every system it applies to, the evidence it accepts is dated too late for its deadline (`{}`)",
+                due_text(&obligation.due)
+            )
+        } else {
+            "on no system it applies to can evidence it accepts exist, dated by the analysis date".to_owned()
+        };
+        let lists_up_to = self.lists_bound();
+        let witnesses = if self.encoder.solve_minimal(&[applies]) {
+            vec![self.witness(vec![Check::ObligationVerdict {
+                rulebook: rb,
+                index,
+                allowed: vec![ObligationOutcome::Violated, ObligationOutcome::Pending, ObligationOutcome::Undetermined],
+            }])]
+        } else {
+            Vec::new()
+        };
+        self.push(Finding {
+            kind: "unmeetable-obligation",
+            message: format!("obligation `{}` applies but can never be met: {why}", obligation.info.name),
+            provisions: vec![provision],
+            relation: None,
+            claimed: None,
+            bands: Vec::new(),
+            witnesses,
+            lists_up_to,
+        });
     }
 
     /// Redlines every system of which another redline of the same acts and role already prohibits.
@@ -992,168 +1135,299 @@ impl<'r> Analyser<'r> {
         out
     }
 
-    /// Redlines of `x` that `y` has no counterpart for: systems `x` prohibits for an act where no
-    /// redline of `y` forbidding that act prohibits them.
-    fn redline_gaps(&mut self, x: usize, y: usize) {
-        let (cx, cy) = (self.ctx(x), self.ctx(y));
+    /// Provisions of `x` (its redlines, or its obligations) that `y` has no counterpart for: systems
+    /// `x`'s provision covers (prohibits, or applies to) for a built-in act where no provision of
+    /// `y` of the same kind on that act, by a role the mapping relates to the provision's role,
+    /// covers them. A provision of `y` that is not decided is listed as such, and the gaps it
+    /// could close are not reported.
+    fn gaps(&mut self, side: Side, x: usize, y: usize) {
+        let cx = self.ctx(x);
         let (rx, ry) = (self.book(x), self.book(y));
-        // Per built-in act: the redlines of `y` forbidding it, and whether any of them prohibits
+        // Per act and role: the counterparts of `y`, and whether any of them covers a system
         // (one literal, so each question below has few assumptions). `None` if one is undecided.
-        let mut by_act: std::collections::BTreeMap<&str, Option<(Vec<usize>, Lit)>> = std::collections::BTreeMap::new();
-        for act in SHARED_ACTS {
-            let mut indices = Vec::new();
-            let mut lits = Vec::new();
-            let mut decided = true;
-            for (other_index, other) in ry.redlines.iter().enumerate() {
-                if !other.acts.iter().any(|a| a == act) {
-                    continue;
+        let mut covers: BTreeMap<(&str, Option<u32>), Option<Cover>> = BTreeMap::new();
+        let count = match side {
+            Side::Redline => rx.redlines.len(),
+            Side::Obligation => rx.obligations.len(),
+        };
+        for index in 0..count {
+            let (info, acts, role) = match side {
+                Side::Redline => {
+                    let Some(redline) = rx.redlines.get(index) else { continue };
+                    (&redline.info, redline.acts.iter().map(String::as_str).collect::<Vec<_>>(), redline.by.as_ref())
                 }
-                match self.encoder.redline_prohibits(cy, other) {
-                    Ok(lit) => {
-                        indices.push(other_index);
-                        if self.in_force(y, &other.info) {
-                            lits.push(lit);
-                        }
-                    }
-                    Err(reason) => {
-                        let other_ref = self.provision(y, "redline", &other.info);
-                        self.undecided(other_ref, reason);
-                        decided = false;
-                    }
+                Side::Obligation => {
+                    let Some(obligation) = rx.obligations.get(index) else { continue };
+                    let Some(act) = obligation.act.as_deref().filter(|act| is_shared_act(act)) else { continue };
+                    (&obligation.info, vec![act], obligation.by.as_ref())
                 }
-            }
-            let any = self.encoder.or(&lits);
-            by_act.insert(act, decided.then_some((indices, any)));
-        }
-        for (index, redline) in rx.redlines.iter().enumerate() {
-            if !self.in_force(x, &redline.info) {
+            };
+            if !self.in_force(x, info) {
                 continue;
             }
-            let provision = self.provision(x, "redline", &redline.info);
-            let prohibited = match self.encoder.redline_prohibits(cx, redline) {
-                Ok(lit) => lit,
-                Err(reason) => {
+            let provision = self.provision(x, side.kind(), info);
+            let covered = match side {
+                Side::Redline => rx.redlines.get(index).map(|redline| self.encoder.redline_prohibits(cx, redline)),
+                Side::Obligation => {
+                    rx.obligations.get(index).map(|obligation| self.encoder.obligation_applies(cx, obligation))
+                }
+            };
+            let covered = match covered {
+                Some(Ok(lit)) => lit,
+                Some(Err(reason)) => {
                     self.undecided(provision, reason);
                     continue;
                 }
+                None => continue,
             };
-            let mut assumptions = vec![prohibited];
-            let mut counterpart_indices: Vec<usize> = Vec::new();
+            let role_id = role.and_then(|role| match role.term {
+                TermTarget::Index(idx) => Some(idx),
+                _ => None,
+            });
+            let mut assumptions = vec![covered];
+            let mut counterparts: Vec<usize> = Vec::new();
+            let mut other_roles: Vec<usize> = Vec::new();
             let mut undecided = false;
-            for act in redline.acts.iter().filter(|act| is_shared_act(act)) {
-                match by_act.get(act.as_str()) {
-                    Some(Some((indices, any))) => {
-                        assumptions.push(!*any);
-                        counterpart_indices.extend(indices.iter().copied());
+            for act in acts.iter().copied().filter(|act| is_shared_act(act)) {
+                let cover = match covers.entry((act, role_id)) {
+                    std::collections::btree_map::Entry::Occupied(entry) => entry.into_mut(),
+                    std::collections::btree_map::Entry::Vacant(entry) => {
+                        entry.insert(self.cover(side, x, role, y, act))
+                    }
+                };
+                match cover {
+                    Some(cover) => {
+                        assumptions.push(!cover.any);
+                        counterparts.extend(cover.counterparts.iter().copied());
+                        other_roles.extend(cover.other_roles.iter().copied());
                     }
                     _ => undecided = true,
                 }
             }
-            counterpart_indices.sort_unstable();
-            counterpart_indices.dedup();
-            let counterparts: Vec<String> = counterpart_indices
-                .iter()
-                .filter_map(|i| ry.redlines.get(*i))
-                .map(|other| other.info.name.clone())
-                .collect();
-            let mut checks = vec![Check::Redline { rulebook: x, index, allowed: vec![RedlineOutcome::Prohibited] }];
-            if !counterpart_indices.is_empty() {
-                checks.push(Check::NoneProhibits { rulebook: y, indices: counterpart_indices });
-            }
             if undecided || !self.encoder.solve_minimal(&assumptions) {
                 continue;
             }
+            counterparts.sort_unstable();
+            counterparts.dedup();
+            other_roles.sort_unstable();
+            other_roles.dedup();
+            let mut checks = vec![match side {
+                Side::Redline => Check::Redline { rulebook: x, index, allowed: vec![RedlineOutcome::Prohibited] },
+                Side::Obligation => Check::ObligationApplies { rulebook: x, index, applies: true },
+            }];
+            match side {
+                Side::Redline if !counterparts.is_empty() => {
+                    checks.push(Check::NoneProhibits { rulebook: y, indices: counterparts.clone() })
+                }
+                Side::Redline => {}
+                Side::Obligation => checks.extend(counterparts.iter().map(|other| Check::ObligationApplies {
+                    rulebook: y,
+                    index: *other,
+                    applies: false,
+                })),
+            }
             let witness = self.witness(checks);
-            let acts = redline.acts.join(", ");
-            let message = if counterparts.is_empty() {
-                format!(
-                    "`{}` ({}) prohibits {acts}; `{}` has no redline on these acts",
-                    redline.info.name, rx.id, ry.id
-                )
-            } else {
-                format!(
+            let names = |indices: &[usize]| -> Vec<String> {
+                indices
+                    .iter()
+                    .filter_map(|i| match side {
+                        Side::Redline => ry.redlines.get(*i).map(|other| other.info.name.clone()),
+                        Side::Obligation => ry.obligations.get(*i).map(|other| other.info.name.clone()),
+                    })
+                    .collect()
+            };
+            let acts = acts.join(", ");
+            let mut message = match (side, counterparts.is_empty()) {
+                (Side::Redline, true) => {
+                    format!("`{}` ({}) prohibits {acts}; `{}` has no redline on these acts", info.name, rx.id, ry.id)
+                }
+                (Side::Redline, false) => format!(
                     "`{}` ({}) prohibits {acts} for systems that `{}` does not prohibit (its redlines on these acts: {})",
-                    redline.info.name,
+                    info.name,
                     rx.id,
                     ry.id,
-                    name_list(&counterparts)
-                )
+                    name_list(&names(&counterparts))
+                ),
+                (Side::Obligation, true) => {
+                    format!("`{}` ({}) requires {acts}; `{}` has no obligation on this act", info.name, rx.id, ry.id)
+                }
+                (Side::Obligation, false) => format!(
+                    "`{}` ({}) requires {acts} of systems to which none of `{}`'s obligations on this act applies ({})",
+                    info.name,
+                    rx.id,
+                    ry.id,
+                    name_list(&names(&counterparts))
+                ),
             };
+            if let (Some(role), false) = (role, other_roles.is_empty()) {
+                if counterparts.is_empty() {
+                    message.push_str(&format!(" by `{}` or a role the mapping relates to it", role.name));
+                }
+                message.push_str(&format!(
+                    " (by roles the mapping does not relate to `{}`: {})",
+                    role.name,
+                    name_list(&names(&other_roles))
+                ));
+            }
             self.push_gap(message, provision, witness);
         }
     }
 
-    /// What `y` demands beyond `x`: obligations of `y` on a built-in act that apply to systems on
-    /// which no obligation of `x` on that act applies (for a system already compliant with `x`,
-    /// these duties are new).
-    fn obligation_gaps(&mut self, x: usize, y: usize) {
-        let (cx, cy) = (self.ctx(x), self.ctx(y));
-        let (rx, ry) = (self.book(x), self.book(y));
-        let mut by_act: std::collections::BTreeMap<&str, Option<(Vec<usize>, Lit)>> = std::collections::BTreeMap::new();
-        for act in SHARED_ACTS {
-            let mut indices = Vec::new();
-            let mut lits = Vec::new();
-            let mut decided = true;
-            for (index, obligation) in rx.obligations.iter().enumerate() {
-                if obligation.act.as_deref() != Some(act) || !self.in_force(x, &obligation.info) {
-                    continue;
+    /// The provisions of `y` of one kind on `act` that may be counterparts of a provision of `x`
+    /// by `role`: those in force whose role is the same declaration, or one a claim of the mapping
+    /// relates to it (any relation but `disjoint`), and those where one side names no role.
+    fn cover(&mut self, side: Side, x: usize, role: Option<&RoleTarget>, y: usize, act: &str) -> Option<Cover> {
+        let cy = self.ctx(y);
+        let ry = self.book(y);
+        let count = match side {
+            Side::Redline => ry.redlines.len(),
+            Side::Obligation => ry.obligations.len(),
+        };
+        let mut counterparts = Vec::new();
+        let mut other_roles = Vec::new();
+        let mut lits = Vec::new();
+        let mut decided = true;
+        for other_index in 0..count {
+            let (info, governs, other_role) = match side {
+                Side::Redline => {
+                    let Some(other) = ry.redlines.get(other_index) else { continue };
+                    (&other.info, other.acts.iter().any(|a| a == act), other.by.as_ref())
                 }
-                match self.encoder.obligation_applies(cx, obligation) {
-                    Ok(lit) => {
-                        indices.push(index);
-                        lits.push(lit);
-                    }
-                    Err(_) => decided = false,
-                }
-            }
-            let any = self.encoder.or(&lits);
-            by_act.insert(act, decided.then_some((indices, any)));
-        }
-        for (index, obligation) in ry.obligations.iter().enumerate() {
-            let Some(act) = obligation.act.as_deref().filter(|act| is_shared_act(act)) else { continue };
-            if !self.in_force(y, &obligation.info) {
-                continue;
-            }
-            let provision = self.provision(y, "obligation", &obligation.info);
-            let applies = match self.encoder.obligation_applies(cy, obligation) {
-                Ok(lit) => lit,
-                Err(reason) => {
-                    self.undecided(provision, reason);
-                    continue;
+                Side::Obligation => {
+                    let Some(other) = ry.obligations.get(other_index) else { continue };
+                    (&other.info, other.act.as_deref() == Some(act), other.by.as_ref())
                 }
             };
-            let Some(Some((indices, any))) = by_act.get(act).cloned() else { continue };
-            if !self.encoder.solve_minimal(&[applies, !any]) {
+            if !governs || !self.in_force(y, info) {
                 continue;
             }
-            let mut checks = vec![Check::ObligationApplies { rulebook: y, index, applies: true }];
-            checks.extend(indices.iter().map(|other| Check::ObligationApplies {
-                rulebook: x,
-                index: *other,
-                applies: false,
-            }));
-            let witness = self.witness(checks);
-            let names: Vec<String> =
-                indices.iter().filter_map(|i| rx.obligations.get(*i)).map(|o| o.info.name.clone()).collect();
-            let message = if names.is_empty() {
-                format!(
-                    "`{}` ({}) requires {act}; `{}` has no obligation on this act",
-                    obligation.info.name, ry.id, rx.id
-                )
-            } else {
-                format!(
-                    "`{}` ({}) requires {act} of systems to which none of `{}`'s obligations on this act applies ({})",
-                    obligation.info.name,
-                    ry.id,
-                    rx.id,
-                    name_list(&names)
-                )
+            if !self.roles_related(x, role, y, other_role) {
+                other_roles.push(other_index);
+                continue;
+            }
+            let covered = match side {
+                Side::Redline => ry.redlines.get(other_index).map(|other| self.encoder.redline_prohibits(cy, other)),
+                Side::Obligation => {
+                    ry.obligations.get(other_index).map(|other| self.encoder.obligation_applies(cy, other))
+                }
             };
-            self.push_gap(message, provision, witness);
+            match covered {
+                Some(Ok(lit)) => {
+                    counterparts.push(other_index);
+                    lits.push(lit);
+                }
+                Some(Err(reason)) => {
+                    let other_ref = self.provision(y, side.kind(), info);
+                    self.undecided(other_ref, reason);
+                    decided = false;
+                }
+                None => {}
+            }
         }
+        let any = self.encoder.or(&lits);
+        decided.then_some(Cover { counterparts, other_roles, any })
     }
 
-    /// Redlines of `x` that forbid an act an obligation of `y` requires, on a system both apply to.
+    /// A role's identity: its declaration's name and place (the same declaration imported into
+    /// two rulebooks is one role; two declarations that share a name are not).
+    fn role_id(&self, rb: usize, role: &RoleTarget) -> Option<RoleId> {
+        let TermTarget::Index(idx) = role.term else { return None };
+        self.book(rb).terms.get(idx as usize).map(|term| (term.info.name.clone(), term.info.location.clone()))
+    }
+
+    /// Whether provisions by these roles govern the same parties: either names no role, the roles
+    /// are one declaration, or a claim of the mapping relates them.
+    fn roles_related(&self, x: usize, a: Option<&RoleTarget>, y: usize, b: Option<&RoleTarget>) -> bool {
+        let (Some(a), Some(b)) = (a, b) else { return true };
+        let (Some(a), Some(b)) = (self.role_id(x, a), self.role_id(y, b)) else { return false };
+        a == b || self.role_claims.iter().any(|(l, r)| (*l == a && *r == b) || (*l == b && *r == a))
+    }
+
+    /// Obligations of `x` and `y` that apply to a common system but can never both be met there:
+    /// each can be met on some system both apply to, but no evidence meets both at once (what
+    /// one requires of the description, the other rules out).
+    fn incompatible(&mut self, x: usize, y: usize) {
+        // Each decided obligation in force: (index, applies, applies and met, its deadline's scope
+        // if it compares sums of facts).
+        #[allow(clippy::type_complexity)]
+        let mut sides: [Vec<(usize, Lit, Lit, Option<usize>, bool)>; 2] = [Vec::new(), Vec::new()];
+        for (slot, rb) in [x, y].into_iter().enumerate() {
+            let ctx = self.ctx(rb);
+            for (index, obligation) in self.book(rb).obligations.iter().enumerate() {
+                if !self.in_force(rb, &obligation.info) {
+                    continue;
+                }
+                let scope = scope_of(rb, index);
+                self.encoder.used_lists = false;
+                let encoded = self.encoder.obligation_applies(ctx, obligation).and_then(|applies| {
+                    let meeting = self.encoder.obligation_meeting(ctx, obligation, scope)?;
+                    Ok((applies, meeting))
+                });
+                let Ok((applies, meeting)) = encoded else { continue };
+                let both = self.encoder.and(&[applies, meeting.on_time]);
+                if let Some(side) = sides.get_mut(slot) {
+                    side.push((index, applies, both, meeting.sums.then_some(scope), self.encoder.used_lists));
+                }
+            }
+        }
+        let [left, right] = sides;
+        let wanted: Vec<Lit> = right.iter().map(|(_, _, met, ..)| *met).collect();
+        for (a, applies_a, met_a, scope_a, lists_a) in left {
+            // The obligations of `y` that can be met together with this one on one system are
+            // fine; the rest are asked one by one. The sums of deadlines are not realised in this
+            // first question, so an obligation with such sums is asked again on its own.
+            self.encoder.active_scopes.clear();
+            let compatible = match self.encoder.largest_compatible(&[met_a], &wanted) {
+                Some(compatible) => compatible,
+                None => continue,
+            };
+            for (b, applies_b, met_b, scope_b, lists_b) in right.iter().copied() {
+                let exact = scope_a.is_none() && scope_b.is_none();
+                if compatible.contains(&met_b) && exact {
+                    continue;
+                }
+                self.encoder.active_scopes = scope_a.into_iter().chain(scope_b).collect();
+                let incompatible = !self.encoder.solve(&[met_a, met_b])
+                    && self.encoder.solve(&[applies_a, applies_b])
+                    && self.encoder.solve(&[applies_b, met_a])
+                    && self.encoder.solve(&[applies_a, met_b]);
+                let lists_up_to = (lists_a || lists_b).then_some(self.options.list_bound);
+                if !incompatible || !self.encoder.solve_minimal(&[applies_a, applies_b]) {
+                    continue;
+                }
+                let witness = self.witness(vec![
+                    Check::ObligationApplies { rulebook: x, index: a, applies: true },
+                    Check::ObligationApplies { rulebook: y, index: b, applies: true },
+                ]);
+                let (Some(oa), Some(ob)) = (self.book(x).obligations.get(a), self.book(y).obligations.get(b)) else {
+                    continue;
+                };
+                self.push(Finding {
+                    kind: "incompatible-requirements",
+                    message: format!(
+                        "`{}` ({}) and `{}` ({}) apply to a common system, but no system meets both: what the evidence of one requires, the other rules out",
+                        oa.info.name,
+                        self.book(x).id,
+                        ob.info.name,
+                        self.book(y).id
+                    ),
+                    provisions: vec![
+                        self.provision(x, "obligation", &oa.info),
+                        self.provision(y, "obligation", &ob.info),
+                    ],
+                    relation: None,
+                    claimed: None,
+                    bands: Vec::new(),
+                    witnesses: vec![witness],
+                    lists_up_to,
+                });
+            }
+        }
+        self.encoder.active_scopes.clear();
+    }
+
+    /// Redlines of `x` that forbid an act an obligation of `y` requires, on a system both apply to,
+    /// by roles that are counterparts (see [`Analyser::roles_related`]).
     fn conflicts(&mut self, x: usize, y: usize) {
         let (cx, cy) = (self.ctx(x), self.ctx(y));
         let (rx, ry) = (self.book(x), self.book(y));
@@ -1166,7 +1440,10 @@ impl<'r> Analyser<'r> {
             // The redlines of `x` that forbid the act, with the literal of their prohibiting.
             let mut candidates: Vec<(usize, Lit)> = Vec::new();
             for (index, redline) in rx.redlines.iter().enumerate() {
-                if !redline.acts.contains(act) || !self.in_force(x, &redline.info) {
+                if !redline.acts.contains(act)
+                    || !self.in_force(x, &redline.info)
+                    || !self.roles_related(x, redline.by.as_ref(), y, obligation.by.as_ref())
+                {
                     continue;
                 }
                 if let Ok(prohibited) = self.encoder.redline_prohibits(cx, redline) {
@@ -1297,6 +1574,7 @@ impl<'r> Analyser<'r> {
         let as_of = self.options.as_of;
         if let Check::Redline { rulebook, .. }
         | Check::ObligationApplies { rulebook, .. }
+        | Check::ObligationVerdict { rulebook, .. }
         | Check::NoneProhibits { rulebook, .. } = check
             && !cache.contains_key(rulebook)
         {
@@ -1364,6 +1642,20 @@ impl<'r> Analyser<'r> {
                     applied == *applies,
                 )
             }
+            Check::ObligationVerdict { rulebook, index, allowed } => {
+                let compiled = self.book(*rulebook);
+                let actual = evaluated(*rulebook).and_then(|v| v.obligations.get(*index)).map(|v| v.verdict);
+                let name = compiled.obligations.get(*index).map(|o| o.info.name.clone()).unwrap_or_default();
+                (
+                    Expectation {
+                        rulebook: compiled.id.clone(),
+                        target: name,
+                        expected: allowed.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(" or "),
+                        actual: actual.map_or("missing", |a| a.as_str()).to_owned(),
+                    },
+                    actual.is_some_and(|actual| allowed.contains(&actual)),
+                )
+            }
             Check::Term { rulebook, index, name, value } => {
                 let compiled = self.book(*rulebook);
                 let actual = evaluate_term_at(compiled, system, as_of, *index, &[]);
@@ -1427,6 +1719,11 @@ impl<'r> Analyser<'r> {
     }
 }
 
+/// The scope of the sums of obligation `index` of rulebook `rb` (see [`encode::Encoder::active_scopes`]).
+fn scope_of(rb: usize, index: usize) -> usize {
+    rb.saturating_mul(1 << 20).saturating_add(index)
+}
+
 /// The shortest and longest time a deadline can allow, in seconds (months run 28 to 31 days).
 fn due_range(due: &IrDue) -> Option<(i64, i64)> {
     const DAY: i64 = 86_400;
@@ -1443,7 +1740,8 @@ fn due_text(due: &IrDue) -> String {
         IrDue::WithinDays { text, .. } | IrDue::WithinMonths { text, .. } | IrDue::WithinSeconds { text, .. } => {
             text.clone()
         }
-        IrDue::ByDate { text, .. } | IrDue::Every { text, .. } => text.clone(),
+        IrDue::ByDate { text, inclusive, .. } => format!("{} {text}", if *inclusive { "by" } else { "before" }),
+        IrDue::Every { text, .. } => text.clone(),
         IrDue::WithoutUndueDelay => "without undue delay".to_owned(),
         IrDue::Standing => "at all times".to_owned(),
     }
