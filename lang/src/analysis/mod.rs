@@ -1086,9 +1086,11 @@ impl<'r> Analyser<'r> {
         match ty {
             Some(Ty::Date) => {
                 let days = i64::try_from(value).unwrap_or(0);
-                Date::constant(1970, 1, 1)
-                    .checked_add(jiff::Span::new().days(days))
-                    .map_or_else(|_| value.to_string(), |date| date.to_string())
+                jiff::Span::new()
+                    .try_days(days)
+                    .ok()
+                    .and_then(|span| Date::constant(1970, 1, 1).checked_add(span).ok())
+                    .map_or_else(|| value.to_string(), |date| date.to_string())
             }
             Some(Ty::Quantity(dim)) => {
                 let unit = self.encoder.schema.dimension(*dim).map(|d| d.base_unit.clone()).unwrap_or_default();

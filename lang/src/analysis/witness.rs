@@ -204,7 +204,8 @@ fn ordered_json(encoder: &Encoder<'_>, ty: &Ty, key: Option<Decimal>, unit: Opti
         Ty::Date => {
             let date = key
                 .and_then(|days| i64::try_from(days).ok())
-                .and_then(|days| Date::constant(1970, 1, 1).checked_add(jiff::Span::new().days(days)).ok())
+                .and_then(|days| jiff::Span::new().try_days(days).ok())
+                .and_then(|span| Date::constant(1970, 1, 1).checked_add(span).ok())
                 .unwrap_or(encoder.as_of);
             Json::String(date.to_string())
         }
