@@ -958,22 +958,10 @@ impl<'s> Encoder<'s> {
     }
 
     fn const_compare(&self, op: BinOp, a: &Value, b: &Value) -> Lit {
-        use std::cmp::Ordering::*;
         let result = match (a, b) {
             (Value::Absent, _) | (_, Value::Absent) => op == BinOp::Ne,
             _ => match (ordered_key(a), ordered_key(b)) {
-                (Some(x), Some(y)) => {
-                    let ordering = x.cmp(&y);
-                    match op {
-                        BinOp::Eq => ordering == Equal,
-                        BinOp::Ne => ordering != Equal,
-                        BinOp::Lt => ordering == Less,
-                        BinOp::Le => ordering != Greater,
-                        BinOp::Gt => ordering == Greater,
-                        BinOp::Ge => ordering != Less,
-                        _ => false,
-                    }
-                }
+                (Some(x), Some(y)) => op.holds(x.cmp(&y)).unwrap_or(false),
                 _ => match op {
                     BinOp::Eq => a == b,
                     BinOp::Ne => a != b,

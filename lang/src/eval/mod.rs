@@ -1939,16 +1939,7 @@ fn compare_values(op: BinOp, left: &Value, right: &Value) -> Tri {
             };
         }
     };
-    use std::cmp::Ordering::*;
-    Tri::from_bool(match op {
-        BinOp::Eq => ordering == Equal,
-        BinOp::Ne => ordering != Equal,
-        BinOp::Lt => ordering == Less,
-        BinOp::Le => ordering != Greater,
-        BinOp::Gt => ordering == Greater,
-        BinOp::Ge => ordering != Less,
-        _ => return Tri::Unknown,
-    })
+    op.holds(ordering).map_or(Tri::Unknown, Tri::from_bool)
 }
 
 /// Where a chain of slots from the top level ends.

@@ -412,6 +412,21 @@ pub enum BinOp {
 }
 
 impl BinOp {
+    /// Whether a comparison holds for two operands that compare as `ordering`; `None` for an
+    /// operator that is not a comparison.
+    pub fn holds(self, ordering: std::cmp::Ordering) -> Option<bool> {
+        use std::cmp::Ordering::*;
+        Some(match self {
+            BinOp::Eq => ordering == Equal,
+            BinOp::Ne => ordering != Equal,
+            BinOp::Lt => ordering == Less,
+            BinOp::Le => ordering != Greater,
+            BinOp::Gt => ordering == Greater,
+            BinOp::Ge => ordering != Less,
+            _ => return None,
+        })
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             BinOp::Eq => "==",
