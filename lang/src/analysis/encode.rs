@@ -1523,6 +1523,36 @@ impl<'s> Encoder<'s> {
         Ok(self.and(&[when, role, event]))
     }
 
+    /// The obligation applies on account of its first event (entry 0 of its `for each` list, or
+    /// the system itself) and its clock has started, with the fact its clock counts from (the
+    /// symbolic path of the deadline's anchor for that event). `None` when the deadline counts
+    /// from no single fact (a computed date, `later_of`, a constant) or has no length.
+    pub fn obligation_first_event(&mut self, ctx: Ctx<'_>, obligation: &IrObligation) -> Result<Option<(Lit, Path)>> {
+        let anchor = match &obligation.due {
+            IrDue::WithinDays { anchor, .. }
+            | IrDue::WithinMonths { anchor, .. }
+            | IrDue::WithinSeconds { anchor, .. } => anchor,
+            _ => return Ok(None),
+        };
+        let local = obligation.for_each.as_ref().map(|binder| binder.local as usize);
+        let mut event = None;
+        let lit = self.obligation_instances(ctx, obligation, |encoder, env| {
+            if let Some(local) = local {
+                let first =
+                    matches!(env.get(local), Some(Some(Sym::Node { path, .. })) if path.last() == Some(&Seg::Elem(0)));
+                if !first {
+                    return Ok(!encoder.truth);
+                }
+            }
+            match encoder.sym(ctx, anchor, env)? {
+                Sym::Node { path, .. } => event = Some(path),
+                _ => return Ok(!encoder.truth),
+            }
+            encoder.clock_started(ctx, obligation, env)
+        })?;
+        Ok(event.map(|path| (lit, path)))
+    }
+
     /// The obligation's condition and role hold and some event is selected, whether or not the
     /// deadline's clock has started.
     pub fn obligation_selected(&mut self, ctx: Ctx<'_>, obligation: &IrObligation) -> Result<Lit> {

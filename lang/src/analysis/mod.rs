@@ -180,6 +180,9 @@ struct Analyser<'r> {
     undecided: Vec<UndecidedItem>,
     /// Pairs of roles a claim of the mapping relates (by any relation but `disjoint`).
     role_claims: Vec<(RoleId, RoleId)>,
+    /// Pairs of obligations whose clocks were compared (rulebook, index, rulebook, index), so a
+    /// pair a claim relates is not reported again as a pair on the same event.
+    clock_pairs: std::collections::BTreeSet<(usize, usize, usize, usize)>,
 }
 
 /// A role's declaration: its name and where it is written.
@@ -238,6 +241,7 @@ pub fn compare(
     analyser.gaps(Side::Redline, 1, 0);
     analyser.gaps(Side::Obligation, 1, 0);
     analyser.gaps(Side::Obligation, 0, 1);
+    analyser.same_event_deadlines(0, 1);
     analyser.conflicts(0, 1);
     analyser.conflicts(1, 0);
     analyser.incompatible(0, 1);
@@ -259,6 +263,7 @@ impl<'r> Analyser<'r> {
             findings: Vec::new(),
             undecided: Vec::new(),
             role_claims: Vec::new(),
+            clock_pairs: std::collections::BTreeSet::new(),
         }
     }
 
@@ -808,18 +813,12 @@ impl<'r> Analyser<'r> {
         lits: [Lit; 2],
         checks: [&dyn Fn(bool) -> Check; 2],
     ) {
-        let (Some((lb, lo)), Some((rb, ro))) = (self.obligation_of(left), self.obligation_of(right)) else { return };
-        let (Some(left_due), Some(right_due)) = (due_range(&lo.due), due_range(&ro.due)) else { return };
-        let ordering = if left_due.1 < right_due.0 {
-            std::cmp::Ordering::Less
-        } else if right_due.1 < left_due.0 {
-            std::cmp::Ordering::Greater
-        } else if left_due == right_due {
-            std::cmp::Ordering::Equal
-        } else {
-            // Months against days can be longer or shorter depending on the month: not decided.
+        let (Some((lb, li, lo)), Some((rb, ri, ro))) = (self.obligation_of(left), self.obligation_of(right)) else {
             return;
         };
+        let Some(ordering) = clock_ordering(&lo.due, &ro.due) else { return };
+        self.clock_pairs.insert((lb, li, rb, ri));
+        self.clock_pairs.insert((rb, ri, lb, li));
         if ordering == std::cmp::Ordering::Equal || !self.encoder.solve_minimal(&lits) {
             return;
         }
@@ -827,8 +826,68 @@ impl<'r> Analyser<'r> {
         let witness = self.witness(vec![left_check(true), right_check(true)]);
         let (stricter, looser) =
             if ordering == std::cmp::Ordering::Less { ((lb, lo), (rb, ro)) } else { ((rb, ro), (lb, lo)) };
+        self.push_deadline(stricter, looser, "", Some(claim.clone()), witness);
+    }
+
+    /// Obligations of `x` and `y` whose clocks count from the same event (the same fact of the
+    /// same entry of the description) and run for different lengths, by the same role or roles
+    /// the mapping relates, where one event can start both: the stricter and the looser clock.
+    /// Pairs a claim relates are compared in [`Self::compare_deadlines`] and not again here.
+    fn same_event_deadlines(&mut self, x: usize, y: usize) {
+        // Each obligation in force with a clock of a length: (index, the clock started by its
+        // first event, the fact it counts from).
+        let mut sides: [Vec<(usize, Lit, Path)>; 2] = [Vec::new(), Vec::new()];
+        for (slot, rb) in [x, y].into_iter().enumerate() {
+            let ctx = self.ctx(rb);
+            for (index, obligation) in self.book(rb).obligations.iter().enumerate() {
+                if due_range(&obligation.due).is_none() || !self.in_force(rb, &obligation.info) {
+                    continue;
+                }
+                // Undecided obligations are reported by the other questions asked of them.
+                let Ok(Some((lit, event))) = self.encoder.obligation_first_event(ctx, obligation) else { continue };
+                if let Some(side) = sides.get_mut(slot) {
+                    side.push((index, lit, event));
+                }
+            }
+        }
+        let [left, right] = sides;
+        for (a, lit_a, event_a) in &left {
+            for (b, lit_b, event_b) in &right {
+                if event_a != event_b || self.clock_pairs.contains(&(x, *a, y, *b)) {
+                    continue;
+                }
+                let (Some(oa), Some(ob)) = (self.book(x).obligations.get(*a), self.book(y).obligations.get(*b)) else {
+                    continue;
+                };
+                if !self.roles_related(x, oa.by.as_ref(), y, ob.by.as_ref()) {
+                    continue;
+                }
+                let Some(ordering) = clock_ordering(&oa.due, &ob.due) else { continue };
+                self.clock_pairs.insert((x, *a, y, *b));
+                if ordering == std::cmp::Ordering::Equal || !self.encoder.solve_minimal(&[*lit_a, *lit_b]) {
+                    continue;
+                }
+                let witness = self.witness(vec![
+                    Check::ObligationApplies { rulebook: x, index: *a, applies: true },
+                    Check::ObligationApplies { rulebook: y, index: *b, applies: true },
+                ]);
+                let (stricter, looser) =
+                    if ordering == std::cmp::Ordering::Less { ((x, oa), (y, ob)) } else { ((y, ob), (x, oa)) };
+                self.push_deadline(stricter, looser, "both count from the same event, and ", None, witness);
+            }
+        }
+    }
+
+    fn push_deadline(
+        &mut self,
+        stricter: (usize, &IrObligation),
+        looser: (usize, &IrObligation),
+        why: &str,
+        claim: Option<ProvisionRef>,
+        witness: Witness,
+    ) {
         let message = format!(
-            "`{}` ({}) is due {}, `{}` ({}) {}: the first clock is stricter",
+            "`{}` ({}) is due {}, `{}` ({}) {}: {why}the first clock is stricter",
             stricter.1.info.name,
             self.book(stricter.0).id,
             due_text(&stricter.1.due),
@@ -836,14 +895,15 @@ impl<'r> Analyser<'r> {
             self.book(looser.0).id,
             due_text(&looser.1.due)
         );
+        let mut provisions = vec![
+            self.provision(stricter.0, "obligation", &stricter.1.info),
+            self.provision(looser.0, "obligation", &looser.1.info),
+        ];
+        provisions.extend(claim);
         self.push(Finding {
             kind: "deadline",
             message,
-            provisions: vec![
-                self.provision(stricter.0, "obligation", &stricter.1.info),
-                self.provision(looser.0, "obligation", &looser.1.info),
-                claim.clone(),
-            ],
+            provisions,
             relation: None,
             claimed: None,
             bands: Vec::new(),
@@ -853,7 +913,7 @@ impl<'r> Analyser<'r> {
     }
 
     /// The obligation a claim side names, with the index of its rulebook.
-    fn obligation_of(&self, target: &MappedTarget) -> Option<(usize, &'r IrObligation)> {
+    fn obligation_of(&self, target: &MappedTarget) -> Option<(usize, usize, &'r IrObligation)> {
         let MappedTarget::Provision(decl) = target else { return None };
         if decl.kind != ItemKind::Obligation {
             return None;
@@ -863,7 +923,11 @@ impl<'r> Analyser<'r> {
             if book.file != decl.file {
                 return None;
             }
-            book.obligations.iter().find(|obligation| obligation.info.name == decl.name).map(|o| (index, o))
+            book.obligations
+                .iter()
+                .enumerate()
+                .find(|(_, obligation)| obligation.info.name == decl.name)
+                .map(|(at, o)| (index, at, o))
         })
     }
 
@@ -1734,6 +1798,21 @@ fn due_range(due: &IrDue) -> Option<(i64, i64)> {
         IrDue::WithinSeconds { seconds, .. } => Some((*seconds, *seconds)),
         IrDue::WithinMonths { months, .. } => Some((months * 28 * DAY, months * 31 * DAY)),
         _ => None,
+    }
+}
+
+/// Which of two clocks is shorter, when their lengths decide it (months against days can be
+/// longer or shorter depending on the month: not decided).
+fn clock_ordering(left: &IrDue, right: &IrDue) -> Option<std::cmp::Ordering> {
+    let (left, right) = (due_range(left)?, due_range(right)?);
+    if left.1 < right.0 {
+        Some(std::cmp::Ordering::Less)
+    } else if right.1 < left.0 {
+        Some(std::cmp::Ordering::Greater)
+    } else if left == right {
+        Some(std::cmp::Ordering::Equal)
+    } else {
+        None
     }
 }
 
