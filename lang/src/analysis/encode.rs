@@ -843,6 +843,11 @@ impl<'s> Encoder<'s> {
             }
             (Sym::Node { path, ty }, Sym::Const(value)) => (op, (path, ty), value),
             (Sym::Const(value), Sym::Node { path, ty }) => (flip(op), (path, ty), value),
+            (Sym::Node { path: left, ty: left_ty }, Sym::Node { path: right, ty: right_ty })
+                if !self.relaxed && left_ty == right_ty && is_ordered(&left_ty) =>
+            {
+                return self.compare_facts(op, left, right, left_ty);
+            }
             _ if self.relaxed => {
                 // Set free: it may go either way (see `Encoder::relaxed`).
                 return Ok(self.fresh());
@@ -905,6 +910,36 @@ impl<'s> Encoder<'s> {
                 Ok(if op == BinOp::Ne { !holds } else { holds })
             }
         }
+    }
+
+    /// Two facts of one ordered type compared with each other (`report.submitted_on >=
+    /// incident.aware_at`): `left − right  op  0`, through the sum's ordered leaf and the linear
+    /// realiser. Either fact absent makes the comparison false (`!=` true), as in the evaluator.
+    fn compare_facts(&mut self, op: BinOp, left: Path, right: Path, ty: Ty) -> Result<Lit> {
+        if left == right {
+            let present = self.present(&left);
+            let holds = op.holds(std::cmp::Ordering::Equal).ok_or_else(mismatch)?;
+            return Ok(match (op, holds) {
+                (BinOp::Ne, _) => !present,
+                (_, true) => present,
+                (_, false) => !self.truth,
+            });
+        }
+        self.leaf(&left, &ty)?;
+        self.leaf(&right, &ty)?;
+        let both = [self.present(&left), self.present(&right)];
+        let (sum_ty, zero) = match ty {
+            Ty::Quantity(_) => (ty.clone(), Value::Quantity(Decimal::ZERO)),
+            // Days between dates and seconds between instants are whole numbers.
+            Ty::Date | Ty::DateTime | Ty::Integer => (Ty::Integer, Value::Number(Decimal::ZERO)),
+            _ => (Ty::Number, Value::Number(Decimal::ZERO)),
+        };
+        let mut terms = vec![(left, Decimal::ONE), (right, Decimal::NEGATIVE_ONE)];
+        terms.sort();
+        let compared =
+            self.compare_sum(if op == BinOp::Ne { BinOp::Eq } else { op }, terms, Decimal::ZERO, false, sum_ty, &zero)?;
+        let holds = self.and(&[both[0], both[1], compared]);
+        Ok(if op == BinOp::Ne { !holds } else { holds })
     }
 
     /// `Σ terms + constant  op  value`, through the sum's own ordered leaf.
@@ -1896,4 +1931,10 @@ fn has_integer_between(a: &Decimal, b: &Decimal) -> bool {
     // The smallest whole number above `a` is below `b`.
     let next = a.floor() + Decimal::ONE;
     next < *b
+}
+
+/// Types whose values are ordered numbers on one scale: facts of one of them can be compared with
+/// each other as a sum (`left − right`).
+fn is_ordered(ty: &Ty) -> bool {
+    matches!(ty, Ty::Number | Ty::Integer | Ty::Quantity(_) | Ty::Date | Ty::DateTime)
 }
