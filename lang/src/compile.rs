@@ -198,6 +198,9 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
         if let Some(when) = &mut obligation.when {
             obligation.flat = linker.condition(when);
         }
+        for exception in &mut obligation.exceptions {
+            linker.exception(exception);
+        }
         if let Some(binder) = &mut obligation.for_each {
             linker.binder(binder);
         }

@@ -16,7 +16,8 @@ pub struct Declaration {
     /// or `claim`.
     pub kind: &'static str,
     /// The declaration's name; a branch is `classification / tier`, an exception
-    /// `redline / exception` (nested exceptions continue the path), a claim the claim as written.
+    /// `redline / exception` or `obligation / exception` (nested exceptions continue the path), a
+    /// claim the claim as written.
     pub name: String,
     /// 1-based line of the declaration's name (its parent's, where it has none of its own).
     pub line: u32,
@@ -74,7 +75,10 @@ pub fn declarations(rulebook: &CompiledRulebook) -> Vec<Declaration> {
         exceptions(&name, line, &redline.exceptions, &mut out);
     }
     for obligation in rulebook.obligations.iter().filter(|obligation| own(&obligation.info)) {
-        out.push(declaration("obligation", obligation.info.name.clone(), &obligation.info, 0));
+        let parent = declaration("obligation", obligation.info.name.clone(), &obligation.info, 0);
+        let (name, line) = (parent.name.clone(), parent.line);
+        out.push(parent);
+        exceptions(&name, line, &obligation.exceptions, &mut out);
     }
     for mapping in &rulebook.mappings {
         let parent = declaration("mapping", mapping.info.name.clone(), &mapping.info, 0);

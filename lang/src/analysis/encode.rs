@@ -1513,7 +1513,18 @@ impl<'s> Encoder<'s> {
         }
     }
 
-    /// The obligation applies: its condition, its role, and (for `for each`) some triggering event.
+    /// The obligation is triggered whether or not an exception lifts it: its condition, its role,
+    /// and (for `for each`) some triggering event whose clock has started.
+    pub fn obligation_triggered(&mut self, ctx: Ctx<'_>, obligation: &IrObligation) -> Result<Lit> {
+        let key = (ctx.index, 4, obligation as *const IrObligation as usize);
+        self.cached_provision(key, |encoder| {
+            encoder
+                .obligation_events(ctx, obligation, false, |encoder, env| encoder.clock_started(ctx, obligation, env))
+        })
+    }
+
+    /// The obligation applies: its condition, its role, none of its exceptions, and (for `for
+    /// each`) some triggering event.
     pub fn obligation_applies(&mut self, ctx: Ctx<'_>, obligation: &IrObligation) -> Result<Lit> {
         let key = (ctx.index, 2, obligation as *const IrObligation as usize);
         self.cached_provision(key, |encoder| encoder.obligation_applies_uncached(ctx, obligation))
@@ -1523,12 +1534,24 @@ impl<'s> Encoder<'s> {
         self.obligation_instances(ctx, obligation, |encoder, env| encoder.clock_started(ctx, obligation, env))
     }
 
-    /// The obligation's condition and role hold, and some event it is triggered by (an entry of
-    /// its `for each` list that meets the filter, or the system itself) meets `instance`.
+    /// The obligation's condition and role hold, no exception lifts it, and some event it is
+    /// triggered by (an entry of its `for each` list that meets the filter, or the system itself)
+    /// meets `instance`.
     fn obligation_instances(
         &mut self,
         ctx: Ctx<'_>,
         obligation: &IrObligation,
+        instance: impl FnMut(&mut Self, &[Option<Sym>]) -> Result<Lit>,
+    ) -> Result<Lit> {
+        self.obligation_events(ctx, obligation, true, instance)
+    }
+
+    /// As [`Encoder::obligation_instances`]; the exceptions are weighed only with `lift`.
+    fn obligation_events(
+        &mut self,
+        ctx: Ctx<'_>,
+        obligation: &IrObligation,
+        lift: bool,
         mut instance: impl FnMut(&mut Self, &[Option<Sym>]) -> Result<Lit>,
     ) -> Result<Lit> {
         let when = match &obligation.when {
@@ -1539,6 +1562,7 @@ impl<'s> Encoder<'s> {
             Some(role) => self.role_held(ctx, role)?,
             None => self.truth,
         };
+        let lifted = if lift { self.any_exception(ctx, &obligation.exceptions)? } else { !self.truth };
         let event = match &obligation.for_each {
             Some(binder) => {
                 let list = self.sym(ctx, &binder.list, &[])?;
@@ -1555,7 +1579,7 @@ impl<'s> Encoder<'s> {
             }
             None => instance(self, &[])?,
         };
-        Ok(self.and(&[when, role, event]))
+        Ok(self.and(&[when, role, !lifted, event]))
     }
 
     /// The obligation applies on account of its first event (entry 0 of its `for each` list, or

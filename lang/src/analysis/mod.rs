@@ -399,9 +399,14 @@ impl<'r> Analyser<'r> {
                 continue;
             }
             self.encoder.used_lists = false;
-            match self.encoder.obligation_applies(ctx, obligation) {
-                Ok(applies) => {
+            let encoded = self
+                .encoder
+                .obligation_applies(ctx, obligation)
+                .and_then(|applies| Ok((applies, self.encoder.obligation_triggered(ctx, obligation)?)));
+            match encoded {
+                Ok((applies, triggered)) => {
                     if self.encoder.solve(&[applies]) {
+                        self.exceptions(rb, &provision, triggered, &obligation.exceptions);
                         self.unmeetable(rb, index, obligation, provision, applies);
                         continue;
                     }
@@ -410,7 +415,12 @@ impl<'r> Analyser<'r> {
                         .encoder
                         .obligation_selected(ctx, obligation)
                         .is_ok_and(|selected| self.encoder.solve(&[selected]));
-                    let message = if clock {
+                    let message = if self.encoder.solve(&[triggered]) {
+                        format!(
+                            "obligation `{}` can never apply: whenever it is triggered, an exception lifts it",
+                            obligation.info.name
+                        )
+                    } else if clock {
                         format!(
                             "obligation `{}` can never apply: its deadline (`{}`) never starts, because on every system its condition covers, the event is absent or after the analysis date",
                             obligation.info.name,
@@ -509,7 +519,7 @@ impl<'r> Analyser<'r> {
         }
     }
 
-    /// Exceptions that never apply where their redline (or parent exception) is triggered.
+    /// Exceptions that never apply where their redline, obligation or parent exception is triggered.
     fn exceptions(&mut self, rb: usize, parent: &ProvisionRef, context: Lit, exceptions: &[IrException]) {
         let ctx = self.ctx(rb);
         for exception in exceptions {

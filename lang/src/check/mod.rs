@@ -618,6 +618,9 @@ impl<'db> ItemContext<'db> {
             info.condition_text = Some(self.source_text(when.span));
             self.exprs.condition(when)
         });
+        // Exceptions speak of the system, as the condition does: checked before the `for each`
+        // variable is bound, so they cannot name it.
+        let exceptions = obligation.exceptions.iter().map(|exception| self.exception(exception)).collect();
         let for_each = obligation.for_each.as_ref().map(|binder| self.binder(binder).0);
         // The deadline's anchor may use the `for each` variable but not the evidence's.
         let due_days_or_instant = match &obligation.due {
@@ -693,6 +696,7 @@ impl<'db> ItemContext<'db> {
             evidence,
             dated,
             due,
+            exceptions,
         }
     }
 

@@ -210,7 +210,7 @@ pub fn evaluate_outcomes(rulebook: &CompiledRulebook, system: &Value, as_of: Dat
     let mut instances = std::mem::take(&mut evaluator.instances);
     for (idx, obligation) in rulebook.obligations.iter().enumerate() {
         evaluator.trace.push(Step::Obligation(idx as u32));
-        let outcome = evaluator.obligation_core(obligation, in_force, &mut instances);
+        let (outcome, _) = evaluator.obligation_core(obligation, in_force, &mut instances);
         out.obligations.push(outcome);
     }
     evaluator.instances = instances;
@@ -1437,8 +1437,9 @@ impl<'a> Evaluator<'a> {
         let owed_by = obligation.by.as_ref().map(|role| self.role_holders(role));
         let start = self.trace.len();
         let mut instances = Vec::new();
-        let verdict = self.obligation_core(obligation, rulebook_in_force, &mut instances);
-        let mut explanation = self.explain_steps(&obligation.info, &[], obligation.by.as_ref(), start, true);
+        let (verdict, exception) = self.obligation_core(obligation, rulebook_in_force, &mut instances);
+        let mut explanation =
+            self.explain_steps(&obligation.info, &obligation.exceptions, obligation.by.as_ref(), start, true);
         let due = instances
             .iter()
             .filter(|instance| instance.verdict == ObligationOutcome::Pending)
@@ -1458,6 +1459,7 @@ impl<'a> Evaluator<'a> {
         ObligationVerdict {
             obligation: obligation.info.name.clone(),
             verdict,
+            exception: exception.map(|exception| exception.info.name.clone()),
             due,
             act: obligation.act.clone(),
             owed_by,
@@ -1466,19 +1468,10 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// An obligation's aggregate verdict and its triggering instances.
-    /// An obligation's aggregate verdict; its triggering instances go to `instances`.
-    fn obligation_core(
-        &mut self,
-        obligation: &'a IrObligation,
-        rulebook_in_force: bool,
-        instances: &mut Vec<InstanceVerdict>,
-    ) -> ObligationOutcome {
-        instances.clear();
-        if !self.provision_in_force(&obligation.info, rulebook_in_force) {
-            return ObligationOutcome::NotInForce;
-        }
-        // Applicability: the condition, and someone holding the role that owes the duty.
+    /// An obligation's applicability: its condition and someone holding the role that owes the
+    /// duty; then whether one of its exceptions lifts it (Kleene `or`), and the first that surely
+    /// does. Exceptions are weighed only where the duty is not already ruled out.
+    fn obligation_applicability(&mut self, obligation: &'a IrObligation) -> (Tri, Tri, Option<&'a IrException>) {
         let mut applicable = match &obligation.when {
             Some(when) => {
                 let value = self.when(&obligation.flat, when);
@@ -1491,9 +1484,29 @@ impl<'a> Evaluator<'a> {
         if let (Some(role), false) = (&obligation.by, applicable == Tri::False) {
             applicable = and(applicable, self.role_condition(role));
         }
-        if applicable == Tri::False {
+        if applicable == Tri::False || obligation.exceptions.is_empty() {
+            return (applicable, Tri::False, None);
+        }
+        let (lifted, applied) = self.exceptions(&obligation.exceptions, 0);
+        (applicable, lifted, applied.map(|(exception, _)| exception))
+    }
+
+    /// An obligation's aggregate verdict and the exception that lifted it; its triggering
+    /// instances go to `instances`.
+    fn obligation_core(
+        &mut self,
+        obligation: &'a IrObligation,
+        rulebook_in_force: bool,
+        instances: &mut Vec<InstanceVerdict>,
+    ) -> (ObligationOutcome, Option<&'a IrException>) {
+        instances.clear();
+        if !self.provision_in_force(&obligation.info, rulebook_in_force) {
+            return (ObligationOutcome::NotInForce, None);
+        }
+        let (applicable, lifted, exception) = self.obligation_applicability(obligation);
+        if applicable == Tri::False || lifted == Tri::True {
             self.missing.clear();
-            return ObligationOutcome::NotApplicable;
+            return (ObligationOutcome::NotApplicable, exception);
         }
         let mut maybe_more = false;
         match &obligation.for_each {
@@ -1557,6 +1570,12 @@ impl<'a> Evaluator<'a> {
                 other => other,
             }
         };
+        // An exception that may apply leaves the duty open unless it is met anyway.
+        let verdict = match verdict {
+            ObligationOutcome::Satisfied | ObligationOutcome::NotApplicable => verdict,
+            _ if lifted == Tri::Unknown => ObligationOutcome::Undetermined,
+            _ => verdict,
+        };
         if verdict != ObligationOutcome::Undetermined {
             self.missing.clear();
         } else {
@@ -1564,7 +1583,7 @@ impl<'a> Evaluator<'a> {
                 self.missing.extend(instance.missing_facts.iter().cloned());
             }
         }
-        verdict
+        (verdict, None)
     }
 
     /// One triggering instance of an obligation (its `for each` variable is bound). `None` when

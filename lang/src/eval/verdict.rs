@@ -149,6 +149,9 @@ pub struct InstanceVerdict {
 pub struct ObligationVerdict {
     pub obligation: String,
     pub verdict: ObligationOutcome,
+    /// The exception that lifted the obligation (its verdict is then `not_applicable`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exception: Option<String>,
     /// The earliest due date among instances still pending.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub due: Option<String>,

@@ -368,7 +368,9 @@ impl<'a> Walk<'a> {
             TokenKind::LBracket => LevelKind::Array,
             _ => match enclosing {
                 LevelKind::Top => block_kind(self.item_kind).map_or(LevelKind::Set, LevelKind::Block),
-                LevelKind::Block(BlockKind::Redline) if word(self.before_last) == Some("unless") => {
+                LevelKind::Block(BlockKind::Redline | BlockKind::Obligation)
+                    if word(self.before_last) == Some("unless") =>
+                {
                     LevelKind::Block(BlockKind::Redline)
                 }
                 LevelKind::Block(BlockKind::Example) if word(self.last_code) == Some("system") => LevelKind::Object,
@@ -466,7 +468,9 @@ fn starts_clause(source: &str, block: BlockKind, seen_branch: bool, tokens: &[To
         BlockKind::Record => code.get(1).is_some_and(|token| token.kind == TokenKind::Colon),
         BlockKind::Enum => true,
         BlockKind::Redline => meta || matches!(word, "forbids" | "when" | "unless"),
-        BlockKind::Obligation => meta || matches!(word, "requires" | "when" | "for" | "evidence" | "dated" | "due"),
+        BlockKind::Obligation => {
+            meta || matches!(word, "requires" | "when" | "unless" | "for" | "evidence" | "dated" | "due")
+        }
         BlockKind::Classification => (meta && !seen_branch) || matches!(word, "tier" | "otherwise"),
         BlockKind::Mapping => match meta {
             true => !seen_branch,

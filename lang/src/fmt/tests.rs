@@ -60,6 +60,39 @@ when system.purposes contains social_scoring
 }
 
 #[test]
+fn exceptions_of_obligations_are_blocks_like_those_of_redlines() {
+    check(
+        r#"obligation verification {
+cite "Art. 14(5)" status binding
+requires placing_on_market
+evidence feature in system.design_features where feature.kind == two_person_verification
+      /// Disproportionate by law.
+   unless disproportionate {
+ cite "Art. 14(5)" status binding
+      when system.two_person_verification_disproportionate_by_law
+          and system.purposes contains law_enforcement
+  unless inner { when false }
+    }
+}
+"#,
+        expect![[r#"
+            obligation verification {
+              cite "Art. 14(5)" status binding
+              requires placing_on_market
+              evidence feature in system.design_features where feature.kind == two_person_verification
+              /// Disproportionate by law.
+              unless disproportionate {
+                cite "Art. 14(5)" status binding
+                when system.two_person_verification_disproportionate_by_law
+                  and system.purposes contains law_enforcement
+                unless inner { when false }
+              }
+            }
+        "#]],
+    );
+}
+
+#[test]
 fn operators_brackets_and_calls_are_spaced() {
     check(
         r#"term above( amount:USD,threshold : USD )=amount>threshold

@@ -476,6 +476,7 @@ impl<'db> Walker<'db> {
         if let Some(when) = &obligation.when {
             self.expr(when, None);
         }
+        self.exceptions(&obligation.exceptions);
         let mut n_locals = 0;
         if let Some(binder) = &obligation.for_each {
             self.binder(binder);

@@ -168,6 +168,9 @@ fn fill(symbol: &mut Symbol, item: &Item, start: u32, text: &str) {
         Item::Redline(redline) => {
             symbol.children = exceptions(&redline.exceptions, start);
         }
+        Item::Obligation(obligation) => {
+            symbol.children = exceptions(&obligation.exceptions, start);
+        }
         Item::Classification(classification) => {
             for branch in classification.branches.iter().chain(&classification.otherwise) {
                 let detail = if branch.when.is_none() { Some("otherwise".to_owned()) } else { None };

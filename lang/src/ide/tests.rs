@@ -886,6 +886,12 @@ classification c {
   tier high when big(3)
   otherwise low
 }
+obligation o {
+  cite "x"
+  requires use
+  evidence p in system.parties
+  unless d { when big(4) unless e { when false } }
+}
 "#,
     );
     let db = engine.database();
@@ -917,7 +923,10 @@ classification c {
             Exception b unless
         Item(Classification) c
           Tier high
-          Tier low otherwise"#]]
+          Tier low otherwise
+        Item(Obligation) o
+          Exception d unless
+            Exception e unless"#]]
     .assert_eq(&out.join("\n"));
     let symbols = super::workspace_symbols(db, "scor");
     let names: Vec<String> =

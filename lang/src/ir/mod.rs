@@ -321,6 +321,8 @@ pub struct IrObligation {
     pub evidence: Option<IrBinder>,
     pub dated: Option<IrExpr>,
     pub due: IrDue,
+    /// `unless` exceptions: one that applies lifts the obligation (`not_applicable`, naming it).
+    pub exceptions: Vec<IrException>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -240,6 +240,9 @@ pub struct Obligation {
     pub evidence: Option<Binder>,
     pub dated: Option<Expr>,
     pub due: Option<Due>,
+    /// `unless name { … }`: lifts the obligation when it holds (checked before `for each`, so an
+    /// exception speaks of the system, not of one instance).
+    pub exceptions: Vec<Exception>,
     pub duplicates: Vec<Span>,
 }
 

@@ -103,6 +103,7 @@ fn too_deep_expression(item: &Item) -> Option<Span> {
         Item::Obligation(obligation) => {
             roots.extend(obligation.when.iter());
             roots.extend(obligation.dated.iter());
+            exceptions.extend(obligation.exceptions.iter());
             for binder in obligation.for_each.iter().chain(obligation.evidence.iter()) {
                 roots.push(&binder.list);
                 roots.extend(binder.filter.iter());
@@ -921,6 +922,7 @@ impl Builder {
             evidence: None,
             dated: None,
             due: None,
+            exceptions: Vec::new(),
             duplicates: Vec::new(),
         };
         for child in children(pair) {
@@ -942,6 +944,10 @@ impl Builder {
                     }
                 }
                 Rule::when_clause => self.when(&mut obligation.when, &mut obligation.duplicates, child),
+                Rule::unless_clause => {
+                    let exception = self.exception(child);
+                    obligation.exceptions.push(exception);
+                }
                 Rule::for_each_clause => {
                     if obligation.for_each.is_some() {
                         obligation.duplicates.push(span);
