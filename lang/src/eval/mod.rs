@@ -518,6 +518,19 @@ impl<'a> Evaluator<'a> {
                 }
                 tri_value(result)
             }
+            // A term defined as a constant (`{"AT", "BE", …}`, built once by `link`) is read where
+            // it stands, never copied.
+            IrExpr::Term { term: TermTarget::Index(idx), args }
+                if args.is_empty()
+                    && let Some((term, value)) = constant_term(self.rulebook, *idx) =>
+            {
+                if self.record {
+                    for reason in &term.info.unsure {
+                        self.unsure.insert(UnsureMark { declaration: term.info.name.clone(), reason: reason.clone() });
+                    }
+                }
+                Cow::Borrowed(value)
+            }
             // The cached value of a term, when no unsure mark or missing fact has to be recorded.
             IrExpr::Term { term: TermTarget::Index(idx), args } if args.is_empty() && !self.record => {
                 match self.cached_term(*idx) {
@@ -1959,6 +1972,15 @@ fn compare_values(op: BinOp, left: &Value, right: &Value) -> Tri {
         }
     };
     op.holds(ordering).map_or(Tri::Unknown, Tri::from_bool)
+}
+
+/// A term whose definition is a constant, and that constant.
+fn constant_term(rulebook: &CompiledRulebook, idx: u32) -> Option<(&IrTerm, &Value)> {
+    let term = rulebook.terms.get(idx as usize)?;
+    match &term.body {
+        IrExpr::Const(value) => Some((term, value)),
+        _ => None,
+    }
 }
 
 /// Where a chain of slots from the top level ends.
