@@ -173,7 +173,7 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
         }
     }
     for term in &mut compiled.terms {
-        linker.expr(&mut term.body);
+        term.flat = linker.term(term.n_params, &mut term.body);
     }
     for role in compiled.roles.iter_mut().flatten() {
         linker.expr(&mut role.domain);

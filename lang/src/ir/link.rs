@@ -100,6 +100,13 @@ impl Linker {
         FlatCondition::lower(expr)
     }
 
+    /// Links a term's body; a term without parameters whose body is a condition also gets its
+    /// flat form.
+    pub fn term(&self, n_params: u32, body: &mut IrExpr) -> FlatCondition {
+        self.expr(body);
+        if n_params == 0 { FlatCondition::lower_term(body) } else { FlatCondition::default() }
+    }
+
     pub fn tier_target(&self, target: &mut TierTarget) {
         if let TierTarget::Decl(decl) = target {
             *target = TierTarget::Index(self.tiers.get(decl).copied().unwrap_or(u32::MAX));
