@@ -553,7 +553,8 @@ impl<'a> Evaluator<'a> {
 
     /// A provision's condition: by its flat form on the verdicts-only path, by the tree where
     /// missing facts, unsure marks or facts used are recorded, or where it was not lowered.
-    #[inline]
+    /// Inlined into each kind of provision, so that a condition its guard rules out costs no call.
+    #[inline(always)]
     fn when(&mut self, flat: &'a FlatCondition, expr: &'a IrExpr) -> Tri {
         if !self.flat || flat.is_empty() {
             return self.condition(expr);
@@ -564,6 +565,15 @@ impl<'a> Evaluator<'a> {
             && enum_in_path(self.system, variant, slots, negated) == Tri::False
         {
             return Tri::False;
+        }
+        self.flat_condition(flat)
+    }
+
+    /// A condition in flat form that its guard did not rule out.
+    fn flat_condition(&mut self, flat: &'a FlatCondition) -> Tri {
+        // `level == t3` alone, the usual condition of a duty: asked directly.
+        if let [Op::TierIs { classification, tier, negated }] = flat.ops() {
+            return self.tier_is(*classification, *tier, *negated);
         }
         self.run_flat(flat.ops())
     }
