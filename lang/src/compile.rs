@@ -103,6 +103,7 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
         examples: Vec::new(),
         mappings: Vec::new(),
         term_names: Vec::new(),
+        guard_paths: Vec::new(),
     };
     let mut linker = Linker { terms: BTreeMap::new(), tiers: BTreeMap::new() };
     let mut files = import_closure(db, file).clone();
@@ -218,6 +219,7 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
             linker.mapped(&mut claim.right);
         }
     }
+    crate::ir::link::number_guards(&mut compiled);
     let _ = PeriodConvention::CalendarDays;
     Some(Arc::new(compiled))
 }

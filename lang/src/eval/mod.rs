@@ -139,6 +139,7 @@ struct Scratch {
     tier_cached: Vec<bool>,
     missing: Vec<String>,
     instances: Vec<InstanceVerdict>,
+    guard_sets: Vec<Option<EnumSet>>,
 }
 
 impl Clone for Scratch {
@@ -322,6 +323,8 @@ struct Evaluator<'a> {
     tier_cached: Vec<bool>,
     /// The obligations' instances (on the verdicts-only path).
     instances: Vec<InstanceVerdict>,
+    /// The sets guards test (`CompiledRulebook::guard_paths`), summarised when first asked.
+    guard_sets: Vec<Option<EnumSet>>,
     /// The steps weighed so far (see [`Step`]).
     trace: Vec<Step>,
     unsure: BTreeSet<UnsureMark>,
@@ -344,6 +347,7 @@ impl<'a> Evaluator<'a> {
             mut tier_cached,
             mut missing,
             instances,
+            mut guard_sets,
         } = scratch;
         // Cached values are kept (their buffers are reused) but marked stale.
         term_cache.resize_with(rulebook.terms.len(), CachedTerm::default);
@@ -353,6 +357,8 @@ impl<'a> Evaluator<'a> {
         tier_cached.clear();
         tier_cached.resize(rulebook.classifications.len(), false);
         missing.clear();
+        guard_sets.clear();
+        guard_sets.resize(rulebook.guard_paths.len(), None);
         Evaluator {
             rulebook,
             schema: &rulebook.schema,
@@ -370,6 +376,7 @@ impl<'a> Evaluator<'a> {
             tier_cache,
             tier_cached,
             instances,
+            guard_sets,
             trace: Vec::new(),
             unsure: BTreeSet::new(),
             facts: BTreeSet::new(),
@@ -386,6 +393,7 @@ impl<'a> Evaluator<'a> {
             tier_cached: self.tier_cached,
             missing: self.missing,
             instances: self.instances,
+            guard_sets: self.guard_sets,
         }
     }
 
@@ -562,11 +570,44 @@ impl<'a> Evaluator<'a> {
         // Most conditions start with `v in system.a.b` and stop there, false: decided here,
         // without entering the loop.
         if let Some((variant, slots, negated)) = flat.guard()
-            && enum_in_path(self.system, variant, slots, negated) == Tri::False
+            && self.guard(variant, slots, negated, flat.guard_path()) == Tri::False
         {
             return Tri::False;
         }
         self.flat_condition(flat)
+    }
+
+    /// A guard's test, `variant in system.a.b` (or `not in`), through the summary of the set
+    /// (made on first use in the decision) when the rulebook numbered its path.
+    #[inline(always)]
+    fn guard(&mut self, variant: u32, slots: &[u32], negated: bool, path: Option<u32>) -> Tri {
+        let Some(path) = path else { return enum_in_path(self.system, variant, slots, negated) };
+        let summary = match self.guard_sets.get(path as usize) {
+            Some(Some(summary)) => *summary,
+            Some(None) => {
+                let summary = EnumSet::of(walk_path(self.system, slots));
+                if let Some(slot) = self.guard_sets.get_mut(path as usize) {
+                    *slot = Some(summary);
+                }
+                summary
+            }
+            None => return enum_in_path(self.system, variant, slots, negated),
+        };
+        let found = match summary {
+            EnumSet::Bits { bits, unknown } => {
+                if variant < 64 && bits & (1 << variant) != 0 {
+                    Tri::True
+                } else if unknown {
+                    Tri::Unknown
+                } else {
+                    Tri::False
+                }
+            }
+            EnumSet::Absent => Tri::False,
+            EnumSet::Unknown => Tri::Unknown,
+            EnumSet::Other => return enum_in_path(self.system, variant, slots, negated),
+        };
+        if negated { found.not() } else { found }
     }
 
     /// A condition in flat form that its guard did not rule out.
@@ -1952,6 +1993,38 @@ fn enum_member(wanted: u32, collection: &Value) -> Tri {
             if unknown { Tri::Unknown } else { Tri::False }
         }
         _ => Tri::Unknown,
+    }
+}
+
+/// A set (or list) of enum values summarised for guards: which values below 64 it holds and
+/// whether an item is unknown; or absent, or unknown as a whole; or `Other` (a value of 64 or
+/// more, or an item that is not an enum value), which guards test by scanning as before.
+#[derive(Clone, Copy)]
+enum EnumSet {
+    Bits { bits: u64, unknown: bool },
+    Absent,
+    Unknown,
+    Other,
+}
+
+impl EnumSet {
+    fn of(end: PathEnd<'_>) -> EnumSet {
+        match end {
+            PathEnd::Found(Value::Set(items) | Value::List(items)) => {
+                let mut bits = 0u64;
+                let mut unknown = false;
+                for item in items.iter() {
+                    match item {
+                        Value::Enum(found) if *found < 64 => bits |= 1 << found,
+                        Value::Unknown => unknown = true,
+                        _ => return EnumSet::Other,
+                    }
+                }
+                EnumSet::Bits { bits, unknown }
+            }
+            PathEnd::Found(Value::Absent) | PathEnd::Absent => EnumSet::Absent,
+            PathEnd::Found(_) | PathEnd::Unknown { .. } => EnumSet::Unknown,
+        }
     }
 }
 

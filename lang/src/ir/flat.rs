@@ -26,7 +26,7 @@ const MAX_DEPTH: u32 = 64;
 
 /// A condition lowered to flat instructions; empty when the condition is evaluated by the tree
 /// (before linking, or when nested too deep).
-#[derive(Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct FlatCondition {
     ops: Box<[Op]>,
     /// Whether the first instruction is an [`Op::EnumInPath`] whose false makes the whole
@@ -34,6 +34,16 @@ pub struct FlatCondition {
     /// evaluator then tries it before entering the loop, and most conditions of a rulebook stop
     /// there.
     guarded: bool,
+    /// The guard's set among the rulebook's `guard_paths` (numbered by `link` once the whole
+    /// rulebook is linked), so that the set is summarised once per decision; `u32::MAX` until
+    /// then.
+    guard_path: u32,
+}
+
+impl Default for FlatCondition {
+    fn default() -> FlatCondition {
+        FlatCondition { ops: Box::default(), guarded: false, guard_path: u32::MAX }
+    }
 }
 
 impl fmt::Debug for FlatCondition {
@@ -56,7 +66,26 @@ impl FlatCondition {
             [Op::EnumInPath { .. }] | [Op::EnumInPath { .. }, Op::Decide { depth: 0, decisive: false, .. }, ..] => true,
             _ => false,
         };
-        FlatCondition { ops: lowering.ops.into_boxed_slice(), guarded }
+        FlatCondition { ops: lowering.ops.into_boxed_slice(), guarded, guard_path: u32::MAX }
+    }
+
+    /// Numbers the guard's path among `paths` (equal paths share a number).
+    pub fn number_guard(&mut self, paths: &mut Vec<Box<[u32]>>) {
+        let Some((_, slots, _)) = self.guard() else { return };
+        let number = match paths.iter().position(|path| **path == *slots) {
+            Some(number) => number,
+            None => {
+                paths.push(slots.into());
+                paths.len() - 1
+            }
+        };
+        self.guard_path = number as u32;
+    }
+
+    /// The number of the guard's path among the rulebook's `guard_paths`, once numbered.
+    #[inline]
+    pub fn guard_path(&self) -> Option<u32> {
+        (self.guard_path != u32::MAX).then_some(self.guard_path)
     }
 
     /// The guarding test (see `guarded`): its enum value, its slots and whether it is negated.

@@ -153,6 +153,32 @@ impl Linker {
     }
 }
 
+/// Numbers the paths of the sets that conditions' guards test, each path once, into the
+/// rulebook's `guard_paths`.
+pub fn number_guards(compiled: &mut super::CompiledRulebook) {
+    let mut paths = Vec::new();
+    for term in &mut compiled.terms {
+        term.flat.number_guard(&mut paths);
+    }
+    for classification in &mut compiled.classifications {
+        for branch in &mut classification.branches {
+            branch.flat.number_guard(&mut paths);
+        }
+    }
+    for redline in &mut compiled.redlines {
+        redline.flat.number_guard(&mut paths);
+        let mut stack: Vec<&mut IrException> = redline.exceptions.iter_mut().collect();
+        while let Some(exception) = stack.pop() {
+            exception.flat.number_guard(&mut paths);
+            stack.extend(exception.exceptions.iter_mut());
+        }
+    }
+    for obligation in &mut compiled.obligations {
+        obligation.flat.number_guard(&mut paths);
+    }
+    compiled.guard_paths = paths;
+}
+
 /// `system.a.b` as one `RootPath` node, when the chain of fields starts at the top level.
 fn fuse_root_path(expr: &IrExpr) -> Option<IrExpr> {
     let IrExpr::Field { ty, .. } = expr else { return None };

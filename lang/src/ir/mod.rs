@@ -443,6 +443,9 @@ pub struct CompiledRulebook {
     pub mappings: Vec<IrMapping>,
     /// Every term, role and classification by name, for `concord explain` and examples.
     pub term_names: Vec<(String, u32)>,
+    /// The slot paths of the sets that conditions' guards test (`v in system.purposes`), each
+    /// once, numbered by `link`: the evaluator summarises each set once per decision.
+    pub guard_paths: Vec<Box<[u32]>>,
 }
 
 /// A decimal rendered for explanations.
