@@ -62,10 +62,10 @@ impl FlatCondition {
         if lowering.too_deep {
             return FlatCondition::default();
         }
-        let guarded = match lowering.ops.as_slice() {
-            [Op::EnumInPath { .. }] | [Op::EnumInPath { .. }, Op::Decide { depth: 0, decisive: false, .. }, ..] => true,
-            _ => false,
-        };
+        let guarded = matches!(
+            lowering.ops.as_slice(),
+            [Op::EnumInPath { .. }] | [Op::EnumInPath { .. }, Op::Decide { depth: 0, decisive: false, .. }, ..]
+        );
         FlatCondition { ops: lowering.ops.into_boxed_slice(), guarded, guard_path: u32::MAX }
     }
 
