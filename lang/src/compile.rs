@@ -103,6 +103,7 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
         examples: Vec::new(),
         mappings: Vec::new(),
         term_names: Vec::new(),
+        guard_paths: Vec::new(),
     };
     let mut linker = Linker { terms: BTreeMap::new(), tiers: BTreeMap::new() };
     let mut files = import_closure(db, file).clone();
@@ -173,7 +174,7 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
         }
     }
     for term in &mut compiled.terms {
-        linker.expr(&mut term.body);
+        term.flat = linker.term(term.n_params, &mut term.body);
     }
     for role in compiled.roles.iter_mut().flatten() {
         linker.expr(&mut role.domain);
@@ -221,6 +222,7 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
             linker.mapped(&mut claim.right);
         }
     }
+    crate::ir::link::number_guards(&mut compiled);
     let _ = PeriodConvention::CalendarDays;
     Some(Arc::new(compiled))
 }

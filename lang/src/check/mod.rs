@@ -254,6 +254,10 @@ impl<'db> ItemContext<'db> {
             name_span: name.map(|name| name.span).unwrap_or_default(),
             location: None,
             condition_text: None,
+            days: DayRange::new(
+                meta.applies.as_ref().and_then(|applies| applies.from),
+                meta.applies.as_ref().and_then(|applies| applies.until),
+            ),
         }
     }
 
@@ -386,7 +390,14 @@ impl<'db> ItemContext<'db> {
         }
         info.condition_text = Some(self.source_text(term.body.span));
         let n_locals = self.exprs.max_locals;
-        let ir = IrTerm { info, n_params: term.params.len() as u32, param_types: params.clone(), n_locals, body };
+        let ir = IrTerm {
+            info,
+            n_params: term.params.len() as u32,
+            param_types: params.clone(),
+            n_locals,
+            body,
+            flat: Default::default(),
+        };
         let signature = TermSignature { params, result };
         (signature, ir)
     }
@@ -430,7 +441,14 @@ impl<'db> ItemContext<'db> {
         self.exprs.push_local(&role.param.text, party_ty.clone());
         let body = if self.cycles.contains(&self.key) { IrExpr::Error } else { self.exprs.condition(&role.body) };
         info.condition_text = Some(self.source_text(role.body.span));
-        let term = IrTerm { info, n_params: 1, param_types: Vec::new(), n_locals: self.exprs.max_locals, body };
+        let term = IrTerm {
+            info,
+            n_params: 1,
+            param_types: Vec::new(),
+            n_locals: self.exprs.max_locals,
+            body,
+            flat: Default::default(),
+        };
         (TermSignature { params: vec![party_ty], result: Ty::Bool }, term, IrRole { domain, label_slot })
     }
 

@@ -19,7 +19,7 @@ use rust_decimal::Decimal;
 
 use self::deadline::{DueAt, DueDate, MAX_PERIODS, Periods, compute_due, utc_date};
 use self::verdict::*;
-use crate::ir::flat::{FlatCondition, Op, Operand};
+use crate::ir::flat::{FlatCondition, Op, Operand, mask_has};
 use crate::ir::*;
 use crate::schema::Schema;
 use crate::syntax::ast::BinOp;
@@ -139,6 +139,7 @@ struct Scratch {
     tier_cached: Vec<bool>,
     missing: Vec<String>,
     instances: Vec<InstanceVerdict>,
+    guard_sets: Vec<Option<EnumSet>>,
 }
 
 impl Clone for Scratch {
@@ -200,7 +201,7 @@ pub fn evaluate_outcomes(rulebook: &CompiledRulebook, system: &Value, as_of: Dat
     }
     for idx in &rulebook.own_classifications {
         let decided = match rulebook.classifications.get(*idx as usize) {
-            Some(classification) if in_force && classification_in_force(classification, as_of) => {
+            Some(classification) if in_force && classification.info.days.contains(evaluator.as_of_key) => {
                 evaluator.tier_lookup(*idx, None).0
             }
             _ => None,
@@ -216,10 +217,6 @@ pub fn evaluate_outcomes(rulebook: &CompiledRulebook, system: &Value, as_of: Dat
     evaluator.instances = instances;
     out.trace = std::mem::take(&mut evaluator.trace);
     out.scratch = evaluator.into_scratch();
-}
-
-fn classification_in_force(classification: &IrClassification, as_of: Date) -> bool {
-    in_force(classification.info.applies_from, classification.info.applies_until, as_of)
 }
 
 /// Evaluates one parameterless term by name (for examples and `concord explain`).
@@ -307,6 +304,8 @@ struct Evaluator<'a> {
     schema: &'a Schema,
     system: &'a Value,
     as_of: Date,
+    /// `as_of` as a day key, to ask provisions' [`DayRange`]s.
+    as_of_key: i32,
     options: EvalOptions,
     /// Whether to build full verdicts (missing-fact paths, instances, holders); the compact path
     /// of [`evaluate_outcomes`] does not.
@@ -324,6 +323,8 @@ struct Evaluator<'a> {
     tier_cached: Vec<bool>,
     /// The obligations' instances (on the verdicts-only path).
     instances: Vec<InstanceVerdict>,
+    /// The sets guards test (`CompiledRulebook::guard_paths`), summarised when first asked.
+    guard_sets: Vec<Option<EnumSet>>,
     /// The steps weighed so far (see [`Step`]).
     trace: Vec<Step>,
     unsure: BTreeSet<UnsureMark>,
@@ -346,6 +347,7 @@ impl<'a> Evaluator<'a> {
             mut tier_cached,
             mut missing,
             instances,
+            mut guard_sets,
         } = scratch;
         // Cached values are kept (their buffers are reused) but marked stale.
         term_cache.resize_with(rulebook.terms.len(), CachedTerm::default);
@@ -355,11 +357,14 @@ impl<'a> Evaluator<'a> {
         tier_cached.clear();
         tier_cached.resize(rulebook.classifications.len(), false);
         missing.clear();
+        guard_sets.clear();
+        guard_sets.resize(rulebook.guard_paths.len(), None);
         Evaluator {
             rulebook,
             schema: &rulebook.schema,
             system,
             as_of,
+            as_of_key: day_key(as_of),
             options,
             record: true,
             flat: false,
@@ -371,6 +376,7 @@ impl<'a> Evaluator<'a> {
             tier_cache,
             tier_cached,
             instances,
+            guard_sets,
             trace: Vec::new(),
             unsure: BTreeSet::new(),
             facts: BTreeSet::new(),
@@ -387,6 +393,7 @@ impl<'a> Evaluator<'a> {
             tier_cached: self.tier_cached,
             missing: self.missing,
             instances: self.instances,
+            guard_sets: self.guard_sets,
         }
     }
 
@@ -567,8 +574,62 @@ impl<'a> Evaluator<'a> {
 
     /// A provision's condition: by its flat form on the verdicts-only path, by the tree where
     /// missing facts, unsure marks or facts used are recorded, or where it was not lowered.
+    /// Inlined into each kind of provision, so that a condition its guard rules out costs no call.
+    #[inline(always)]
     fn when(&mut self, flat: &'a FlatCondition, expr: &'a IrExpr) -> Tri {
-        if self.flat && !flat.is_empty() { self.run_flat(flat.ops()) } else { self.condition(expr) }
+        if !self.flat || flat.is_empty() {
+            return self.condition(expr);
+        }
+        // Most conditions start with `v in system.a.b` and stop there, false: decided here,
+        // without entering the loop.
+        if let Some((variant, slots, negated)) = flat.guard()
+            && self.guard(variant, slots, negated, flat.guard_path()) == Tri::False
+        {
+            return Tri::False;
+        }
+        self.flat_condition(flat)
+    }
+
+    /// A guard's test, `variant in system.a.b` (or `not in`), through the summary of the set
+    /// (made on first use in the decision) when the rulebook numbered its path.
+    #[inline(always)]
+    fn guard(&mut self, variant: u32, slots: &[u32], negated: bool, path: Option<u32>) -> Tri {
+        let Some(path) = path else { return enum_in_path(self.system, variant, slots, negated) };
+        let summary = match self.guard_sets.get(path as usize) {
+            Some(Some(summary)) => *summary,
+            Some(None) => {
+                let summary = EnumSet::of(walk_path(self.system, slots));
+                if let Some(slot) = self.guard_sets.get_mut(path as usize) {
+                    *slot = Some(summary);
+                }
+                summary
+            }
+            None => return enum_in_path(self.system, variant, slots, negated),
+        };
+        let found = match summary {
+            EnumSet::Bits { bits, unknown } => {
+                if variant < 64 && bits & (1 << variant) != 0 {
+                    Tri::True
+                } else if unknown {
+                    Tri::Unknown
+                } else {
+                    Tri::False
+                }
+            }
+            EnumSet::Absent => Tri::False,
+            EnumSet::Unknown => Tri::Unknown,
+            EnumSet::Other => return enum_in_path(self.system, variant, slots, negated),
+        };
+        if negated { found.not() } else { found }
+    }
+
+    /// A condition in flat form that its guard did not rule out.
+    fn flat_condition(&mut self, flat: &'a FlatCondition) -> Tri {
+        // `level == t3` alone, the usual condition of a duty: asked directly.
+        if let [Op::TierIs { classification, tier, negated }] = flat.ops() {
+            return self.tier_is(*classification, *tier, *negated);
+        }
+        self.run_flat(flat.ops())
     }
 
     /// Runs a condition's flat instructions (see `ir/flat.rs`): one accumulator, and one bit
@@ -585,14 +646,12 @@ impl<'a> Evaluator<'a> {
                     self.prepare(operand);
                     truth(self.read(operand))
                 }
-                Op::EnumInPath { negated, variant, slots } => {
-                    let found = match walk_path(self.system, slots) {
-                        PathEnd::Found(collection) => enum_member(*variant, collection),
-                        PathEnd::Absent => Tri::False,
-                        PathEnd::Unknown { .. } => Tri::Unknown,
-                    };
-                    if *negated { found.not() } else { found }
-                }
+                Op::EnumInPath { negated, variant, slots } => enum_in_path(self.system, *variant, slots, *negated),
+                Op::EnumIntersectsPath { slots, mask } => match walk_path(self.system, slots) {
+                    PathEnd::Found(collection) => enum_intersects(mask, collection),
+                    PathEnd::Absent => Tri::False,
+                    PathEnd::Unknown { .. } => Tri::Unknown,
+                },
                 Op::Member { negated, element, collection } => {
                     self.prepare(element);
                     self.prepare(collection);
@@ -1005,7 +1064,16 @@ impl<'a> Evaluator<'a> {
         let saved_frame = self.frame;
         self.frame = frame;
         let mark = self.missing.len();
-        let value = self.eval(&term.body).into_owned();
+        let value = if self.flat && n_args == 0 && !term.flat.is_empty() {
+            // The body is a condition (see `FlatCondition::lower_term`): its value is its truth.
+            match self.run_flat(term.flat.ops()) {
+                Tri::True => Value::Bool(true),
+                Tri::False => Value::Bool(false),
+                Tri::Unknown => Value::Unknown,
+            }
+        } else {
+            self.eval(&term.body).into_owned()
+        };
         self.frame = saved_frame;
         self.locals.truncate(frame);
         if n_args == 0 {
@@ -1036,6 +1104,10 @@ impl<'a> Evaluator<'a> {
     fn tier_lookup(&mut self, idx: u32, tier: Option<u32>) -> (Option<u32>, bool) {
         self.tier(idx);
         let Some(outcome) = self.cached_tier(idx) else { return (None, true) };
+        if !self.record {
+            // Nothing to record: the outcome alone.
+            return (outcome.decided, tier.is_none_or(|tier| outcome.possible.contains(&tier)));
+        }
         let possible = tier.is_none_or(|tier| outcome.possible.contains(&tier));
         let decided = outcome.decided;
         let branch = outcome.branch;
@@ -1089,7 +1161,7 @@ impl<'a> Evaluator<'a> {
         possible.clear();
         let mut decided_branch = None;
         for (branch_idx, branch) in classification.branches.iter().enumerate() {
-            let applies_today = in_force(branch.info.applies_from, branch.info.applies_until, self.as_of);
+            let applies_today = branch.info.days.contains(self.as_of_key);
             let value = match (&branch.when, applies_today) {
                 (_, false) => Tri::False,
                 (None, true) => Tri::True,
@@ -1157,7 +1229,7 @@ impl<'a> Evaluator<'a> {
 
     /// Whether a provision (and its rulebook) is in force on the evaluation date; if not, says why.
     fn provision_in_force(&mut self, info: &ProvisionInfo, rulebook_in_force: bool) -> bool {
-        let in_force = rulebook_in_force && in_force(info.applies_from, info.applies_until, self.as_of);
+        let in_force = rulebook_in_force && info.days.contains(self.as_of_key);
         if !in_force {
             self.trace.push(Step::NotInForce);
         }
@@ -1286,7 +1358,7 @@ impl<'a> Evaluator<'a> {
                 self.unsure.insert(UnsureMark { declaration: exception.info.name.clone(), reason: reason.clone() });
             }
         }
-        if !in_force(exception.info.applies_from, exception.info.applies_until, self.as_of) {
+        if !exception.info.days.contains(self.as_of_key) {
             self.trace.push(Step::ExceptionNotInForce(index));
             return Tri::False;
         }
@@ -1936,13 +2008,77 @@ fn member_values(negated: bool, element: &Value, collection: &Value) -> Tri {
 }
 
 /// Whether enum value `wanted` is in `collection` (a set or list, or a fact that is absent or
-/// unknown), in three-valued logic.
+/// unknown), in three-valued logic; one pass over the items.
 #[inline]
 fn enum_member(wanted: u32, collection: &Value) -> Tri {
     match collection {
         Value::Absent => Tri::False,
         Value::Set(items) | Value::List(items) => {
-            if items.iter().any(|item| matches!(item, Value::Enum(found) if *found == wanted)) {
+            let mut unknown = false;
+            for item in items.iter() {
+                match item {
+                    Value::Enum(found) if *found == wanted => return Tri::True,
+                    Value::Unknown => unknown = true,
+                    _ => {}
+                }
+            }
+            if unknown { Tri::Unknown } else { Tri::False }
+        }
+        _ => Tri::Unknown,
+    }
+}
+
+/// A set (or list) of enum values summarised for guards: which values below 64 it holds and
+/// whether an item is unknown; or absent, or unknown as a whole; or `Other` (a value of 64 or
+/// more, or an item that is not an enum value), which guards test by scanning as before.
+#[derive(Clone, Copy)]
+enum EnumSet {
+    Bits { bits: u64, unknown: bool },
+    Absent,
+    Unknown,
+    Other,
+}
+
+impl EnumSet {
+    fn of(end: PathEnd<'_>) -> EnumSet {
+        match end {
+            PathEnd::Found(Value::Set(items) | Value::List(items)) => {
+                let mut bits = 0u64;
+                let mut unknown = false;
+                for item in items.iter() {
+                    match item {
+                        Value::Enum(found) if *found < 64 => bits |= 1 << found,
+                        Value::Unknown => unknown = true,
+                        _ => return EnumSet::Other,
+                    }
+                }
+                EnumSet::Bits { bits, unknown }
+            }
+            PathEnd::Found(Value::Absent) | PathEnd::Absent => EnumSet::Absent,
+            PathEnd::Found(_) | PathEnd::Unknown { .. } => EnumSet::Unknown,
+        }
+    }
+}
+
+/// `variant in system.a.b` (or `not in`) for the set or list of enum values reached by `slots`.
+#[inline]
+fn enum_in_path(system: &Value, variant: u32, slots: &[u32], negated: bool) -> Tri {
+    let found = match walk_path(system, slots) {
+        PathEnd::Found(collection) => enum_member(variant, collection),
+        PathEnd::Absent => Tri::False,
+        PathEnd::Unknown { .. } => Tri::Unknown,
+    };
+    if negated { found.not() } else { found }
+}
+
+/// Whether a set or list of enum values (or a fact that is absent or unknown) shares a value
+/// with a constant set of enum values given as a mask, in three-valued logic.
+#[inline]
+fn enum_intersects(mask: &[u64], collection: &Value) -> Tri {
+    match collection {
+        Value::Absent => Tri::False,
+        Value::Set(items) | Value::List(items) => {
+            if items.iter().any(|item| matches!(item, Value::Enum(found) if mask_has(mask, *found))) {
                 Tri::True
             } else if items.iter().any(is_unknown) {
                 Tri::Unknown
@@ -1954,13 +2090,21 @@ fn enum_member(wanted: u32, collection: &Value) -> Tri {
     }
 }
 
+/// Exact decimals in order: by their mantissas when both have the same scale (the common case
+/// of a fact and a threshold written alike), which is exact and cheaper than the general
+/// comparison that rescales.
+#[inline]
+fn decimal_cmp(a: &Decimal, b: &Decimal) -> std::cmp::Ordering {
+    if a.scale() == b.scale() { a.mantissa().cmp(&b.mantissa()) } else { a.cmp(b) }
+}
+
 /// A comparison of two values: numbers and quantities exactly, dates and instants in time,
 /// anything else by equality; unknown if either is, and an absent fact equals nothing.
 fn compare_values(op: BinOp, left: &Value, right: &Value) -> Tri {
     let ordering = match (left, right) {
         (Value::Unknown, _) | (_, Value::Unknown) => return Tri::Unknown,
         (Value::Absent, _) | (_, Value::Absent) => return Tri::from_bool(op == BinOp::Ne),
-        (Value::Number(a) | Value::Quantity(a), Value::Number(b) | Value::Quantity(b)) => a.cmp(b),
+        (Value::Number(a) | Value::Quantity(a), Value::Number(b) | Value::Quantity(b)) => decimal_cmp(a, b),
         (Value::Date(a), Value::Date(b)) => a.cmp(b),
         (Value::DateTime(a), Value::DateTime(b)) => a.cmp(b),
         (a, b) => {

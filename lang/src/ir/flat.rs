@@ -26,9 +26,24 @@ const MAX_DEPTH: u32 = 64;
 
 /// A condition lowered to flat instructions; empty when the condition is evaluated by the tree
 /// (before linking, or when nested too deep).
-#[derive(Clone, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct FlatCondition {
     ops: Box<[Op]>,
+    /// Whether the first instruction is an [`Op::EnumInPath`] whose false makes the whole
+    /// condition false (the condition is that test alone, or an `and` that starts with it): the
+    /// evaluator then tries it before entering the loop, and most conditions of a rulebook stop
+    /// there.
+    guarded: bool,
+    /// The guard's set among the rulebook's `guard_paths` (numbered by `link` once the whole
+    /// rulebook is linked), so that the set is summarised once per decision; `u32::MAX` until
+    /// then.
+    guard_path: u32,
+}
+
+impl Default for FlatCondition {
+    fn default() -> FlatCondition {
+        FlatCondition { ops: Box::default(), guarded: false, guard_path: u32::MAX }
+    }
 }
 
 impl fmt::Debug for FlatCondition {
@@ -47,7 +62,56 @@ impl FlatCondition {
         if lowering.too_deep {
             return FlatCondition::default();
         }
-        FlatCondition { ops: lowering.ops.into_boxed_slice() }
+        let guarded = matches!(
+            lowering.ops.as_slice(),
+            [Op::EnumInPath { .. }] | [Op::EnumInPath { .. }, Op::Decide { depth: 0, decisive: false, .. }, ..]
+        );
+        FlatCondition { ops: lowering.ops.into_boxed_slice(), guarded, guard_path: u32::MAX }
+    }
+
+    /// Numbers the guard's path among `paths` (equal paths share a number).
+    pub fn number_guard(&mut self, paths: &mut Vec<Box<[u32]>>) {
+        let Some((_, slots, _)) = self.guard() else { return };
+        let number = match paths.iter().position(|path| **path == *slots) {
+            Some(number) => number,
+            None => {
+                paths.push(slots.into());
+                paths.len() - 1
+            }
+        };
+        self.guard_path = number as u32;
+    }
+
+    /// The number of the guard's path among the rulebook's `guard_paths`, once numbered.
+    #[inline]
+    pub fn guard_path(&self) -> Option<u32> {
+        (self.guard_path != u32::MAX).then_some(self.guard_path)
+    }
+
+    /// The guarding test (see `guarded`): its enum value, its slots and whether it is negated.
+    #[inline]
+    pub fn guard(&self) -> Option<(u32, &[u32], bool)> {
+        match (self.guarded, self.ops.first()) {
+            (true, Some(Op::EnumInPath { negated, variant, slots })) => Some((*variant, slots, *negated)),
+            _ => None,
+        }
+    }
+
+    /// Lowers the body of a term without parameters, when the body is a condition whose tree
+    /// value is always a boolean or unknown (a junction, a negation, a comparison, a membership,
+    /// an intersection): the term's value is then the flat form's truth value. Other bodies
+    /// (a fact read as it is, arithmetic, …) keep the tree, since their value is not only a
+    /// truth value.
+    pub fn lower_term(expr: &IrExpr) -> FlatCondition {
+        match expr {
+            IrExpr::And(_)
+            | IrExpr::Or(_)
+            | IrExpr::Not(_)
+            | IrExpr::Compare { .. }
+            | IrExpr::Member { .. }
+            | IrExpr::Intersects(..) => FlatCondition::lower(expr),
+            _ => FlatCondition::default(),
+        }
     }
 
     pub fn ops(&self) -> &[Op] {
@@ -84,6 +148,12 @@ pub enum Op {
         negated: bool,
         variant: u32,
         slots: Box<[u32]>,
+    },
+    /// `system.a.b intersects {v1, v2, …}` (either order) for a set of enum values written out
+    /// of constants: bit `v` of `mask` (64 variants a word) says whether `v` is in the constant.
+    EnumIntersectsPath {
+        slots: Box<[u32]>,
+        mask: Box<[u64]>,
     },
     /// `element in collection`, or `not in`.
     Member {
@@ -168,6 +238,16 @@ impl Lowering {
                 });
                 self.leaf(lowered, expr);
             }
+            IrExpr::Intersects(left, right) => {
+                let lowered = match (&**left, &**right) {
+                    (IrExpr::RootPath { slots, .. }, IrExpr::Const(set))
+                    | (IrExpr::Const(set), IrExpr::RootPath { slots, .. }) => {
+                        enum_mask(set).map(|mask| Op::EnumIntersectsPath { slots: slots.clone(), mask })
+                    }
+                    _ => None,
+                };
+                self.leaf(lowered, expr);
+            }
             _ => self.leaf(operand(expr).map(Op::Truth), expr),
         }
     }
@@ -204,6 +284,30 @@ impl Lowering {
             }
         }
     }
+}
+
+/// The bit mask of a constant set (or list) of enum values; `None` if an element is anything
+/// else.
+fn enum_mask(value: &Value) -> Option<Box<[u64]>> {
+    let (Value::Set(items) | Value::List(items)) = value else { return None };
+    let mut mask: Vec<u64> = Vec::new();
+    for item in items.iter() {
+        let Value::Enum(variant) = item else { return None };
+        let word = (*variant / 64) as usize;
+        if mask.len() <= word {
+            mask.resize(word + 1, 0);
+        }
+        if let Some(bits) = mask.get_mut(word) {
+            *bits |= 1 << (*variant % 64);
+        }
+    }
+    Some(mask.into_boxed_slice())
+}
+
+/// Whether enum value `variant` is in a mask built by [`enum_mask`].
+#[inline]
+pub fn mask_has(mask: &[u64], variant: u32) -> bool {
+    mask.get((variant / 64) as usize).is_some_and(|bits| bits & (1 << (variant % 64)) != 0)
 }
 
 /// The operand an expression reads, if it is a constant, a fact from the top level or a term

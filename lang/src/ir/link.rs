@@ -100,6 +100,13 @@ impl Linker {
         FlatCondition::lower(expr)
     }
 
+    /// Links a term's body; a term without parameters whose body is a condition also gets its
+    /// flat form.
+    pub fn term(&self, n_params: u32, body: &mut IrExpr) -> FlatCondition {
+        self.expr(body);
+        if n_params == 0 { FlatCondition::lower_term(body) } else { FlatCondition::default() }
+    }
+
     pub fn tier_target(&self, target: &mut TierTarget) {
         if let TierTarget::Decl(decl) = target {
             *target = TierTarget::Index(self.tiers.get(decl).copied().unwrap_or(u32::MAX));
@@ -144,6 +151,32 @@ impl Linker {
             IrDue::WithoutUndueDelay | IrDue::Standing => {}
         }
     }
+}
+
+/// Numbers the paths of the sets that conditions' guards test, each path once, into the
+/// rulebook's `guard_paths`.
+pub fn number_guards(compiled: &mut super::CompiledRulebook) {
+    let mut paths = Vec::new();
+    for term in &mut compiled.terms {
+        term.flat.number_guard(&mut paths);
+    }
+    for classification in &mut compiled.classifications {
+        for branch in &mut classification.branches {
+            branch.flat.number_guard(&mut paths);
+        }
+    }
+    for redline in &mut compiled.redlines {
+        redline.flat.number_guard(&mut paths);
+        let mut stack: Vec<&mut IrException> = redline.exceptions.iter_mut().collect();
+        while let Some(exception) = stack.pop() {
+            exception.flat.number_guard(&mut paths);
+            stack.extend(exception.exceptions.iter_mut());
+        }
+    }
+    for obligation in &mut compiled.obligations {
+        obligation.flat.number_guard(&mut paths);
+    }
+    compiled.guard_paths = paths;
 }
 
 /// `system.a.b` as one `RootPath` node, when the chain of fields starts at the top level.

@@ -206,6 +206,40 @@ pub struct ProvisionInfo {
     pub location: Option<SourceLocation>,
     /// The condition's source text, for explanations.
     pub condition_text: Option<String>,
+    /// `applies_from` and `applies_until` as day keys, so that the evaluator asks whether the
+    /// provision is in force with two integer comparisons.
+    pub days: DayRange,
+}
+
+/// The days a provision applies, inclusive, as keys that order like the dates (see
+/// [`day_key`]); unbounded ends are the extreme keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DayRange {
+    from: i32,
+    until: i32,
+}
+
+impl DayRange {
+    pub fn new(from: Option<Date>, until: Option<Date>) -> DayRange {
+        DayRange { from: from.map_or(i32::MIN, day_key), until: until.map_or(i32::MAX, day_key) }
+    }
+
+    /// Whether the day whose key is `day` lies in the range.
+    #[inline]
+    pub fn contains(&self, day: i32) -> bool {
+        self.from <= day && day <= self.until
+    }
+}
+
+impl Default for DayRange {
+    fn default() -> DayRange {
+        DayRange::new(None, None)
+    }
+}
+
+/// A date as an integer that orders like the date: year, month and day in separate bit fields.
+pub fn day_key(date: Date) -> i32 {
+    (i32::from(date.year()) << 9) | (i32::from(date.month()) << 5) | i32::from(date.day())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -217,6 +251,9 @@ pub struct IrTerm {
     /// Locals the body needs (parameters first).
     pub n_locals: u32,
     pub body: IrExpr,
+    /// `body` in its flat form, filled by `link` for a term without parameters whose body is a
+    /// condition (see [`flat::FlatCondition::lower_term`]); empty otherwise.
+    pub flat: FlatCondition,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -408,9 +445,45 @@ pub struct CompiledRulebook {
     pub mappings: Vec<IrMapping>,
     /// Every term, role and classification by name, for `concord explain` and examples.
     pub term_names: Vec<(String, u32)>,
+    /// The slot paths of the sets that conditions' guards test (`v in system.purposes`), each
+    /// once, numbered by `link`: the evaluator summarises each set once per decision.
+    pub guard_paths: Vec<Box<[u32]>>,
 }
 
 /// A decimal rendered for explanations.
 pub fn show_decimal(value: &Decimal) -> String {
     crate::num::format_decimal(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Day keys order exactly as the dates do, across months, years and the ends of jiff's range.
+    #[test]
+    fn day_keys_order_like_dates() {
+        let dates: Vec<Date> = [
+            "-009999-01-01",
+            "0000-12-31",
+            "2024-02-29",
+            "2024-03-01",
+            "2024-12-31",
+            "2025-01-01",
+            "2025-02-02",
+            "2026-10-01",
+            "9999-12-31",
+        ]
+        .iter()
+        .map(|text| text.parse().expect("a date"))
+        .collect();
+        for a in &dates {
+            for b in &dates {
+                assert_eq!(day_key(*a).cmp(&day_key(*b)), a.cmp(b), "{a} against {b}");
+            }
+        }
+        let range = DayRange::new(dates.get(2).copied(), dates.get(5).copied());
+        let inside: Vec<bool> = dates.iter().map(|date| range.contains(day_key(*date))).collect();
+        assert_eq!(inside, [false, false, true, true, true, true, false, false, false]);
+        assert!(dates.iter().all(|date| DayRange::default().contains(day_key(*date))));
+    }
 }
