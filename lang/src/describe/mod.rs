@@ -29,11 +29,14 @@
 
 mod convert;
 mod fast;
+mod scan;
 mod tree;
 mod yaml;
 
 use std::fmt;
 use std::path::Path;
+
+pub(crate) use scan::ScanScratch;
 
 use crate::schema::Schema;
 use crate::value::Value;
@@ -109,8 +112,18 @@ impl Format {
 /// returned, in document order: unknown, duplicate and non-string keys, and values that do not
 /// fit their field's type.
 pub fn load_description(schema: &Schema, text: &[u8], format: Format) -> Result<Value, Vec<DescriptionError>> {
+    load_description_with(schema, text, format, &mut ScanScratch::default())
+}
+
+/// [`load_description`] with the fast reader's buffers reused from one description to the next.
+pub(crate) fn load_description_with(
+    schema: &Schema,
+    text: &[u8],
+    format: Format,
+    scratch: &mut ScanScratch,
+) -> Result<Value, Vec<DescriptionError>> {
     if format == Format::Json
-        && let Some(value) = load_json_fast(schema, text)
+        && let Some(value) = fast::load_json(schema, text, scratch)
     {
         return Ok(value);
     }
@@ -135,7 +148,7 @@ pub fn load_description_via_tree(schema: &Schema, text: &[u8], format: Format) -
 /// For callers that only need to know whether a description is valid, or that report a failure
 /// without its details: a refused text costs only the parse up to the first problem.
 pub fn load_json_fast(schema: &Schema, text: &[u8]) -> Option<Value> {
-    fast::load_json(schema, text)
+    fast::load_json(schema, text, &mut ScanScratch::default())
 }
 
 /// Parses `text` in `format` into JSON, checking syntax and the document's shape only (valid
