@@ -6,8 +6,10 @@
 //! of the value at fault (`$.incidents[2].aware_at`) and, for YAML, a line and column. Syntax
 //! errors carry a line and column in both formats.
 //!
-//! JSON has a fast path besides (`fast`): the text is parsed straight into the schema's slot
-//! layout, with no tree between, by the same parser and the same typing rules. It only knows how
+//! JSON has a fast path besides: the text is read straight into the schema's slot layout, with
+//! no tree between, by a byte scanner for plain JSON (`scan`) and, for the texts it leaves
+//! (escapes, deep nesting), by the same parser as the tree's (`fast`), both with the tree's
+//! typing rules. It only knows how
 //! to succeed: on anything the tree reader would report it gives up, and [`load_description`]
 //! reads the text again through the tree to report every error. Both paths give the same value
 //! for every valid text, and the errors always come from the tree (`lang/tests/fast_reader.rs` holds
