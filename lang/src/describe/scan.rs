@@ -319,7 +319,7 @@ impl<'s> Scanner<'s, '_, '_> {
 
     /// A scalar, read by the tree reader's rules.
     fn scalar(&mut self, ty: &Ty, unit: Option<&str>) -> Scan<Value> {
-        let value = match self.peek() {
+        match self.peek() {
             Some(b'"') => {
                 let text = self.string()?;
                 self.read(ty, unit, Found::String(text))
@@ -334,10 +334,9 @@ impl<'s> Scanner<'s, '_, '_> {
             }
             Some(b'-' | b'0'..=b'9') => self.number(ty, unit),
             // Perhaps a number as `serde_json`'s one-entry map, which the other reader knows.
-            Some(b'{') => return Err(Stop::Unsupported),
-            _ => return Err(Stop::Invalid),
-        }?;
-        Ok(value)
+            Some(b'{') => Err(Stop::Unsupported),
+            _ => Err(Stop::Invalid),
+        }
     }
 
     fn read(&mut self, ty: &Ty, unit: Option<&str>, found: Found<'_>) -> Scan<Value> {
