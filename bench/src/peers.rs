@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::str::FromStr;
 
 use cedar_policy::{Authorizer, Context, Entities, EntityUid, PolicyId, PolicySet, Request, Response, Schema};
-use concord_lang::{Description, Engine, Format, Outcomes, RedlineOutcome, Rulebook};
+use concord_lang::{Description, DescriptionBuf, Engine, Format, Outcomes, RedlineOutcome, Rulebook};
 
 use crate::Verdicts;
 use crate::cases::Case;
@@ -92,6 +92,8 @@ pub struct Concord {
     as_of: jiff::civil::Date,
     outcomes: Outcomes,
     parsed: Vec<Description>,
+    /// The buffer descriptions from JSON are loaded into, reused as `outcomes` is.
+    buf: DescriptionBuf,
 }
 
 impl Concord {
@@ -104,7 +106,7 @@ impl Concord {
         }
         let rulebook = engine.compile(file).map_err(|err| format!("the Concord policy does not compile: {err:?}"))?;
         let as_of = jiff::civil::date(2026, 10, 1);
-        Ok(Concord { rulebook, as_of, outcomes: Outcomes::default(), parsed: Vec::new() })
+        Ok(Concord { rulebook, as_of, outcomes: Outcomes::default(), parsed: Vec::new(), buf: DescriptionBuf::default() })
     }
 
     fn load(&self, text: &str) -> Result<Description, String> {
@@ -152,8 +154,11 @@ impl Peer for Concord {
     }
 
     fn decide_json(&mut self, texts: &Texts) -> Outcome {
-        let description = self.load(&texts.description)?;
-        concord_verdicts(&self.rulebook, &description, self.as_of, &mut self.outcomes)
+        let description = self
+            .rulebook
+            .load_description_into(&mut self.buf, texts.description.as_bytes(), Format::Json)
+            .map_err(|errors| format!("{errors:?}"))?;
+        concord_verdicts(&self.rulebook, description, self.as_of, &mut self.outcomes)
     }
 }
 

@@ -11,7 +11,7 @@
 
 use std::hint::black_box;
 
-use concord_lang::{Engine, EvalOptions, Format, Outcomes};
+use concord_lang::{DescriptionBuf, Engine, EvalOptions, Format, Outcomes};
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde::Deserialize;
 
@@ -99,6 +99,19 @@ fn from_json(c: &mut Criterion) {
             for text in &texts {
                 let system = rulebook.load_description(black_box(text.as_bytes()), Format::Json).expect("loads");
                 rulebook.evaluate_outcomes(&system, as_of, &mut outcomes);
+                n += outcomes.redlines.len();
+            }
+            n
+        })
+    });
+    let mut buf = DescriptionBuf::default();
+    group.bench_function("Concord, fast reader into a reused buffer, verdicts only", |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for text in &texts {
+                let system =
+                    rulebook.load_description_into(&mut buf, black_box(text.as_bytes()), Format::Json).expect("loads");
+                rulebook.evaluate_outcomes(system, as_of, &mut outcomes);
                 n += outcomes.redlines.len();
             }
             n

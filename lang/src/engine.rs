@@ -31,7 +31,8 @@ use salsa::Setter;
 use crate::compile::{compile, file_diagnostics};
 use crate::db::{Database, SourceFile, Workspace, import_closure, rulebook_index};
 use crate::describe::{
-    DescriptionError, Format, from_json_value, load_description, load_description_via_tree, load_json_fast,
+    DescriptionError, Format, ScanScratch, from_json_value, load_description, load_description_via_tree,
+    load_description_with, load_json_fast,
 };
 use crate::diagnostics::Diagnostic;
 use crate::eval::examples::{ExampleOutcome, run_examples};
@@ -221,7 +222,7 @@ const _: () = {
 };
 
 /// A system description loaded against a rulebook's schema.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Description {
     value: Value,
 }
@@ -229,6 +230,22 @@ pub struct Description {
 impl Description {
     pub fn value(&self) -> &Value {
         &self.value
+    }
+}
+
+/// A description and the allocations it was read into, kept between loads: the buffer of
+/// [`Rulebook::load_description_into`], for batches that read many descriptions one after the
+/// other.
+#[derive(Debug, Default)]
+pub struct DescriptionBuf {
+    description: Description,
+    scratch: ScanScratch,
+}
+
+impl DescriptionBuf {
+    /// The description last loaded into the buffer (`Unknown` before the first load).
+    pub fn description(&self) -> &Description {
+        &self.description
     }
 }
 
@@ -266,6 +283,20 @@ impl Rulebook {
     /// [`Rulebook::load_description_via_tree`]'s.
     pub fn load_description(&self, text: &[u8], format: Format) -> Result<Description, Vec<DescriptionError>> {
         load_description(&self.compiled.schema, text, format).map(|value| Description { value })
+    }
+
+    /// [`Rulebook::load_description`] into a buffer reused between descriptions. Gives the same
+    /// description or the same errors.
+    pub fn load_description_into<'b>(
+        &self,
+        buf: &'b mut DescriptionBuf,
+        text: &[u8],
+        format: Format,
+    ) -> Result<&'b Description, Vec<DescriptionError>> {
+        buf.scratch.recycle(std::mem::take(&mut buf.description.value));
+        let value = load_description_with(&self.compiled.schema, text, format, &mut buf.scratch)?;
+        buf.description = Description { value };
+        Ok(&buf.description)
     }
 
     /// Reads a description from JSON text straight into the schema's slot layout, or `None` when

@@ -34,6 +34,6 @@ pub mod value;
 
 pub use describe::{DescriptionError, Format};
 pub use diagnostics::{Diagnostic, Severity};
-pub use engine::{CompileError, Description, Engine, FileId, LoadError, Rulebook};
+pub use engine::{CompileError, Description, DescriptionBuf, Engine, FileId, LoadError, Rulebook};
 pub use eval::verdict::{ObligationOutcome, RedlineOutcome, RulebookVerdicts};
 pub use eval::{EvalOptions, Outcomes, Step, Tri};

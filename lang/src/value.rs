@@ -8,9 +8,10 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum Value {
     /// A required fact the description does not give (or gives as `null`): unknown.
+    #[default]
     Unknown,
     /// An optional field the description leaves out: known not to exist.
     Absent,

@@ -4,9 +4,11 @@
 //! For each JSON text, under the rulebook it belongs to, three loads are compared:
 //! - `Rulebook::load_description_via_tree`, the general path (the reference);
 //! - `Rulebook::load_description`, which takes the fast path first;
-//! - `Rulebook::load_json_fast`, the fast path alone.
+//! - `Rulebook::load_json_fast`, the fast path alone;
+//! - `Rulebook::load_description_into`, the fast path into a buffer reused from one text to the
+//!   next (each sweep shares one buffer across all its texts).
 //!
-//! The first two must give the same result, description or errors, to the byte (their `Debug`,
+//! The first two, and the fourth, must give the same result, description or errors, to the byte (their `Debug`,
 //! which shows every decimal's scale, and for a description the JSON of its verdicts with
 //! explanations). The fast path must accept exactly what the general path accepts, with the same
 //! description.
@@ -23,7 +25,7 @@ use std::path::{Path, PathBuf};
 use concord_lang::describe::parse_document;
 use concord_lang::syntax::ast::Item;
 use concord_lang::syntax::split::ItemKind;
-use concord_lang::{Engine, EvalOptions, Format, Rulebook};
+use concord_lang::{DescriptionBuf, Engine, EvalOptions, Format, Rulebook};
 use serde_json::Value;
 
 fn repository() -> PathBuf {
@@ -133,6 +135,8 @@ struct Tally {
     accepted: usize,
     refused: usize,
     failures: Vec<String>,
+    /// The buffer every text of the sweep is loaded into, after the one before.
+    buf: DescriptionBuf,
 }
 
 impl Tally {
@@ -141,9 +145,17 @@ impl Tally {
         let general = rulebook.load_description_via_tree(text, Format::Json);
         let combined = rulebook.load_description(text, Format::Json);
         let fast = rulebook.load_json_fast(text);
+        let into = rulebook.load_description_into(&mut self.buf, text, Format::Json).cloned();
         let shown = || String::from_utf8_lossy(&text[..text.len().min(300)]).into_owned();
         if format!("{general:?}") != format!("{combined:?}") {
             self.failures.push(format!("{label}: load_description differs from the tree\n  tree: {general:?}\n  load: {combined:?}\n  text: {}", shown()));
+            return;
+        }
+        if format!("{general:?}") != format!("{into:?}") {
+            self.failures.push(format!(
+                "{label}: load_description_into differs from the tree\n  tree: {general:?}\n  into: {into:?}\n  text: {}",
+                shown()
+            ));
             return;
         }
         match (&general, &fast) {
@@ -444,6 +456,43 @@ fn hostile_texts() -> Vec<(String, Vec<u8>)> {
     );
     add("an instant with lowercase letters", br#"{"launched_at": "2026-09-01t10:00:00z"}"#.to_vec());
     add("an enum by a near name", br#"{"purposes": ["chatbto"]}"#.to_vec());
+    add("every kind of whitespace", b"\r\n\t {\r\n\t\"active\"\t:\r\ntrue\n,\r\"name\" : \"x\" \t}\r\n\t ".to_vec());
+    add("whitespace that JSON does not allow", b"{\x0b\"active\": true}".to_vec());
+    add("a non-breaking space", "{\u{a0}\"active\": true}".as_bytes().to_vec());
+    add("an escaped string value", br#"{"name": "a\"b\\c\/d\n\u00e9"}"#.to_vec());
+    add("an escaped enum", br#"{"purposes": ["chat\u0062ot"]}"#.to_vec());
+    add("numbers spelled every way", br#"{"share": 1E2, "employees": 1e+2, "context": 2.5E-1}"#.to_vec());
+    add("a negative fraction", br#"{"share": -0.5, "employees": -3}"#.to_vec());
+    add("a leading zero", br#"{"employees": 01}"#.to_vec());
+    add("a leading plus", br#"{"employees": +1}"#.to_vec());
+    add("a bare point", br#"{"share": .5}"#.to_vec());
+    add("a point without digits", br#"{"share": 1.}"#.to_vec());
+    add("an exponent without digits", br#"{"share": 1e}"#.to_vec());
+    add("an exponent sign without digits", br#"{"share": 1e+}"#.to_vec());
+    add("a minus alone", br#"{"share": -}"#.to_vec());
+    add("a number then a letter", br#"{"employees": 1x}"#.to_vec());
+    add(
+        "a number of 19 and 20 digits",
+        br#"{"employees": 9999999999999999999, "share": 12345678901234567890}"#.to_vec(),
+    );
+    add("a 70-digit number", format!("{{\"share\": 0.{}1}}", "0".repeat(68)).into_bytes());
+    add("a misspelt literal", br#"{"active": tru}"#.to_vec());
+    add("a literal then a letter", br#"{"active": truex}"#.to_vec());
+    add("a misspelt null", br#"{"active": nul}"#.to_vec());
+    add("null then a letter", br#"{"active": nullx}"#.to_vec());
+    add("a missing colon", br#"{"active" true}"#.to_vec());
+    add("a missing comma", br#"{"active": true "name": "x"}"#.to_vec());
+    add("a trailing comma in a list", br#"{"purposes": ["chatbot",]}"#.to_vec());
+    add("a leading comma in a list", br#"{"purposes": [,"chatbot"]}"#.to_vec());
+    add("a list never closed", br#"{"purposes": ["chatbot""#.to_vec());
+    add("a string never closed", br#"{"name": "x"#.to_vec());
+    add("an unquoted key", br#"{active: true}"#.to_vec());
+    add("a single-quoted string", br#"{"name": 'x'}"#.to_vec());
+    add("a repeated enum in a set", br#"{"purposes": ["chatbot", "chatbot", "translation", "chatbot"]}"#.to_vec());
+    add("an object where a scalar goes", br#"{"active": {}}"#.to_vec());
+    add("a list where a scalar goes", br#"{"active": []}"#.to_vec());
+    add("a scalar where a record goes", br#"{"model": 1}"#.to_vec());
+    add("a scalar where a set goes", br#"{"purposes": "chatbot"}"#.to_vec());
     add(
         "many incidents",
         format!(

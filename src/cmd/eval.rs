@@ -10,7 +10,7 @@ use clap::{Args, ValueEnum};
 use concord_lang::describe::{DescriptionError, Format};
 use concord_lang::eval::verdict::RulebookVerdicts;
 use concord_lang::output::{DescriptionResult, EvaluationLine, EvaluationReport, RulebookInfo, SCHEMA_VERSION};
-use concord_lang::{Engine, EvalOptions, Rulebook};
+use concord_lang::{DescriptionBuf, Engine, EvalOptions, Rulebook};
 use jiff::civil::Date;
 
 use super::{
@@ -266,10 +266,12 @@ fn evaluate_chunk(
     render: &(dyn Fn(&DescriptionResult) -> Result<Vec<u8>> + Sync),
 ) -> Vec<Evaluated> {
     use rayon::prelude::*;
+    // Each worker loads its descriptions into one buffer, which keeps the last description's
+    // allocations for the next (`Rulebook::load_description_into`).
     chunk
         .par_iter()
-        .map(|document| {
-            let result = evaluate_document(rulebooks, document, as_of, options);
+        .map_init(DescriptionBuf::default, |buf, document| {
+            let result = evaluate_document(rulebooks, document, as_of, options, buf);
             let rendered = render(&result);
             (result, rendered)
         })
@@ -314,12 +316,13 @@ fn evaluate_document(
     document: &Document,
     as_of: Date,
     options: EvalOptions,
+    buf: &mut DescriptionBuf,
 ) -> DescriptionResult {
     let mut verdicts = Vec::new();
     let mut errors: Vec<DescriptionError> = Vec::new();
     for rulebook in rulebooks {
-        match rulebook.load_description(&document.text, document.format) {
-            Ok(description) => verdicts.push(rulebook.evaluate(&description, as_of, options)),
+        match rulebook.load_description_into(buf, &document.text, document.format) {
+            Ok(description) => verdicts.push(rulebook.evaluate(description, as_of, options)),
             Err(found) => {
                 for error in found {
                     if !errors.contains(&error) {

@@ -324,7 +324,10 @@ impl<'a> Reader<'a> {
             return Value::Unknown;
         };
         if let Found::String(text) = at.found
-            && let Some(index) = def.variants.iter().position(|variant| **variant == *text)
+            // The first byte first: most variants of the same length differ there.
+            && let Some(index) = def.variants.iter().position(|variant| {
+                variant.len() == text.len() && variant.as_bytes().first() == text.as_bytes().first() && **variant == *text
+            })
             && let Ok(index) = u32::try_from(index)
         {
             return Value::Enum(index);
@@ -454,9 +457,26 @@ fn exact_number(found: Found<'_>) -> Option<Result<Decimal, NumberError>> {
 
 /// The value of a set read as `items`: sorted, without repeats.
 pub(crate) fn set_value(mut items: Vec<Value>) -> Value {
-    items.sort();
-    items.dedup();
+    sort_set_tail(&mut items, 0);
     Value::Set(items.into_boxed_slice())
+}
+
+/// Sorts `items[start..]` and removes its repeats, keeping the first of equal values (as
+/// `sort` then `dedup`): the elements of a set, in the order a set holds them.
+pub(crate) fn sort_set_tail(items: &mut Vec<Value>, start: usize) {
+    let Some(tail) = items.get_mut(start..) else {
+        return;
+    };
+    tail.sort();
+    let mut kept = 0usize;
+    for read in 0..tail.len() {
+        let fresh = kept == 0 || tail.get(read) != tail.get(kept - 1);
+        if fresh {
+            tail.swap(read, kept);
+            kept += 1;
+        }
+    }
+    items.truncate(start + kept);
 }
 
 /// The value of a field the description leaves out or gives as `null`.

@@ -32,14 +32,28 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use super::convert::{At, Reader, missing, set_value};
+use super::scan::{ScanScratch, Seen, Stop, scan_json};
 use super::tree::{Found, JSON_NUMBER_TOKEN};
 use crate::schema::{FieldDef, RecordDef, Schema, Ty};
 use crate::value::Value;
 
 /// Reads JSON `text` as the schema's root record, or `None` when the tree reader would report
 /// anything (then nothing is said about why).
-pub(crate) fn load_json(schema: &Schema, text: &[u8]) -> Option<Value> {
+///
+/// The byte scanner (`scan`) reads it first; only text it does not read (escapes, deep nesting,
+/// long numbers) goes through `serde_json`'s parser here.
+pub(crate) fn load_json(schema: &Schema, text: &[u8], scratch: &mut ScanScratch) -> Option<Value> {
     let text = super::decode(text).ok()?;
+    match scan_json(schema, text, scratch) {
+        Ok(value) => return Some(value),
+        Err(Stop::Invalid) => return None,
+        Err(Stop::Unsupported) => {}
+    }
+    load_json_by_serde(schema, text)
+}
+
+/// The reader driven by `serde_json`'s streaming parser, for the texts the scanner leaves.
+pub(crate) fn load_json_by_serde(schema: &Schema, text: &str) -> Option<Value> {
     let root = schema.root?;
     let mut reader = Reader::without_paths(schema);
     let mut deserializer = serde_json::Deserializer::from_str(text);
@@ -106,40 +120,6 @@ impl<'de> Visitor<'de> for RecordVisitor<'_, '_, '_> {
             *slot = map.next_value_seed(FieldSeed { reader: &mut *reader, field })?;
         }
         Ok(Value::Record(slots.into_boxed_slice()))
-    }
-}
-
-/// Which fields of a record have been read: a bit set, for records of up to 128 fields, else a
-/// vector of flags.
-enum Seen {
-    Bits(u128),
-    Flags(Vec<bool>),
-}
-
-impl Seen {
-    fn new(n_fields: usize) -> Seen {
-        if n_fields <= 128 {
-            return Seen::Bits(0);
-        }
-        Seen::Flags(vec![false; n_fields])
-    }
-
-    /// Marks field `index` as read; false if it already was.
-    fn insert(&mut self, index: usize) -> bool {
-        match self {
-            Seen::Bits(bits) => {
-                let Some(bit) = u32::try_from(index).ok().and_then(|index| 1u128.checked_shl(index)) else {
-                    return false;
-                };
-                let fresh = *bits & bit == 0;
-                *bits |= bit;
-                fresh
-            }
-            Seen::Flags(flags) => match flags.get_mut(index) {
-                Some(flag) => !std::mem::replace(flag, true),
-                None => false,
-            },
-        }
     }
 }
 
@@ -392,10 +372,15 @@ mod tests {
         for levels in [1, 2, 30, 63, 64, 65, 100] {
             let text = nested(levels);
             let tree = load_description_via_tree(&recursive_schema(), text.as_bytes(), Format::Json);
-            let fast = load_json(&recursive_schema(), text.as_bytes());
+            let fast = load_json(&recursive_schema(), text.as_bytes(), &mut ScanScratch::default());
             assert_eq!(format!("{:?}", tree.ok()), format!("{fast:?}"), "{levels} levels");
         }
-        assert!(load_json(&recursive_schema(), nested(60).as_bytes()).is_some());
-        assert!(load_json(&recursive_schema(), nested(100).as_bytes()).is_none());
+        let load = |text: String| load_json(&recursive_schema(), text.as_bytes(), &mut ScanScratch::default());
+        assert!(load(nested(60)).is_some());
+        assert!(load(nested(100)).is_none());
+        // The scanner leaves deep texts to `serde_json`, which reads them to its limit.
+        let deep = nested(60);
+        assert_eq!(scan_json(&recursive_schema(), &deep, &mut ScanScratch::default()), Err(Stop::Unsupported));
+        assert!(load_json_by_serde(&recursive_schema(), &deep).is_some());
     }
 }

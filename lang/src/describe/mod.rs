@@ -6,8 +6,10 @@
 //! of the value at fault (`$.incidents[2].aware_at`) and, for YAML, a line and column. Syntax
 //! errors carry a line and column in both formats.
 //!
-//! JSON has a fast path besides (`fast`): the text is parsed straight into the schema's slot
-//! layout, with no tree between, by the same parser and the same typing rules. It only knows how
+//! JSON has a fast path besides: the text is read straight into the schema's slot layout, with
+//! no tree between, by a byte scanner for plain JSON (`scan`) and, for the texts it leaves
+//! (escapes, deep nesting), by the same parser as the tree's (`fast`), both with the tree's
+//! typing rules. It only knows how
 //! to succeed: on anything the tree reader would report it gives up, and [`load_description`]
 //! reads the text again through the tree to report every error. Both paths give the same value
 //! for every valid text, and the errors always come from the tree (`lang/tests/fast_reader.rs` holds
@@ -29,11 +31,14 @@
 
 mod convert;
 mod fast;
+mod scan;
 mod tree;
 mod yaml;
 
 use std::fmt;
 use std::path::Path;
+
+pub(crate) use scan::ScanScratch;
 
 use crate::schema::Schema;
 use crate::value::Value;
@@ -109,8 +114,18 @@ impl Format {
 /// returned, in document order: unknown, duplicate and non-string keys, and values that do not
 /// fit their field's type.
 pub fn load_description(schema: &Schema, text: &[u8], format: Format) -> Result<Value, Vec<DescriptionError>> {
+    load_description_with(schema, text, format, &mut ScanScratch::default())
+}
+
+/// [`load_description`] with the fast reader's buffers reused from one description to the next.
+pub(crate) fn load_description_with(
+    schema: &Schema,
+    text: &[u8],
+    format: Format,
+    scratch: &mut ScanScratch,
+) -> Result<Value, Vec<DescriptionError>> {
     if format == Format::Json
-        && let Some(value) = load_json_fast(schema, text)
+        && let Some(value) = fast::load_json(schema, text, scratch)
     {
         return Ok(value);
     }
@@ -135,7 +150,7 @@ pub fn load_description_via_tree(schema: &Schema, text: &[u8], format: Format) -
 /// For callers that only need to know whether a description is valid, or that report a failure
 /// without its details: a refused text costs only the parse up to the first problem.
 pub fn load_json_fast(schema: &Schema, text: &[u8]) -> Option<Value> {
-    fast::load_json(schema, text)
+    fast::load_json(schema, text, &mut ScanScratch::default())
 }
 
 /// Parses `text` in `format` into JSON, checking syntax and the document's shape only (valid
