@@ -1464,7 +1464,8 @@ impl<'s> Encoder<'s> {
             IrDue::WithinDays { anchor, .. }
             | IrDue::WithinMonths { anchor, .. }
             | IrDue::WithinSeconds { anchor, .. }
-            | IrDue::Every { anchor, .. } => (anchor, true),
+            | IrDue::Every { anchor, .. }
+            | IrDue::Immediately { anchor, .. } => (anchor, true),
             IrDue::ByDate { anchor, .. } => (anchor, false),
             IrDue::WithoutUndueDelay | IrDue::Standing => return Ok(self.truth),
         };
@@ -1673,7 +1674,8 @@ impl<'s> Encoder<'s> {
             }
             // A recurring duty is met period by period; whether evidence can exist at all is
             // asked as for a duty without a due date, which can only find fewer systems unmeetable.
-            IrDue::WithoutUndueDelay | IrDue::Standing | IrDue::Every { .. } => None,
+            // "Immediately" is a judgement: asked as for a duty without a due date.
+            IrDue::WithoutUndueDelay | IrDue::Standing | IrDue::Every { .. } | IrDue::Immediately { .. } => None,
         })
     }
 
@@ -1723,7 +1725,7 @@ impl<'s> Encoder<'s> {
             | IrDue::WithinMonths { anchor, .. }
             | IrDue::WithinSeconds { anchor, .. }
             | IrDue::ByDate { anchor, .. } => anchor,
-            IrDue::WithoutUndueDelay | IrDue::Standing | IrDue::Every { .. } => {
+            IrDue::WithoutUndueDelay | IrDue::Standing | IrDue::Every { .. } | IrDue::Immediately { .. } => {
                 return Ok(self.and(&[date_present, not_later]));
             }
         };

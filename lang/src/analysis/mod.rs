@@ -1699,20 +1699,28 @@ impl<'r> Analyser<'r> {
             }
             Check::ObligationApplies { rulebook, index, applies } => {
                 let compiled = self.book(*rulebook);
-                let actual = evaluated(*rulebook).and_then(|v| v.obligations.get(*index)).map(|v| v.verdict);
+                let verdict = evaluated(*rulebook).and_then(|v| v.obligations.get(*index));
+                let actual = verdict.map(|v| v.verdict);
                 let name = compiled.obligations.get(*index).map(|o| o.info.name.clone()).unwrap_or_default();
-                let applied = actual.is_some_and(|actual| {
-                    matches!(
-                        actual,
-                        ObligationOutcome::Satisfied | ObligationOutcome::Violated | ObligationOutcome::Pending
-                    )
+                // A duty due "immediately" whose delay needs judgement applies, though it is
+                // undetermined: no fact is missing.
+                let immediately =
+                    compiled.obligations.get(*index).is_some_and(|o| matches!(o.due, IrDue::Immediately { .. }));
+                let applied = verdict.is_some_and(|verdict| match verdict.verdict {
+                    ObligationOutcome::Satisfied | ObligationOutcome::Violated | ObligationOutcome::Pending => true,
+                    ObligationOutcome::Undetermined => immediately && verdict.basis.missing_facts.is_empty(),
+                    _ => false,
                 });
                 (
                     Expectation {
                         rulebook: compiled.id.clone(),
                         target: name,
-                        expected: if *applies { "applies (satisfied, violated or pending)" } else { "not_applicable" }
-                            .to_owned(),
+                        expected: match (*applies, immediately) {
+                            (true, false) => "applies (satisfied, violated or pending)",
+                            (true, true) => "applies (satisfied, violated, pending, or undetermined by judgement)",
+                            (false, _) => "not_applicable",
+                        }
+                        .to_owned(),
                         actual: actual.map_or("missing", |a| a.as_str()).to_owned(),
                     },
                     applied == *applies,
@@ -1832,7 +1840,7 @@ fn due_text(due: &IrDue) -> String {
             text.clone()
         }
         IrDue::ByDate { text, inclusive, .. } => format!("{} {text}", if *inclusive { "by" } else { "before" }),
-        IrDue::Every { text, .. } => text.clone(),
+        IrDue::Every { text, .. } | IrDue::Immediately { text, .. } => text.clone(),
         IrDue::WithoutUndueDelay => "without undue delay".to_owned(),
         IrDue::Standing => "at all times".to_owned(),
     }

@@ -662,6 +662,25 @@ impl<'db> ItemContext<'db> {
                 Some((IrDue::ByDate { anchor, inclusive, text: self.source_text(date.span) }, ty == Ty::DateTime))
             }
             Some(Due::WithoutUndueDelay { .. }) => Some((IrDue::WithoutUndueDelay, false)),
+            Some(Due::Immediately { limit, anchor, span }) => {
+                let text = self.source_text(*span);
+                Some(match limit {
+                    Some((amount, unit)) => {
+                        let (limit, instant) = self.due_within(*amount, unit, anchor, *span, false);
+                        let anchor = match &limit {
+                            IrDue::WithinDays { anchor, .. }
+                            | IrDue::WithinMonths { anchor, .. }
+                            | IrDue::WithinSeconds { anchor, .. } => anchor.clone(),
+                            _ => IrExpr::Error,
+                        };
+                        (IrDue::Immediately { anchor, limit: Some(Box::new(limit)), text }, instant)
+                    }
+                    None => {
+                        let anchor = self.date_expr(anchor, false, "the event a deadline counts from");
+                        (IrDue::Immediately { anchor, limit: None, text }, false)
+                    }
+                })
+            }
             None => None,
         };
         let (due, instant) = due_days_or_instant.unwrap_or((IrDue::Standing, false));
@@ -683,6 +702,7 @@ impl<'db> ItemContext<'db> {
                 | IrDue::WithinSeconds { .. }
                 | IrDue::ByDate { .. }
                 | IrDue::Every { .. }
+                | IrDue::Immediately { .. }
         );
         let dated = match &obligation.dated {
             Some(dated) => Some(self.date_expr(dated, instant, "the evidence date")),

@@ -1538,7 +1538,24 @@ impl<'a> Evaluator<'a> {
                     (Some(path), None) => format!(", evidence {path}"),
                     _ => String::new(),
                 };
-                explanation.push(format!("{}: {}{due}{evidence}", instance.instance, instance.verdict.as_str()));
+                let judgement = match (&obligation.due, instance.verdict) {
+                    (IrDue::Immediately { .. }, ObligationOutcome::Undetermined)
+                        if instance.missing_facts.is_empty() =>
+                    {
+                        match instance.evidence {
+                            Some(_) => ": given after the day of the event; whether that was immediate needs judgement",
+                            None => {
+                                ": none given on the day of the event; whether the delay is still immediate needs judgement"
+                            }
+                        }
+                    }
+                    _ => "",
+                };
+                explanation.push(format!(
+                    "{}: {}{due}{evidence}{judgement}",
+                    instance.instance,
+                    instance.verdict.as_str()
+                ));
             }
         }
         ObligationVerdict {
@@ -1675,7 +1692,35 @@ impl<'a> Evaluator<'a> {
     /// the event lies after the evaluation date.
     fn instance(&mut self, obligation: &'a IrObligation, instance: String) -> Option<InstanceVerdict> {
         let mark = self.missing.len();
-        let due = match &obligation.due {
+        let due = self.due_date(&obligation.due);
+        let as_of_end = end_of_day(self.as_of);
+        let counts_from_event = matches!(
+            obligation.due,
+            IrDue::WithinDays { .. }
+                | IrDue::WithinMonths { .. }
+                | IrDue::WithinSeconds { .. }
+                | IrDue::Immediately { .. }
+        );
+        match &due {
+            // An event after the evaluation date has not happened yet.
+            DueDate::Due { anchor, .. } if counts_from_event && anchor.after(self.as_of, as_of_end) => {
+                self.missing.truncate(mark);
+                return None;
+            }
+            // An optional event or deadline that does not exist triggers nothing.
+            DueDate::Absent => {
+                self.missing.truncate(mark);
+                return None;
+            }
+            _ => {}
+        }
+        Some(self.judge(obligation, instance, due, None, mark))
+    }
+
+    /// When one instance's evidence is due (its `for each` variable is bound). "Immediately"
+    /// is due on the day of its event, or with an outer limit, by that limit.
+    fn due_date(&mut self, due: &'a IrDue) -> DueDate {
+        match due {
             IrDue::WithinDays { days, anchor, .. } => {
                 let anchor = self.eval(anchor).into_owned();
                 compute_due(DueSpec::Days(*days), &anchor, self.rulebook)
@@ -1693,28 +1738,22 @@ impl<'a> Evaluator<'a> {
                 compute_due(DueSpec::On { inclusive: *inclusive }, &anchor, self.rulebook)
             }
             IrDue::WithoutUndueDelay => DueDate::NoDueDate { undue_delay: true },
+            IrDue::Immediately { limit: Some(limit), .. } => self.due_date(limit),
+            IrDue::Immediately { anchor, limit: None, .. } => match &*self.eval(anchor) {
+                Value::Date(date) => {
+                    DueDate::Due { anchor: EvidenceDate::Day(*date), at: DueAt::Day(*date), inclusive: true }
+                }
+                Value::DateTime(timestamp) => DueDate::Due {
+                    anchor: EvidenceDate::Instant(*timestamp),
+                    at: DueAt::Day(utc_date(*timestamp)),
+                    inclusive: true,
+                },
+                Value::Absent => DueDate::Absent,
+                _ => DueDate::Unknown,
+            },
             // Recurring duties are judged period by period in `instances_of`.
             IrDue::Standing | IrDue::Every { .. } => DueDate::NoDueDate { undue_delay: false },
-        };
-        let as_of_end = end_of_day(self.as_of);
-        let counts_from_event = matches!(
-            obligation.due,
-            IrDue::WithinDays { .. } | IrDue::WithinMonths { .. } | IrDue::WithinSeconds { .. }
-        );
-        match &due {
-            // An event after the evaluation date has not happened yet.
-            DueDate::Due { anchor, .. } if counts_from_event && anchor.after(self.as_of, as_of_end) => {
-                self.missing.truncate(mark);
-                return None;
-            }
-            // An optional event or deadline that does not exist triggers nothing.
-            DueDate::Absent => {
-                self.missing.truncate(mark);
-                return None;
-            }
-            _ => {}
         }
-        Some(self.judge(obligation, instance, due, None, mark))
     }
 
     /// The instances one triggering event gives: one, or for a recurring duty one per period
@@ -1781,6 +1820,8 @@ impl<'a> Evaluator<'a> {
         let mut on_time: Option<(String, Option<String>)> = None;
         let mut late: Option<(String, Option<String>)> = None;
         let mut any_match: Option<(String, Option<String>)> = None;
+        // The earliest day of matching evidence, for "immediately".
+        let mut first_day: Option<Date> = None;
         let mut maybe = false;
         let evidence_list_known = match &obligation.evidence {
             Some(binder) => {
@@ -1834,6 +1875,10 @@ impl<'a> Evaluator<'a> {
                                 continue;
                             }
                             let shown = if self.record { date.show() } else { None };
+                            first_day = match (first_day, date.day()) {
+                                (Some(a), Some(b)) => Some(a.min(b)),
+                                (a, b) => a.or(b),
+                            };
                             any_match.get_or_insert((path.clone(), shown.clone()));
                             match due.is_on_time(&date) {
                                 Some(true) => {
@@ -1876,9 +1921,21 @@ impl<'a> Evaluator<'a> {
                 }
             }
         };
+        let immediately = match (&obligation.due, &due) {
+            (IrDue::Immediately { limit, .. }, DueDate::Due { anchor, .. }) if evidence_list_known => {
+                Some((anchor.day(), limit.is_some()))
+            }
+            _ => None,
+        };
+        let verdict = match immediately {
+            Some((event_day, has_limit)) => immediate(verdict, event_day, first_day, has_limit, self.as_of),
+            None => verdict,
+        };
         let evidence = match verdict {
             ObligationOutcome::Satisfied => on_time.or(any_match),
             ObligationOutcome::Violated => late,
+            // The evidence whose delay needs judgement.
+            ObligationOutcome::Undetermined if immediately.is_some() && !maybe => any_match,
             _ => None,
         };
         let missing_facts = if verdict == ObligationOutcome::Undetermined {
@@ -1898,6 +1955,28 @@ impl<'a> Evaluator<'a> {
             evidence_date: evidence.and_then(|(_, date)| date),
             missing_facts,
         }
+    }
+}
+
+/// The verdict of an instance due "immediately", from its verdict against the outer limit (or
+/// against the day of the event, without one): evidence dated on the day of the event (or before
+/// it) meets it; the limit passed without evidence on time breaks it; anything in between, evidence
+/// given later or none yet after the day of the event, is a judgement the evidence cannot make.
+fn immediate(
+    verdict: ObligationOutcome,
+    event_day: Option<Date>,
+    first_day: Option<Date>,
+    has_limit: bool,
+    as_of: Date,
+) -> ObligationOutcome {
+    let Some(event_day) = event_day else { return verdict };
+    if first_day.is_some_and(|day| day <= event_day) {
+        return ObligationOutcome::Satisfied;
+    }
+    match verdict {
+        ObligationOutcome::Violated if has_limit => ObligationOutcome::Violated,
+        ObligationOutcome::Pending if as_of <= event_day => ObligationOutcome::Pending,
+        _ => ObligationOutcome::Undetermined,
     }
 }
 

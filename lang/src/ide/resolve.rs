@@ -491,6 +491,15 @@ impl<'db> Walker<'db> {
                 self.expr(anchor, None);
             }
             Some(Due::By { date, .. }) | Some(Due::Before { date, .. }) => self.expr(date, None),
+            Some(Due::Immediately { limit, anchor, .. }) => {
+                if let Some((_, unit)) = limit
+                    && self.hit(unit.span)
+                {
+                    let definition = self.unit(unit);
+                    self.found(definition, unit.span);
+                }
+                self.expr(anchor, None);
+            }
             Some(Due::WithoutUndueDelay { .. }) | None => {}
         }
         if let Some(binder) = &obligation.evidence {

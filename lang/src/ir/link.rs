@@ -148,6 +148,12 @@ impl Linker {
             | IrDue::WithinSeconds { anchor, .. }
             | IrDue::ByDate { anchor, .. }
             | IrDue::Every { anchor, .. } => self.expr(anchor),
+            IrDue::Immediately { anchor, limit, .. } => {
+                self.expr(anchor);
+                if let Some(limit) = limit {
+                    self.due(limit);
+                }
+            }
             IrDue::WithoutUndueDelay | IrDue::Standing => {}
         }
     }

@@ -334,6 +334,14 @@ pub enum IrDue {
         text: String,
     },
     WithoutUndueDelay,
+    /// `immediately after E`: met by evidence dated on the day of E (in UTC); with `limit` (the
+    /// `within N units of E` of `immediately within N units of E`), violated once the limit has
+    /// passed without evidence; in between, whether the delay was immediate is undetermined.
+    Immediately {
+        anchor: IrExpr,
+        limit: Option<Box<IrDue>>,
+        text: String,
+    },
     /// No `due` clause: a standing duty; evidence must exist now.
     Standing,
 }

@@ -267,6 +267,9 @@ pub enum Due {
     Before { date: Expr, span: Span },
     /// `without undue delay`: no due date; only evidence decides.
     WithoutUndueDelay { span: Span },
+    /// `immediately after E`, or `immediately within 15 days of E` with an outer limit: met on the
+    /// day of E; later (within the limit) only judgement can say whether it was immediate.
+    Immediately { limit: Option<(Decimal, Ident)>, anchor: Expr, span: Span },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

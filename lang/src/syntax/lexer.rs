@@ -141,6 +141,8 @@ pub const KEYWORDS: &[&str] = &[
     "without",
     "undue",
     "delay",
+    "immediately",
+    "after",
     "tier",
     "otherwise",
     "as_of",

@@ -109,7 +109,9 @@ fn too_deep_expression(item: &Item) -> Option<Span> {
                 roots.extend(binder.filter.iter());
             }
             match &obligation.due {
-                Some(Due::Within { anchor, .. } | Due::Every { anchor, .. }) => roots.push(anchor),
+                Some(Due::Within { anchor, .. } | Due::Every { anchor, .. } | Due::Immediately { anchor, .. }) => {
+                    roots.push(anchor)
+                }
                 Some(Due::By { date, .. } | Due::Before { date, .. }) => roots.push(date),
                 _ => {}
             }
@@ -355,6 +357,8 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         Rule::due_by => "`by`",
         Rule::due_before | Rule::kw_before => "`before`",
         Rule::due_undue | Rule::kw_without => "`without undue delay`",
+        Rule::due_immediately | Rule::kw_immediately => "`immediately`",
+        Rule::kw_after => "`after`",
         Rule::kw_of => "`of`",
         Rule::tier_branch | Rule::kw_tier => "`tier`",
         Rule::otherwise_branch | Rule::kw_otherwise => "`otherwise`",
@@ -1003,6 +1007,24 @@ impl Builder {
             Rule::due_by | Rule::due_before => {
                 let date = parts.next().map(|expr| self.expr(expr)).unwrap_or(Expr { kind: ExprKind::AsOf, span });
                 if rule == Rule::due_by { Due::By { date, span } } else { Due::Before { date, span } }
+            }
+            Rule::due_immediately => {
+                let mut limit = None;
+                let mut anchor = None;
+                for part in parts {
+                    match part.as_rule() {
+                        Rule::quantity => {
+                            let mut inner = part.into_inner();
+                            let amount = inner.next().map(|number| self.number(&number)).unwrap_or_default();
+                            let unit = inner.next().map(|unit| ident(&unit));
+                            limit = Some((amount, unit.unwrap_or(Ident { text: String::new(), span })));
+                        }
+                        Rule::expr => anchor = Some(self.expr(part)),
+                        _ => {}
+                    }
+                }
+                let anchor = anchor.unwrap_or(Expr { kind: ExprKind::AsOf, span });
+                Due::Immediately { limit, anchor, span }
             }
             _ => Due::WithoutUndueDelay { span },
         }
