@@ -207,6 +207,7 @@ term x = lex.Assessment$0Kind.conformity == lex.AssessmentKind.conformity
               fundamental_rights_impact,
               risk_assessment,
               high_risk_derogation,
+              high_impact_determination,
             }
             ```
 
@@ -590,7 +591,7 @@ fn hover_a_standard_library_term_lists_the_standard_library_mappings() {
     let eu: Vec<&str> = mapped.lines().filter(|line| line.contains("map.eu_ai_act.us_ca_sb53")).collect();
     expect![[r#"
         - narrower than `compute_presumption` of `eu.ai_act` (cites Art. 51(2)), by mapping `models` of `map.eu_ai_act.us_ca_sb53`
-        - overlapping with `systemic_risk_model` of `eu.ai_act` (cites Art. 51(1)-(2), 52(2)-(5)), by mapping `models` of `map.eu_ai_act.us_ca_sb53`"#]]
+        - overlapping with `systemic_risk_model` of `eu.ai_act` (cites Art. 51(1)-(2), 52(2)-(4)), by mapping `models` of `map.eu_ai_act.us_ca_sb53`"#]]
     .assert_eq(&eu.join("\n"));
 }
 
