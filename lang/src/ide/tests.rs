@@ -207,6 +207,7 @@ term x = lex.Assessment$0Kind.conformity == lex.AssessmentKind.conformity
               fundamental_rights_impact,
               risk_assessment,
               high_risk_derogation,
+              high_impact_determination,
             }
             ```
 
