@@ -5,7 +5,8 @@
 #
 #   bash scripts/bench_peers.sh            check agreement, then time and print the tables
 #   bash scripts/bench_peers.sh --check    only check that every engine agrees with the floor
-#                                          (after the benchmark crate's own unit tests)
+#                                          (after clippy of the benchmark crate, -D warnings,
+#                                          and its own unit tests)
 #
 # Other arguments go to the benchmark (`--help` lists them). The release build goes to
 # ${CONCORD_BENCH_TARGET:-$HOME/.cache/concord-bench-target}, which outlives the clone, so only
@@ -18,6 +19,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CONCORD_BENCH_TARGET:-$HOME/.cache/concord-bench-target}"
 cargo build --quiet --release --manifest-path bench/Cargo.toml
 if [ "${1:-}" = "--check" ]; then
+  cargo clippy --quiet --release --manifest-path bench/Cargo.toml --all-targets -- -D warnings
   cargo test --quiet --release --manifest-path bench/Cargo.toml
 fi
 exec "$CARGO_TARGET_DIR/release/concord-bench-peers" "$@"

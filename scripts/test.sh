@@ -65,5 +65,5 @@ echo "== VS Code extension: npm ci, build, grammar tests (editors/vscode)"
 echo "== concord check and test: the bundled rulebooks, the standard library's files and its embedded copy"
 cargo run --quiet --locked -- check examples stdlib
 cargo run --quiet --locked -- test examples --stdlib
-echo "== Concord, Cedar and regorus agree with the hand-written floor (bench/, release build kept in a target dir outside the clone)"
+echo "== bench/: clippy, then Concord, Cedar and regorus agree with the hand-written floor (release build kept in a target dir outside the clone)"
 bash scripts/bench_peers.sh --check
