@@ -64,6 +64,9 @@ fn main() -> ExitCode {
     });
     match result {
         Ok(Ok(code)) => ExitCode::from(code),
+        // A reader that stopped early (`concord explain … | head`) closed the pipe: the output it
+        // wanted was written, so that is no error of the command.
+        Ok(Err(error)) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Ok(Err(error)) => {
             eprintln!("error: {error:#}");
             ExitCode::from(cmd::EXIT_USAGE)
@@ -73,4 +76,15 @@ fn main() -> ExitCode {
             ExitCode::from(101)
         }
     }
+}
+
+/// Whether an error comes from writing to a pipe whose reader has gone.
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                .is_some_and(|kind| kind == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -131,6 +131,66 @@ fn eval_unknown_rulebook_id_exits_2() {
     let run = concord(&["eval", "--rulebook", "no.such.rulebook", SOCIAL_SCORER]);
     run.assert_code(2);
     assert!(run.stderr.contains("no rulebook `no.such.rulebook`"), "{run}");
+    // The embedded rulebooks are listed, so the reader sees what can be given.
+    assert!(run.stderr.contains("eu.ai_act, us.ca.sb53"), "{run}");
+}
+
+#[test]
+fn eval_misspelt_rulebook_id_suggests_the_embedded_one() {
+    let run = concord(&["eval", "--rulebook", "eu.ai_actt", SOCIAL_SCORER]);
+    run.assert_code(2);
+    assert!(run.stderr.contains("no rulebook `eu.ai_actt`; did you mean `eu.ai_act`?"), "{run}");
+}
+
+#[test]
+fn eval_of_a_mapping_rulebook_says_it_gives_no_verdicts_and_where_its_claims_are_read() {
+    let run = concord(&["eval", "--rulebook", "map.eu_ai_act.kr_ai_basic_act", SOCIAL_SCORER, "--as-of", "2026-06-01"]);
+    run.assert_code(0);
+    assert!(run.stderr.contains("declares no classification, redline or obligation"), "{run}");
+    assert!(run.stderr.contains("--mapping map.eu_ai_act.kr_ai_basic_act"), "{run}");
+}
+
+#[test]
+fn eval_of_one_unreadable_description_does_not_speak_of_others() {
+    let dir = scratch("eval_one_bad");
+    let file = write(&dir, "bad.json", br#"{"model": {"general_purpose": "yes"}}"#);
+    let run = concord(&["eval", "--rulebook", RULES, path_arg(&file)]);
+    run.assert_code(3);
+    assert!(run.stderr.contains("error: the description could not be read"), "{run}");
+    assert!(!run.stderr.contains("the other"), "{run}");
+}
+
+/// Runs `concord ARGS` with its standard output closed before it writes anything, as `| head`
+/// does when it has read enough: the command must end quietly, not panic or report an error.
+fn run_into_a_closed_pipe(args: &[&str]) -> (Option<i32>, String) {
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(args)
+        .current_dir(run::repo_root())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Closing the reading end at once: loading the rulebook takes the child far longer than this.
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    (child.wait().unwrap().code(), stderr)
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly_in_every_command() {
+    let explain = ["explain", "-r", "eu.ai_act", "risk_management_system", "examples/systems/cv_screener.yaml"];
+    let eval_json = ["eval", "-r", "eu.ai_act", "examples/systems/cv_screener.yaml", "--format", "json"];
+    let eval_text = ["eval", "-r", "eu.ai_act", "examples/systems/cv_screener.yaml"];
+    let test = ["test", "examples/ai_rules.concord"];
+    let coverage = ["coverage", "--stdlib"];
+    for args in [&explain[..], &eval_json, &eval_text, &test, &coverage] {
+        let (code, stderr) = run_into_a_closed_pipe(args);
+        assert_eq!(code, Some(0), "concord {}: {stderr}", args.join(" "));
+        assert!(stderr.is_empty(), "concord {}: {stderr}", args.join(" "));
+    }
 }
 
 #[test]
@@ -169,7 +229,7 @@ fn eval_batch_with_a_bad_description_exits_3_and_evaluates_the_others() {
     assert!(run.stdout.contains("b_bad.json\n  error: $.model.general_purpose: expected true or false"), "{run}");
     assert!(run.stdout.contains("a_good.yaml\n  under demo.ai_rules"), "{run}");
     assert!(run.stdout.contains("c_good.json\n  under demo.ai_rules"), "{run}");
-    assert!(run.stderr.contains("1 description(s) could not be read"), "{run}");
+    assert!(run.stderr.contains("1 description(s) could not be read; the other 2 were evaluated"), "{run}");
 
     let run = concord(&["eval", "--rulebook", RULES, path_arg(&dir), "--as-of", "2026-01-10", "--format", "json"]);
     run.assert_code(3);

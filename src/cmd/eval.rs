@@ -84,10 +84,24 @@ pub fn run(args: EvalArgs) -> Result<u8> {
         }
         rulebooks.push(engine.compile(file)?);
     }
+    for rulebook in &rulebooks {
+        let compiled = rulebook.compiled();
+        if compiled.own_classifications.is_empty() && compiled.redlines.is_empty() && compiled.obligations.is_empty() {
+            let hint = if compiled.mappings.is_empty() {
+                String::new()
+            } else {
+                format!("; its mappings are read by `concord conflicts A B --mapping {}`", compiled.id)
+            };
+            eprintln!(
+                "note: rulebook `{}` declares no classification, redline or obligation, so it gives no verdicts{hint}",
+                compiled.id
+            );
+        }
+    }
     let as_of = as_of_or_today(args.as_of);
     let infos: Vec<RulebookInfo> = rulebooks.iter().map(RulebookInfo::of).collect();
     let options = EvalOptions { explain: args.explain || args.format == OutputFormat::Json };
-    let mut state = State { denied: 0, bad: 0, report: Vec::new() };
+    let mut state = State { denied: 0, bad: 0, total: 0, report: Vec::new() };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.format == OutputFormat::Text {
@@ -110,6 +124,7 @@ pub fn run(args: EvalArgs) -> Result<u8> {
         Ok(bytes)
     };
     let mut handle = |result: DescriptionResult, rendered: Vec<u8>| -> Result<()> {
+        state.total += 1;
         if !result.errors.is_empty() {
             state.bad += 1;
         }
@@ -171,7 +186,11 @@ pub fn run(args: EvalArgs) -> Result<u8> {
         eprintln!("denied: {} verdict(s) matched `--deny {}`", state.denied, args.deny.join(","));
     }
     if state.bad > 0 {
-        eprintln!("error: {} description(s) could not be read; the others were evaluated", state.bad);
+        match (state.bad, state.total - state.bad) {
+            (1, 0) => eprintln!("error: the description could not be read"),
+            (bad, 0) => eprintln!("error: none of the {bad} descriptions could be read"),
+            (bad, good) => eprintln!("error: {bad} description(s) could not be read; the other {good} were evaluated"),
+        }
         return Ok(EXIT_BAD_INPUT);
     }
     if state.denied > 0 {
@@ -281,6 +300,8 @@ fn evaluate_chunk(
 struct State {
     denied: usize,
     bad: usize,
+    /// Descriptions written, good and bad.
+    total: usize,
     report: Vec<DescriptionResult>,
 }
 

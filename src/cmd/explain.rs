@@ -1,5 +1,6 @@
 //! `concord explain`: one verdict for one system, and its reasons in prose.
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
@@ -52,36 +53,43 @@ pub fn run(args: ExplainArgs) -> Result<u8> {
     let as_of = as_of_or_today(args.as_of);
     let verdicts = rulebook.evaluate(&description, as_of, EvalOptions { explain: true });
     let heading = format!("{} under {}, as of {as_of}:", args.description.display(), rulebook.id());
+    // The whole text is written at once, so a reader that stops early (`| head`) ends it quietly.
+    let mut out = String::new();
     if let Some(verdict) = verdicts.redlines.iter().find(|verdict| verdict.redline == args.provision) {
         let mut headline = format!("redline `{}` — {}", verdict.redline, verdict.verdict.as_str().replace('_', " "));
         if let Some(exception) = &verdict.exception {
             headline.push_str(&format!(" by exception `{exception}`"));
         }
-        println!("{heading}\n{headline}");
-        print_basis(&verdict.basis);
+        writeln!(out, "{heading}\n{headline}")?;
+        write_basis(&mut out, &verdict.basis)?;
+        super::write_stdout(&out)?;
         return Ok(EXIT_OK);
     }
     if let Some(verdict) = verdicts.obligations.iter().find(|verdict| verdict.obligation == args.provision) {
         let due = verdict.due.as_deref().map(|due| format!(", due {due}")).unwrap_or_default();
-        println!(
+        writeln!(
+            out,
             "{heading}\nobligation `{}` — {}{due}",
             verdict.obligation,
             verdict.verdict.as_str().replace('_', " ")
-        );
+        )?;
         if let Some(owed_by) = &verdict.owed_by {
-            println!(
+            writeln!(
+                out,
                 "  owed by {}: {}",
                 owed_by.role,
                 if owed_by.parties.is_empty() { "no party".to_owned() } else { owed_by.parties.join(", ") }
-            );
+            )?;
         }
-        print_basis(&verdict.basis);
+        write_basis(&mut out, &verdict.basis)?;
+        super::write_stdout(&out)?;
         return Ok(EXIT_OK);
     }
     if let Some(verdict) = verdicts.classifications.iter().find(|verdict| verdict.classification == args.provision) {
         let value = verdict.tier.clone().unwrap_or_else(|| format!("one of {}", verdict.possible.join(", ")));
-        println!("{heading}\nclassification `{}` — {value}", verdict.classification);
-        print_basis(&verdict.basis);
+        writeln!(out, "{heading}\nclassification `{}` — {value}", verdict.classification)?;
+        write_basis(&mut out, &verdict.basis)?;
+        super::write_stdout(&out)?;
         return Ok(EXIT_OK);
     }
     let names: Vec<&str> = verdicts
@@ -98,25 +106,26 @@ pub fn run(args: ExplainArgs) -> Result<u8> {
     Ok(EXIT_USAGE)
 }
 
-fn print_basis(basis: &Basis) {
+fn write_basis(out: &mut String, basis: &Basis) -> std::fmt::Result {
     for line in &basis.explanation {
-        println!("  because {line}");
+        writeln!(out, "  because {line}")?;
     }
     if !basis.missing_facts.is_empty() {
-        println!("  it would be decided by: {}", basis.missing_facts.join(", "));
+        writeln!(out, "  it would be decided by: {}", basis.missing_facts.join(", "))?;
     }
     for fact in &basis.facts_used {
-        println!("  fact {} = {}", fact.path, fact.value);
+        writeln!(out, "  fact {} = {}", fact.path, fact.value)?;
     }
     for citation in &basis.citations {
         let status = citation.status.as_deref().map(|status| format!(", {status}")).unwrap_or_default();
         let verified = citation.verified.map(|date| format!(", verified {date}")).unwrap_or_default();
-        println!("  cited: {}{status}{verified}", citation.text);
+        writeln!(out, "  cited: {}{status}{verified}", citation.text)?;
     }
     for mark in &basis.unsure {
-        println!("  unsure ({}): {}", mark.declaration, mark.reason);
+        writeln!(out, "  unsure ({}): {}", mark.declaration, mark.reason)?;
     }
     if let Some(location) = &basis.location {
-        println!("  written at {}:{}:{}", location.file, location.line, location.column);
+        writeln!(out, "  written at {}:{}:{}", location.file, location.line, location.column)?;
     }
+    Ok(())
 }

@@ -44,7 +44,7 @@ pub fn run(args: FmtArgs) -> Result<u8> {
             Ok(formatted) => {
                 n_changed += 1;
                 if args.check {
-                    println!("{name}");
+                    writeln!(std::io::stdout(), "{name}")?;
                     code = code.max(EXIT_FAILED);
                 } else {
                     std::fs::write(file, formatted).with_context(|| format!("cannot write `{}`", file.display()))?;

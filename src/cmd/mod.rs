@@ -107,9 +107,16 @@ pub fn resolve_rulebooks(engine: &mut Engine, specs: &[String]) -> Result<Vec<Fi
         }
         match engine.rulebook_by_id(spec) {
             Some(file) => files.push(file),
-            None => bail!(
-                "no rulebook `{spec}`: give a `.concord` file or the id of an embedded rulebook (such as `std.lexicon`)"
-            ),
+            None => {
+                let ids = concord_lang::stdlib::STDLIB.iter().map(|(id, _, _)| *id);
+                let suggestion = concord_lang::diagnostics::suggest::did_you_mean(spec, ids.clone())
+                    .map(|id| format!("; did you mean `{id}`?"))
+                    .unwrap_or_default();
+                let listed = ids.filter(|id| *id != "std.lexicon").collect::<Vec<_>>().join(", ");
+                bail!(
+                    "no rulebook `{spec}`{suggestion}\n  give a `.concord` file or the id of an embedded rulebook: {listed}"
+                )
+            }
         }
     }
     Ok(files)

@@ -1,5 +1,6 @@
 //! `concord test`: run the `example` blocks of rulebooks and show expected against actual.
 
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Result;
@@ -30,11 +31,13 @@ pub fn run(args: TestArgs) -> Result<u8> {
         }
     }
     let (mut passed, mut failed, mut broken) = (0usize, 0usize, 0usize);
+    // Written as it goes, for a long run; a reader that stops early ends the run quietly (see `main`).
+    let mut out = std::io::stdout().lock();
     for id in ids {
         let diagnostics = engine.diagnostics_with_imports(id);
         if diagnostics.iter().any(|diagnostic| diagnostic.is_error()) {
             eprint!("{}", render_diagnostics(&engine, &diagnostics));
-            println!("{}: has errors, its examples were not run", engine.path(id));
+            writeln!(out, "{}: has errors, its examples were not run", engine.path(id))?;
             broken += 1;
             continue;
         }
@@ -47,25 +50,25 @@ pub fn run(args: TestArgs) -> Result<u8> {
                 .unwrap_or_default();
             if outcome.passed {
                 passed += 1;
-                println!("ok      {place}  {}", outcome.example);
+                writeln!(out, "ok      {place}  {}", outcome.example)?;
                 continue;
             }
             failed += 1;
-            println!("FAILED  {place}  {}", outcome.example);
+            writeln!(out, "FAILED  {place}  {}", outcome.example)?;
             for failure in &outcome.failures {
-                println!("    {}: expected {}, got {}", failure.target, failure.expected, failure.actual);
+                writeln!(out, "    {}: expected {}, got {}", failure.target, failure.expected, failure.actual)?;
                 for line in &failure.explanation {
-                    println!("      because {line}");
+                    writeln!(out, "      because {line}")?;
                 }
                 if !failure.missing_facts.is_empty() {
-                    println!("      needs: {}", failure.missing_facts.join(", "));
+                    writeln!(out, "      needs: {}", failure.missing_facts.join(", "))?;
                 }
             }
         }
     }
     if broken > 0 {
-        println!("{broken} rulebook(s) with errors");
+        writeln!(out, "{broken} rulebook(s) with errors")?;
     }
-    println!("examples: {passed} passed, {failed} failed");
+    writeln!(out, "examples: {passed} passed, {failed} failed")?;
     Ok(if failed > 0 || broken > 0 { EXIT_FAILED } else { EXIT_OK })
 }
