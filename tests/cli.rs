@@ -160,6 +160,19 @@ fn eval_of_one_unreadable_description_does_not_speak_of_others() {
     assert!(!run.stderr.contains("the other"), "{run}");
 }
 
+#[test]
+fn eval_text_names_who_owes_a_duty_and_qualifies_instances_of_an_undetermined_one() {
+    let dir = "tests/corpus/eval/obligation_deadlines";
+    let system = format!("{dir}/systems/undetermined_when_provider_facts_are_unknown.json");
+    let rulebook = format!("{dir}/rulebook.concord");
+    let run = concord(&["eval", "-r", &rulebook, &system, "--as-of", "2026-12-01"]);
+    run.assert_code(0);
+    // Whether Acme is the provider depends on a fact the description leaves out, so the duty is
+    // undetermined, and the instance's "violated" holds only if it applies.
+    assert!(run.stdout.contains("      owed by provider: possibly Acme\n"), "{run}");
+    assert!(run.stdout.contains("      $.incidents[0]: violated if the duty applies, due 2026-09-16\n"), "{run}");
+}
+
 /// Runs `concord ARGS` with its standard output closed before it writes anything, as `| head`
 /// does when it has read enough: the command must end quietly, not panic or report an error.
 fn run_into_a_closed_pipe(args: &[&str]) -> (Option<i32>, String) {

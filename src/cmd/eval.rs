@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use concord_lang::describe::{DescriptionError, Format};
-use concord_lang::eval::verdict::RulebookVerdicts;
+use concord_lang::eval::verdict::{ObligationOutcome, RulebookVerdicts};
 use concord_lang::output::{DescriptionResult, EvaluationLine, EvaluationReport, RulebookInfo, SCHEMA_VERSION};
 use concord_lang::{DescriptionBuf, Engine, EvalOptions, Rulebook};
 use jiff::civil::Date;
@@ -420,10 +420,35 @@ fn write_text(out: &mut Vec<u8>, result: &DescriptionResult) -> Result<()> {
             let cite =
                 obligation.basis.citations.first().map(|citation| format!("  [{}]", citation.text)).unwrap_or_default();
             writeln!(out, "    {:<44} {value}{cite}", format!("obligation {}", obligation.obligation))?;
+            let applies =
+                !matches!(obligation.verdict, ObligationOutcome::NotApplicable | ObligationOutcome::NotInForce);
+            if let Some(owed_by) = obligation.owed_by.as_ref().filter(|_| applies) {
+                let mut holders = owed_by.parties.join(", ");
+                if !owed_by.possibly.is_empty() {
+                    if !holders.is_empty() {
+                        holders.push_str("; ");
+                    }
+                    holders.push_str(&format!("possibly {}", owed_by.possibly.join(", ")));
+                }
+                if !holders.is_empty() {
+                    writeln!(out, "      owed by {}: {holders}", owed_by.role)?;
+                }
+            }
+            // An undetermined duty whose instances are decided is undetermined for its
+            // applicability (a role or condition not known, an exception that may apply): each
+            // instance's verdict holds only if the duty applies.
+            let condition =
+                if obligation.verdict == ObligationOutcome::Undetermined { " if the duty applies" } else { "" };
             for instance in &obligation.instances {
                 if obligation.instances.len() > 1 || instance.instance != "$" {
                     let due = instance.due.as_deref().map(|due| format!(", due {due}")).unwrap_or_default();
-                    writeln!(out, "      {}: {}{due}", instance.instance, instance.verdict.as_str().replace('_', " "))?;
+                    let condition = if instance.verdict == ObligationOutcome::Undetermined { "" } else { condition };
+                    writeln!(
+                        out,
+                        "      {}: {}{condition}{due}",
+                        instance.instance,
+                        instance.verdict.as_str().replace('_', " ")
+                    )?;
                 }
             }
             write_missing(out, &obligation.basis.missing_facts)?;
