@@ -415,8 +415,10 @@ obligation rights_impact_assess$0ment {
         expect![[r#"
             [rights_impact_assessment]
             ```concord
-            obligation rights_impact_assessment (a duty to endeavour: never violated; where an ordinary duty would be, whether the efforts were made needs judgement)
+            obligation rights_impact_assessment
             ```
+
+            A duty to endeavour: never `violated`; where an ordinary duty would be, whether the efforts were made needs judgement.
 
             Operators endeavour to assess the impact on fundamental rights.
 
