@@ -624,7 +624,11 @@ impl<'r> Analyser<'r> {
         };
         self.push(Finding {
             kind: "unmeetable-obligation",
-            message: format!("obligation `{}` applies but can never be met: {why}", obligation.info.name),
+            message: format!(
+                "obligation `{}` applies but can never be met: {why}{}",
+                obligation.info.name,
+                endeavour_note(&[obligation])
+            ),
             provisions: vec![provision],
             relation: None,
             claimed: None,
@@ -897,13 +901,14 @@ impl<'r> Analyser<'r> {
         witness: Witness,
     ) {
         let message = format!(
-            "`{}` ({}) is due {}, `{}` ({}) {}: {why}the first clock is stricter",
+            "`{}` ({}) is due {}, `{}` ({}) {}: {why}the first clock is stricter{}",
             stricter.1.info.name,
             self.book(stricter.0).id,
             due_text(&stricter.1.due),
             looser.1.info.name,
             self.book(looser.0).id,
-            due_text(&looser.1.due)
+            due_text(&looser.1.due),
+            endeavour_note(&[stricter.1, looser.1])
         );
         let mut provisions = vec![
             self.provision(stricter.0, "obligation", &stricter.1.info),
@@ -1481,11 +1486,12 @@ impl<'r> Analyser<'r> {
                 self.push(Finding {
                     kind: "incompatible-requirements",
                     message: format!(
-                        "`{}` ({}) and `{}` ({}) apply to a common system, but no system meets both: what the evidence of one requires, the other rules out",
+                        "`{}` ({}) and `{}` ({}) apply to a common system, but no system meets both: what the evidence of one requires, the other rules out{}",
                         oa.info.name,
                         self.book(x).id,
                         ob.info.name,
-                        self.book(y).id
+                        self.book(y).id,
+                        endeavour_note(&[oa, ob])
                     ),
                     provisions: vec![
                         self.provision(x, "obligation", &oa.info),
@@ -1702,23 +1708,29 @@ impl<'r> Analyser<'r> {
                 let verdict = evaluated(*rulebook).and_then(|v| v.obligations.get(*index));
                 let actual = verdict.map(|v| v.verdict);
                 let name = compiled.obligations.get(*index).map(|o| o.info.name.clone()).unwrap_or_default();
-                // A duty due "immediately" whose delay needs judgement applies, though it is
-                // undetermined: no fact is missing.
-                let immediately =
-                    compiled.obligations.get(*index).is_some_and(|o| matches!(o.due, IrDue::Immediately { .. }));
+                // A duty due "immediately" whose delay needs judgement, or a duty to endeavour
+                // whose efforts do, applies, though it is undetermined: no fact is missing.
+                let obligation = compiled.obligations.get(*index);
+                let immediately = obligation.is_some_and(|o| matches!(o.due, IrDue::Immediately { .. }));
+                let endeavour = obligation.is_some_and(|o| o.endeavour);
                 let applied = verdict.is_some_and(|verdict| match verdict.verdict {
                     ObligationOutcome::Satisfied | ObligationOutcome::Violated | ObligationOutcome::Pending => true,
-                    ObligationOutcome::Undetermined => immediately && verdict.basis.missing_facts.is_empty(),
+                    ObligationOutcome::Undetermined => {
+                        (immediately || endeavour) && verdict.basis.missing_facts.is_empty()
+                    }
                     _ => false,
                 });
                 (
                     Expectation {
                         rulebook: compiled.id.clone(),
                         target: name,
-                        expected: match (*applies, immediately) {
-                            (true, false) => "applies (satisfied, violated or pending)",
-                            (true, true) => "applies (satisfied, violated, pending, or undetermined by judgement)",
-                            (false, _) => "not_applicable",
+                        expected: match (*applies, immediately, endeavour) {
+                            (true, _, true) => "applies (satisfied, pending, or undetermined by judgement)",
+                            (true, false, false) => "applies (satisfied, violated or pending)",
+                            (true, true, false) => {
+                                "applies (satisfied, violated, pending, or undetermined by judgement)"
+                            }
+                            (false, ..) => "not_applicable",
                         }
                         .to_owned(),
                         actual: actual.map_or("missing", |a| a.as_str()).to_owned(),
@@ -1831,6 +1843,26 @@ fn clock_ordering(left: &IrDue, right: &IrDue) -> Option<std::cmp::Ordering> {
         Some(std::cmp::Ordering::Equal)
     } else {
         None
+    }
+}
+
+/// What a finding adds when a duty it names is a duty to endeavour (`endeavour`): such a duty is
+/// never `violated`, so missing it leaves the efforts made to judgement.
+fn endeavour_note(obligations: &[&IrObligation]) -> String {
+    let names: Vec<String> = obligations
+        .iter()
+        .filter(|obligation| obligation.endeavour)
+        .map(|obligation| format!("`{}`", obligation.info.name))
+        .collect();
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => format!(
+            " ({one} is a duty to endeavour: missing it is never `violated`; whether the efforts were made needs judgement)"
+        ),
+        _ => format!(
+            " ({} are duties to endeavour: missing them is never `violated`; whether the efforts were made needs judgement)",
+            names.join(" and ")
+        ),
     }
 }
 

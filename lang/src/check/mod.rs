@@ -723,6 +723,26 @@ impl<'db> ItemContext<'db> {
                 None
             }
         };
+        // A duty that no evidence can leave violated gains nothing from `endeavour`.
+        if let Some(span) = obligation.endeavour {
+            let never_violated = match &due {
+                IrDue::WithoutUndueDelay => Some("`due without undue delay` stays pending without evidence"),
+                IrDue::Immediately { limit: None, .. } => {
+                    Some("`due immediately after` without an outer limit already leaves any delay to judgement")
+                }
+                _ => None,
+            };
+            if let Some(reason) = never_violated {
+                self.error(
+                    Diagnostic::warning(
+                        "endeavour-without-effect",
+                        span,
+                        format!("`endeavour` changes nothing here: {reason}, never `violated`"),
+                    )
+                    .with_help("remove `endeavour`, or give the deadline the duty has (`due within …`, `due by …`)"),
+                );
+            }
+        }
         IrObligation {
             info,
             act,
@@ -734,6 +754,7 @@ impl<'db> ItemContext<'db> {
             evidence,
             dated,
             due,
+            endeavour: obligation.endeavour.is_some(),
             exceptions,
         }
     }

@@ -38,6 +38,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("missing-citation", "a provision without a citation"),
     ("invalid-period-convention", "a period convention that the language does not know"),
     ("evidence-date-required", "a deadline without a `dated` clause saying when evidence was given"),
+    ("endeavour-without-effect", "`endeavour` on a duty that no evidence can leave violated anyway"),
     ("invalid-applies", "an `applies` range that ends before it starts"),
     ("unknown-expectation", "an example expects a verdict the target cannot have"),
     ("invalid-example-system", "an example's system is not a valid description"),

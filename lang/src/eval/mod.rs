@@ -1539,6 +1539,14 @@ impl<'a> Evaluator<'a> {
                     _ => String::new(),
                 };
                 let judgement = match (&obligation.due, instance.verdict) {
+                    (_, ObligationOutcome::Undetermined) if instance.needs_judgement_of_efforts => {
+                        match instance.evidence {
+                            Some(_) => {
+                                ": given after the due date; whether the party made the efforts the law asks needs judgement"
+                            }
+                            None => ": none given; whether the party made the efforts the law asks needs judgement",
+                        }
+                    }
                     (IrDue::Immediately { .. }, ObligationOutcome::Undetermined)
                         if instance.missing_facts.is_empty() =>
                     {
@@ -1931,14 +1939,19 @@ impl<'a> Evaluator<'a> {
             Some((event_day, has_limit)) => immediate(verdict, event_day, first_day, has_limit, self.as_of),
             None => verdict,
         };
+        // A duty to endeavour is never violated: whether the efforts were made needs judgement.
+        let judgement = obligation.endeavour && verdict == ObligationOutcome::Violated;
+        let verdict = if judgement { ObligationOutcome::Undetermined } else { verdict };
         let evidence = match verdict {
             ObligationOutcome::Satisfied => on_time.or(any_match),
             ObligationOutcome::Violated => late,
+            // The late evidence whose efforts need judgement.
+            ObligationOutcome::Undetermined if judgement => late,
             // The evidence whose delay needs judgement.
             ObligationOutcome::Undetermined if immediately.is_some() && !maybe => any_match,
             _ => None,
         };
-        let missing_facts = if verdict == ObligationOutcome::Undetermined {
+        let missing_facts = if verdict == ObligationOutcome::Undetermined && !judgement {
             let mut missing = self.missing.get(mark..).map(<[String]>::to_vec).unwrap_or_default();
             missing.sort();
             missing.dedup();
@@ -1954,6 +1967,7 @@ impl<'a> Evaluator<'a> {
             evidence: evidence.as_ref().map(|(path, _)| path.clone()),
             evidence_date: evidence.and_then(|(_, date)| date),
             missing_facts,
+            needs_judgement_of_efforts: judgement,
         }
     }
 }

@@ -143,6 +143,11 @@ pub struct InstanceVerdict {
     pub evidence_date: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub missing_facts: Vec<String>,
+    /// An instance of a duty to endeavour (`endeavour`) that an ordinary duty would find
+    /// `violated`, left `undetermined` for judgement of the efforts made. Not in the JSON output,
+    /// whose explanation says it.
+    #[serde(skip)]
+    pub needs_judgement_of_efforts: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]

@@ -469,7 +469,7 @@ fn starts_clause(source: &str, block: BlockKind, seen_branch: bool, tokens: &[To
         BlockKind::Enum => true,
         BlockKind::Redline => meta || matches!(word, "forbids" | "when" | "unless"),
         BlockKind::Obligation => {
-            meta || matches!(word, "requires" | "when" | "unless" | "for" | "evidence" | "dated" | "due")
+            meta || matches!(word, "requires" | "when" | "unless" | "for" | "evidence" | "dated" | "due" | "endeavour")
         }
         BlockKind::Classification => (meta && !seen_branch) || matches!(word, "tier" | "otherwise"),
         BlockKind::Mapping => match meta {

@@ -307,6 +307,29 @@ due within 15 days of incident.aware_at + 2 days
 }
 
 #[test]
+fn endeavour_is_a_clause_of_its_own() {
+    check(
+        r#"obligation assessment {
+requires use by operator
+    endeavour
+evidence assessment in system.assessments where assessment.kind == fundamental_rights_impact
+dated assessment.completed_on
+due by system.placed_on_market_on endeavour
+}
+"#,
+        expect![[r#"
+            obligation assessment {
+              requires use by operator
+              endeavour
+              evidence assessment in system.assessments where assessment.kind == fundamental_rights_impact
+              dated assessment.completed_on
+              due by system.placed_on_market_on endeavour
+            }
+        "#]],
+    );
+}
+
+#[test]
 fn a_file_with_syntax_errors_is_refused_with_its_diagnostics() {
     let source = "rulebook a.b { title \"x\" }\nterm broken = \nterm fine = true\n";
     match format_source("broken.concord", source) {

@@ -160,6 +160,13 @@ fn describe_decl(db: &dyn salsa::Database, file: SourceFile, key: &DeclKey) -> O
         Item::Rulebook(_) | Item::Import(_) | Item::Example(_) | Item::Error => return None,
     };
     let mut out = code(&signature);
+    if let Item::Obligation(obligation) = &parse(db, item).item
+        && obligation.endeavour.is_some()
+    {
+        out.push_str(
+            "\nA duty to endeavour: never `violated`; where an ordinary duty would be, whether the efforts were made needs judgement.\n",
+        );
+    }
     if key.file != file {
         let id = header(db, key.file).as_ref().map_or_else(|| key.file.path(db).clone(), |header| header.id.clone());
         let _ = write!(out, "\nDeclared in `{id}`.\n");

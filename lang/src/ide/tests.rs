@@ -400,6 +400,41 @@ term x = Purpose.$0
 }
 
 #[test]
+fn hover_an_endeavour_duty_says_it_is_never_violated() {
+    check_hover(
+        r#"
+/// Operators endeavour to assess the impact on fundamental rights.
+obligation rights_impact_assess$0ment {
+  cite "AI Basic Act, Art. 35" status binding
+  requires use
+  endeavour
+  evidence assessment in system.assessments where assessment.kind == fundamental_rights_impact
+  dated assessment.completed_on
+}
+"#,
+        expect![[r#"
+            [rights_impact_assessment]
+            ```concord
+            obligation rights_impact_assessment
+            ```
+
+            A duty to endeavour: never `violated`; where an ordinary duty would be, whether the efforts were made needs judgement.
+
+            Operators endeavour to assess the impact on fundamental rights.
+
+            Cites: AI Basic Act, Art. 35 (binding)
+        "#]],
+    );
+}
+
+#[test]
+fn complete_endeavour_inside_an_obligation() {
+    let (engine, file, offset) = load("\nobligation o {\n  cite \"x\"\n  endea$0\n}\n");
+    let completions = super::completions(engine.database(), file, offset);
+    assert!(completions.iter().any(|it| it.label == "endeavour" && it.kind == super::CompletionKind::Keyword));
+}
+
+#[test]
 fn complete_keywords_at_the_top_level() {
     let (engine, file, offset) = load("\n$0");
     let completions = super::completions(engine.database(), file, offset);
@@ -1003,6 +1038,18 @@ fn highlights_classify_keywords_names_fields_and_literals() {
         system Variable lib
         purposes Property"#]]
     .assert_eq(&shown.join("\n"));
+}
+
+#[test]
+fn highlights_endeavour_as_a_keyword() {
+    let (engine, file, _) = load("obligation o {\n  cite \"x\"\n  endeavour$0\n}\n");
+    let db = engine.database();
+    let text = file.text(db);
+    let endeavour = super::highlights(db, file)
+        .into_iter()
+        .find(|highlight| text.get(highlight.span.start as usize..highlight.span.end as usize) == Some("endeavour"))
+        .map(|highlight| format!("{:?}", highlight.kind));
+    assert_eq!(endeavour.as_deref(), Some("Keyword"));
 }
 
 #[test]

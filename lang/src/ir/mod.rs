@@ -366,6 +366,9 @@ pub struct IrObligation {
     pub evidence: Option<IrBinder>,
     pub dated: Option<IrExpr>,
     pub due: IrDue,
+    /// `endeavour`: a duty to endeavour. An instance an ordinary duty would find `violated` is
+    /// `undetermined` with no missing facts (whether the efforts were made needs judgement).
+    pub endeavour: bool,
     /// `unless` exceptions: one that applies lifts the obligation (`not_applicable`, naming it).
     pub exceptions: Vec<IrException>,
 }

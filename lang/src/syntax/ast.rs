@@ -240,6 +240,9 @@ pub struct Obligation {
     pub evidence: Option<Binder>,
     pub dated: Option<Expr>,
     pub due: Option<Due>,
+    /// `endeavour`: a duty to endeavour (best efforts), never `violated`; where an ordinary duty
+    /// would be, whether the efforts were made needs judgement. The clause's span.
+    pub endeavour: Option<Span>,
     /// `unless name { … }`: lifts the obligation when it holds (checked before `for each`, so an
     /// exception speaks of the system, not of one instance).
     pub exceptions: Vec<Exception>,

@@ -143,6 +143,7 @@ pub const KEYWORDS: &[&str] = &[
     "delay",
     "immediately",
     "after",
+    "endeavour",
     "tier",
     "otherwise",
     "as_of",

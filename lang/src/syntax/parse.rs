@@ -359,6 +359,7 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         Rule::due_undue | Rule::kw_without => "`without undue delay`",
         Rule::due_immediately | Rule::kw_immediately => "`immediately`",
         Rule::kw_after => "`after`",
+        Rule::endeavour_clause | Rule::kw_endeavour => "`endeavour`",
         Rule::kw_of => "`of`",
         Rule::tier_branch | Rule::kw_tier => "`tier`",
         Rule::otherwise_branch | Rule::kw_otherwise => "`otherwise`",
@@ -926,6 +927,7 @@ impl Builder {
             evidence: None,
             dated: None,
             due: None,
+            endeavour: None,
             exceptions: Vec::new(),
             duplicates: Vec::new(),
         };
@@ -970,6 +972,12 @@ impl Builder {
                         obligation.duplicates.push(span);
                     }
                     obligation.due = children(child).next().map(|due| self.due(due));
+                }
+                Rule::endeavour_clause => {
+                    if obligation.endeavour.is_some() {
+                        obligation.duplicates.push(span);
+                    }
+                    obligation.endeavour = Some(span);
                 }
                 _ => {
                     self.meta_clause(&mut obligation.meta, &mut obligation.duplicates, child);
