@@ -1235,7 +1235,7 @@ impl<'s> Encoder<'s> {
                 Err(Undecided("arithmetic other than sums of facts is not decided".to_owned()))
             }
             IrExpr::DateShift { .. } => Err(Undecided("date arithmetic is not decided".to_owned())),
-            IrExpr::Extreme { .. } => Err(Undecided("the later or earlier of dates is not decided".to_owned())),
+            IrExpr::Extreme { .. } => Err(Undecided("the later, earlier or first of dates is not decided".to_owned())),
             _ => Err(Undecided("an expression the analyser does not decide".to_owned())),
         }
     }
@@ -1474,9 +1474,10 @@ impl<'s> Encoder<'s> {
 
     /// Whether the day a deadline counts from exists and, when `from_event`, lies on or before
     /// the evaluation date. `later_of(…)` exists when all its dates do and has passed when all
-    /// have; `earlier_of(…)` exists when all do and has passed when any has.
+    /// have; `earlier_of(…)` exists when all do and has passed when any has; `first_of(…)` exists
+    /// when any does and has passed when any has.
     fn anchor_started(&mut self, ctx: Ctx<'_>, anchor: &IrExpr, env: &[Option<Sym>], from_event: bool) -> Result<Lit> {
-        if let IrExpr::Extreme { later, operands } = anchor {
+        if let IrExpr::Extreme { later, skip_absent, operands } = anchor {
             let mut present = Vec::with_capacity(operands.len());
             let mut passed = Vec::with_capacity(operands.len());
             for operand in operands {
@@ -1484,6 +1485,11 @@ impl<'s> Encoder<'s> {
                 if from_event {
                     passed.push(self.anchor_started(ctx, operand, env, true)?);
                 }
+            }
+            if *skip_absent {
+                // An operand that has passed is present, so the earliest present one has passed
+                // exactly when some operand has.
+                return Ok(if from_event { self.or(&passed) } else { self.or(&present) });
             }
             let all_present = self.and(&present);
             if !from_event {

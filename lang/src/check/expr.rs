@@ -32,6 +32,11 @@ pub const BUILTIN_FUNCTIONS: &[(&str, &str, &str)] = &[
         "earlier_of(date, date, …) -> date",
         "The earliest of two or more dates (or date-times): unknown if any is unknown, else absent if any is absent.",
     ),
+    (
+        "first_of",
+        "first_of(date, date, …) -> date",
+        "The earliest of the events that happened: unknown if any is unknown, else the earliest date that is not absent, absent only if all are.",
+    ),
 ];
 
 /// The type of a term: its parameters' types and its value's.
@@ -528,8 +533,9 @@ impl<'a> ExprChecker<'a> {
             Lookup::NotFound => {
                 // The built-in functions, unless a declaration in scope has their name.
                 match name.text.as_str() {
-                    "later_of" => return self.extreme(true, name, args, span),
-                    "earlier_of" => return self.extreme(false, name, args, span),
+                    "later_of" => return self.extreme(true, false, name, args, span),
+                    "earlier_of" => return self.extreme(false, false, name, args, span),
+                    "first_of" => return self.extreme(false, true, name, args, span),
                     _ => {}
                 }
                 self.unknown_name(name, None);
@@ -564,8 +570,9 @@ impl<'a> ExprChecker<'a> {
         (IrExpr::Term { term: TermTarget::Decl(decl_ref(self.db, &key)), args: irs }, signature.result)
     }
 
-    /// `later_of(a, b, …)` and `earlier_of(a, b, …)` (see [`BUILTIN_FUNCTIONS`]).
-    fn extreme(&mut self, later: bool, name: &Ident, args: &[Expr], span: Span) -> (IrExpr, Ty) {
+    /// `later_of(a, b, …)`, `earlier_of(a, b, …)` and `first_of(a, b, …)` (see
+    /// [`BUILTIN_FUNCTIONS`]).
+    fn extreme(&mut self, later: bool, skip_absent: bool, name: &Ident, args: &[Expr], span: Span) -> (IrExpr, Ty) {
         if args.len() < 2 {
             self.diagnostics.push(
                 Diagnostic::error(
@@ -603,7 +610,7 @@ impl<'a> ExprChecker<'a> {
             }
         }
         match (failed, result) {
-            (false, Some(ty)) => (IrExpr::Extreme { later, operands }, ty),
+            (false, Some(ty)) => (IrExpr::Extreme { later, skip_absent, operands }, ty),
             _ => (IrExpr::Error, Ty::Error),
         }
     }

@@ -869,9 +869,11 @@ impl<'a> Evaluator<'a> {
                 };
                 Cow::Owned(shifted.unwrap_or(Value::Unknown))
             }
-            IrExpr::Extreme { later, operands } => {
+            IrExpr::Extreme { later, skip_absent, operands } => {
                 // Unknown if any date is unknown; else absent if any is absent (an optional event
-                // that did not happen has no later date); else the latest (or earliest).
+                // that did not happen has no later date); else the latest (or earliest). With
+                // `skip_absent` (`first_of`), the events that did not happen are left out: the
+                // earliest of the others, absent only when none happened.
                 let mut best: Option<Value> = None;
                 let mut absent = false;
                 for operand in operands {
@@ -904,9 +906,10 @@ impl<'a> Evaluator<'a> {
                         _ => return Cow::Owned(Value::Unknown),
                     }
                 }
-                match (absent, best) {
+                match (absent && !*skip_absent, best) {
                     (false, Some(best)) => Cow::Owned(best),
                     (true, _) => Cow::Owned(Value::Absent),
+                    (false, None) if absent => Cow::Owned(Value::Absent),
                     (false, None) => Cow::Owned(Value::Unknown),
                 }
             }

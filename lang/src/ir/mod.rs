@@ -96,9 +96,12 @@ pub enum IrExpr {
         right: Box<IrExpr>,
     },
     /// `later_of(a, b, …)` or `earlier_of(a, b, …)`: the latest (or earliest) of dates, or of
-    /// instants.
+    /// instants; `first_of(a, b, …)` (`skip_absent`): the earliest of those that are not absent.
     Extreme {
         later: bool,
+        /// Absent operands are left out (absent only when all are), instead of making the result
+        /// absent.
+        skip_absent: bool,
         operands: Vec<IrExpr>,
     },
     /// A date or instant shifted by a duration (`date + 15 days`), or a date by calendar months
