@@ -126,7 +126,7 @@ async fn hover_on_a_standard_library_term_shows_its_mapped_counterparts() {
     assert!(hover.contains("term frontier_model: bool"), "{hover}");
     assert!(
         hover.contains(
-            "- narrower than `compute_presumption` of `eu.ai_act` (cites Art. 51(2)), by mapping `models` of `map.eu_ai_act.us_ca_sb53`"
+            "- overlapping with `compute_presumption` of `eu.ai_act` (cites Art. 51(2)), by mapping `models` of `map.eu_ai_act.us_ca_sb53`"
         ),
         "{hover}"
     );

@@ -129,8 +129,8 @@ async def test_edit_hover_definition_and_completion(client: LanguageClient):
     # claim about it, from either side of a claim.
     std_dir = pathlib.Path(definition.uri[len("file://"):]).parent
     for name, needle, counterpart in [
-        ("us_ca_sb53.concord", "term frontier_model", "narrower than `compute_presumption` of `eu.ai_act`"),
-        ("eu_ai_act.concord", "term compute_presumption", "broader than `frontier_model` of `us.ca.sb53`"),
+        ("us_ca_sb53.concord", "term frontier_model", "overlapping with `compute_presumption` of `eu.ai_act`"),
+        ("eu_ai_act.concord", "term compute_presumption", "overlapping with `frontier_model` of `us.ca.sb53`"),
     ]:
         cached = std_dir / name
         cached_text = cached.read_text()

@@ -626,7 +626,7 @@ fn hover_a_standard_library_term_lists_the_standard_library_mappings() {
     // The standard library grows: pin the claims of the EU mapping, not every line.
     let eu: Vec<&str> = mapped.lines().filter(|line| line.contains("map.eu_ai_act.us_ca_sb53")).collect();
     expect![[r#"
-        - narrower than `compute_presumption` of `eu.ai_act` (cites Art. 51(2)), by mapping `models` of `map.eu_ai_act.us_ca_sb53`
+        - overlapping with `compute_presumption` of `eu.ai_act` (cites Art. 51(2)), by mapping `models` of `map.eu_ai_act.us_ca_sb53`
         - overlapping with `systemic_risk_model` of `eu.ai_act` (cites Art. 51(1)-(2), 52(2)-(4)), by mapping `models` of `map.eu_ai_act.us_ca_sb53`"#]]
     .assert_eq(&eu.join("\n"));
 }
