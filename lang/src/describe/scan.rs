@@ -184,7 +184,8 @@ impl<'s> Scanner<'s, '_, '_> {
     /// Consumes `word` (`true`, `false`, `null`) or stops.
     fn literal(&mut self, word: &[u8]) -> Scan<()> {
         let end = self.pos.checked_add(word.len()).ok_or(Stop::Invalid)?;
-        if self.bytes.get(self.pos..end) != Some(word) {
+        // Byte by byte: a call to `memcmp` costs more than four or five bytes.
+        if !self.bytes.get(self.pos..end).is_some_and(|text| text.iter().zip(word).all(|(a, b)| a == b)) {
             return Err(Stop::Invalid);
         }
         self.pos = end;
@@ -228,7 +229,9 @@ impl<'s> Scanner<'s, '_, '_> {
             Ty::Set(inner) => self.items(inner, unit, true, old),
             Ty::List(inner) => self.items(inner, unit, false, old),
             _ => {
-                self.scratch.take_apart(old);
+                if let Value::Record(_) | Value::Set(_) | Value::List(_) = old {
+                    self.scratch.take_apart(old);
+                }
                 self.scalar(ty, unit)
             }
         }
@@ -265,13 +268,35 @@ impl<'s> Scanner<'s, '_, '_> {
                 if !seen.insert(index) {
                     return Err(Stop::Invalid);
                 }
-                let old = std::mem::take(slot);
-                if self.peek() == Some(b'n') {
-                    self.literal(b"null")?;
-                    self.scratch.take_apart(old);
-                    *slot = missing(field);
+                if let Ty::Record(_) | Ty::Set(_) | Ty::List(_) = field.ty {
+                    let old = std::mem::take(slot);
+                    if self.peek() == Some(b'n') {
+                        self.literal(b"null")?;
+                        self.scratch.take_apart(old);
+                        *slot = missing(field);
+                    } else {
+                        *slot = self.value(&field.ty, field.unit.as_deref(), old)?;
+                    }
                 } else {
-                    *slot = self.value(&field.ty, field.unit.as_deref(), old)?;
+                    let value = match (&field.ty, self.peek()) {
+                        (_, Some(b'n')) => {
+                            self.literal(b"null")?;
+                            missing(field)
+                        }
+                        (Ty::Bool, Some(b't')) => {
+                            self.literal(b"true")?;
+                            Value::Bool(true)
+                        }
+                        (Ty::Bool, Some(b'f')) => {
+                            self.literal(b"false")?;
+                            Value::Bool(false)
+                        }
+                        _ => self.scalar(&field.ty, field.unit.as_deref())?,
+                    };
+                    let old = std::mem::replace(slot, value);
+                    if let Value::Record(_) | Value::Set(_) | Value::List(_) = old {
+                        self.scratch.take_apart(old);
+                    }
                 }
                 if !self.next_or_close(b'}')? {
                     break;
@@ -383,8 +408,15 @@ impl<'s> Scanner<'s, '_, '_> {
     /// refused, as the general rules refuse it.
     fn variant(&mut self, def: &EnumDef) -> Scan<u32> {
         let text = self.string_bytes()?;
-        let index = def.variants.iter().position(|variant| variant.as_bytes() == text).ok_or(Stop::Invalid)?;
-        u32::try_from(index).map_err(|_| Stop::Invalid)
+        let first = text.first();
+        // The length, then the first byte, then the rest: most variants differ in the first two.
+        for (index, variant) in def.variants.iter().enumerate() {
+            let variant = variant.as_bytes();
+            if variant.len() == text.len() && variant.first() == first && same_bytes(variant, text) {
+                return u32::try_from(index).map_err(|_| Stop::Invalid);
+            }
+        }
+        Err(Stop::Invalid)
     }
 
     /// Whether the key at the cursor (at its opening quote) is `name`, then consumed: the text
@@ -394,7 +426,10 @@ impl<'s> Scanner<'s, '_, '_> {
     fn key_is(&mut self, name: &[u8]) -> bool {
         let start = self.pos + 1;
         let end = start + name.len();
-        if self.peek() == Some(b'"') && self.bytes.get(end) == Some(&b'"') && self.bytes.get(start..end) == Some(name) {
+        if self.peek() == Some(b'"')
+            && self.bytes.get(end) == Some(&b'"')
+            && self.bytes.get(start..end).is_some_and(|key| same_bytes(key, name))
+        {
             self.pos = end + 1;
             return true;
         }
@@ -407,7 +442,7 @@ impl<'s> Scanner<'s, '_, '_> {
         self.expect(b'"')?;
         let start = self.pos;
         let rest = self.bytes.get(start..).ok_or(Stop::Invalid)?;
-        let length = rest.iter().position(|&byte| byte == b'"' || byte == b'\\' || byte < 0x20).ok_or(Stop::Invalid)?;
+        let length = string_length(rest).ok_or(Stop::Invalid)?;
         self.pos = start + length;
         match self.peek() {
             Some(b'"') => {}
@@ -704,6 +739,60 @@ impl<'s> Scanner<'s, '_, '_> {
     }
 }
 
+/// The length of the string whose bytes start `rest` (after its opening quote): the offset of
+/// the first quote, backslash or control character, or `None` when there is none. Eight bytes at
+/// a time: in a word, a byte equal to `b` is a zero byte of `word ^ b…b`, and the lowest byte
+/// flagged by `(x - 0x01…01) & !x & 0x80…80` is exactly the lowest zero byte of `x` (a borrow
+/// only runs upward, past it); bytes below 0x20 are flagged likewise by subtracting 0x20…20.
+fn string_length(rest: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    let mut at = 0usize;
+    while let Some(chunk) = rest.get(at..at + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().ok()?);
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        let flagged = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (word.wrapping_sub(ONES * 0x20) & !word);
+        let flagged = flagged & HIGHS;
+        if flagged != 0 {
+            return Some(at + usize::try_from(flagged.trailing_zeros() / 8).ok()?);
+        }
+        at += 8;
+    }
+    let tail = rest.get(at..)?;
+    tail.iter().position(|&byte| byte == b'"' || byte == b'\\' || byte < 0x20).map(|length| at + length)
+}
+
+/// Whether two byte strings are equal: for the short names of fields and variants, two
+/// overlapping words instead of a call to `memcmp`.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word =
+        |bytes: &[u8], at: usize| bytes.get(at..at + 8).and_then(|chunk| chunk.try_into().ok()).map(u64::from_le_bytes);
+    if n < 8 {
+        let half = |bytes: &[u8], at: usize| {
+            bytes.get(at..at + 4).and_then(|chunk| chunk.try_into().ok()).map(u32::from_le_bytes)
+        };
+        if n >= 4 {
+            return half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4);
+        }
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
+}
+
 /// Which fields of a record have been read: a bit set, for records of up to 128 fields, else a
 /// vector of flags.
 pub(crate) enum Seen {
@@ -742,6 +831,52 @@ impl Seen {
                 Some(flag) => !std::mem::replace(flag, true),
                 None => false,
             },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{same_bytes, string_length};
+
+    /// Every byte of interest at every place of texts of every length up to 40, after runs of
+    /// plain bytes, bytes beyond ASCII and bytes just above the specials.
+    #[test]
+    fn string_length_finds_the_first_special_byte() {
+        let naive = |rest: &[u8]| rest.iter().position(|&byte| byte == b'"' || byte == b'\\' || byte < 0x20);
+        let fillers = [b'a', b' ', 0x21, 0x23, 0x5D, 0x7F, 0x80, 0xA2, 0xDC, 0xFF];
+        let specials = [b'"', b'\\', 0x00, 0x01, 0x1F, b'a', 0x20, 0xA2, 0xDC, 0x9F];
+        for len in 0..40 {
+            for filler in fillers {
+                let plain = vec![filler; len];
+                assert_eq!(string_length(&plain), naive(&plain), "{plain:?}");
+                for at in 0..len {
+                    for special in specials {
+                        for second in specials {
+                            let mut text = plain.clone();
+                            text[at] = special;
+                            if at + 3 < len {
+                                text[at + 3] = second;
+                            }
+                            assert_eq!(string_length(&text), naive(&text), "{text:?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn same_bytes_compares_every_byte() {
+        for len in 0..40usize {
+            let a: Vec<u8> = (0..len).map(|index| b'a' + (index % 26) as u8).collect();
+            assert!(same_bytes(&a, &a.clone()));
+            assert!(!same_bytes(&a, &a[..len.saturating_sub(1)]) || len == 0);
+            for at in 0..len {
+                let mut b = a.clone();
+                b[at] ^= 0x20;
+                assert!(!same_bytes(&a, &b), "{len} {at}");
+            }
         }
     }
 }
