@@ -488,6 +488,38 @@ fn hostile_texts() -> Vec<(String, Vec<u8>)> {
     add("a string never closed", br#"{"name": "x"#.to_vec());
     add("an unquoted key", br#"{active: true}"#.to_vec());
     add("a single-quoted string", br#"{"name": 'x'}"#.to_vec());
+    add("invalid UTF-8 in an enum", b"{\"purposes\": [\"chat\xFFbot\"]}".to_vec());
+    add("invalid UTF-8 in a single enum", b"{\"model\": {\"open_weights\": \"\xFF\"}}".to_vec());
+    add("invalid UTF-8 after the text", b"{}\xFF".to_vec());
+    add("invalid UTF-8 after the text and whitespace", b"{\"active\": true} \xC3".to_vec());
+    add("invalid UTF-8 between members", b"{\"active\": true\xC3\xA9, \"name\": \"x\"}".to_vec());
+    add("invalid UTF-8 in a date", b"{\"founded_on\": \"2024-02-2\x80\"}".to_vec());
+    add("invalid UTF-8 in a quantity", b"{\"context\": \"2 kto\xFFken\"}".to_vec());
+    add("an overlong encoding", b"{\"name\": \"\xC0\xAF\"}".to_vec());
+    add("a surrogate in UTF-8", b"{\"name\": \"\xED\xA0\x80\"}".to_vec());
+    add("a truncated character at the end of a string", b"{\"name\": \"a\xC3\"}".to_vec());
+    add("a truncated character at the end of the text", b"{\"name\": \"a\"}\xE2\x82".to_vec());
+    add("a byte-order mark inside the text", b"{\xEF\xBB\xBF\"active\": true}".to_vec());
+    add("two byte-order marks", b"\xEF\xBB\xBF\xEF\xBB\xBF{}".to_vec());
+    add("a key with letters beyond ASCII", "{\"nämé\": \"x\"}".as_bytes().to_vec());
+    add("a value with letters beyond ASCII", "{\"name\": \"Ünïcødé ✓ 𝄞\"}".as_bytes().to_vec());
+    add("an enum with letters beyond ASCII", "{\"purposes\": [\"chatböt\"]}".as_bytes().to_vec());
+    add("an enum with a prefix of a variant", br#"{"purposes": ["chat"]}"#.to_vec());
+    add("an enum with a variant and more", br#"{"purposes": ["chatbots"]}"#.to_vec());
+    add("an empty enum", br#"{"purposes": [""]}"#.to_vec());
+    add("a number in a set of an enum", br#"{"purposes": [1]}"#.to_vec());
+    add("true in a set of an enum", br#"{"purposes": [true]}"#.to_vec());
+    add("a list in a set of an enum", br#"{"purposes": [["chatbot"]]}"#.to_vec());
+    add("an object in a set of an enum", br#"{"purposes": [{}]}"#.to_vec());
+    add("a number object in a set of an enum", br#"{"purposes": [{"$serde_json::private::Number": "5"}]}"#.to_vec());
+    add("an escaped enum in a set", br#"{"purposes": ["credit_scoring", "chat\u0062ot"]}"#.to_vec());
+    add("every variant in reverse", br#"{"purposes": ["scientific_research", "credit_scoring", "chatbot"]}"#.to_vec());
+    add("a set of an enum never closed", br#"{"purposes": ["chatbot", "#.to_vec());
+    add("a number where a string goes", br#"{"name": 15}"#.to_vec());
+    add("a number where a date goes", br#"{"founded_on": 20240229}"#.to_vec());
+    add("a negative number where a boolean goes", br#"{"active": -1}"#.to_vec());
+    add("a string where a boolean goes", br#"{"active": "true"}"#.to_vec());
+    add("a boolean where a number goes", br#"{"share": true}"#.to_vec());
     add("a repeated enum in a set", br#"{"purposes": ["chatbot", "chatbot", "translation", "chatbot"]}"#.to_vec());
     add("an object where a scalar goes", br#"{"active": {}}"#.to_vec());
     add("a list where a scalar goes", br#"{"active": []}"#.to_vec());
@@ -528,4 +560,149 @@ fn a_rulebook_without_a_system_record_refuses_on_both_paths() {
     tally.check(&rulebook, "no System record", b"{}");
     tally.assert_clean();
     assert_eq!(tally.refused, 1);
+}
+
+/// Numbers written every way JSON allows, in every kind of numeric field: integers, numbers,
+/// quantities in a unit of scale 1000 and in base units, in lists: the scanner reads a number's
+/// digits once into its value, and must give the general rules' value (and its scale) or refuse
+/// what they refuse.
+#[test]
+fn numbers_read_the_same_on_both_paths() {
+    let integers = [
+        "0",
+        "1",
+        "7",
+        "10",
+        "100",
+        "250",
+        "1000000",
+        "123456789",
+        "9223372036854775808",
+        "18446744073709551615",
+        "18446744073709551616",
+        "1234567890123456789012345678",
+        "12345678901234567890123456789",
+        "79228162514264337593543950335",
+        "79228162514264337593543950336",
+        "100000000000000000000000000000",
+    ];
+    let fractions = [
+        "",
+        ".0",
+        ".5",
+        ".50",
+        ".000001",
+        ".999",
+        ".1234567890123456789012345678",
+        ".0000000000000000000000000001",
+        ".00000000000000000000000000001",
+        ".0000000000000000000000000000000000000001000",
+    ];
+    let exponents = [
+        "",
+        "e0",
+        "E0",
+        "e+1",
+        "e-1",
+        "e2",
+        "E25",
+        "e-25",
+        "e28",
+        "e-28",
+        "e29",
+        "e-29",
+        "e-30",
+        "e400",
+        "e-400",
+        "e999999999999",
+        "e-999999999999",
+        "e0000000000000000000000000001",
+    ];
+    let rulebook = rulebook("tests/json_schema/rulebook.concord");
+    let mut tally = Tally { skip_verdicts: true, ..Tally::default() };
+    for sign in ["", "-"] {
+        for integer in integers {
+            for fraction in fractions {
+                for exponent in exponents {
+                    let number = format!("{sign}{integer}{fraction}{exponent}");
+                    for template in [
+                        "{\"employees\": N}",
+                        "{\"share\": N}",
+                        "{\"context\": N}",
+                        "{\"notice_periods\": [N, N]}",
+                        "{\"model\": {\"training_compute\": N}}",
+                    ] {
+                        let text = template.replace('N', &number);
+                        tally.check(&rulebook, &text, text.as_bytes());
+                    }
+                }
+            }
+        }
+    }
+    tally.assert_clean();
+    assert!(tally.accepted >= 5_000, "only {} accepted", tally.accepted);
+    assert!(tally.refused >= 10_000, "only {} refused", tally.refused);
+}
+
+/// Sets of enums of every size around the bit set's limit of 128 variants, lists of records of
+/// changing lengths and shapes, all loaded one after the other into one buffer: each value is
+/// written into the slices of the last description where they fit.
+#[test]
+fn sets_and_reused_slices_read_the_same_on_both_paths() {
+    let variants = |n: usize| (0..n).map(|index| format!("v{index}")).collect::<Vec<_>>();
+    let mut source = String::from("rulebook test.sets { title \"Sets\" }\n");
+    for n in [1, 127, 128, 129, 200] {
+        source.push_str(&format!("enum E{n} {{ {} }}\n", variants(n).join(", ")));
+    }
+    source.push_str(
+        "record Item { flag: bool\n tags: set of E128\n items: list of Item }\n\
+         record System { a: set of E1\n b: set of E127\n c: set of E128\n d: set of E129\n e: set of E200\n \
+         items: list of Item\n single: E200\n nested: list of set of E129 }\n",
+    );
+    let mut engine = Engine::default();
+    let file = engine.add_source("sets.concord", &source);
+    let rulebook = engine.compile(file).unwrap_or_else(|error| panic!("{error}: {:?}", engine.diagnostics(file)));
+    let mut texts = Vec::new();
+    for n in [1usize, 127, 128, 129, 200] {
+        let field = match n {
+            1 => "a",
+            127 => "b",
+            128 => "c",
+            129 => "d",
+            _ => "e",
+        };
+        let all = variants(n);
+        let quoted = |names: &[String]| names.iter().map(|name| format!("\"{name}\"")).collect::<Vec<_>>().join(",");
+        let reversed: Vec<String> = all.iter().rev().cloned().collect();
+        let repeated: Vec<String> = all.iter().chain(all.iter()).step_by(3).cloned().collect();
+        for names in [&all[..], &reversed[..], &repeated[..], &all[n - 1..], &[][..]] {
+            texts.push(format!("{{\"{field}\": [{}]}}", quoted(names)));
+        }
+        texts.push(format!("{{\"{field}\": [\"v{n}\"]}}"));
+        texts.push(format!("{{\"{field}\": [\"{}\", null]}}", all[0]));
+    }
+    let item = |depth: usize, tags: &str| {
+        let mut text = format!("{{\"flag\": true, \"tags\": [{tags}], \"items\": []}}");
+        for _ in 0..depth {
+            text = format!("{{\"tags\": [\"v127\", \"v0\"], \"items\": [{text}, {text}], \"flag\": false}}");
+        }
+        text
+    };
+    for (count, depth) in [(0, 0), (1, 0), (3, 1), (2, 2), (3, 0), (1, 3), (0, 1), (4, 1)] {
+        let items: Vec<String> =
+            (0..count).map(|index| item(depth, if index % 2 == 0 { "\"v1\"" } else { "" })).collect();
+        texts.push(format!("{{\"items\": [{}], \"single\": \"v199\", \"c\": [\"v3\"]}}", items.join(",")));
+        texts.push(format!("{{\"single\": \"v5\", \"items\": [{}]}}", items.join(",")));
+        texts.push(format!("{{\"nested\": [[\"v128\"], [], [\"v0\", \"v0\"]], \"items\": [{}]}}", items.join(",")));
+        texts.push(format!("{{\"items\": {}}}", if count % 2 == 0 { "null" } else { "[]" }));
+    }
+    let mut tally = Tally::default();
+    for round in 0..2 {
+        for text in &texts {
+            tally.check(&rulebook, &format!("round {round}: {text}"), text.as_bytes());
+        }
+    }
+    tally.assert_clean();
+    assert!(tally.accepted >= 80, "only {} accepted", tally.accepted);
+    assert!(tally.refused >= 10, "only {} refused", tally.refused);
 }

@@ -539,7 +539,7 @@ fn two_digits(tens: u8, ones: u8) -> Option<u8> {
 }
 
 /// `value × scale`, or `None` when the product is out of range or would need rounding.
-fn exact_mul(value: Decimal, scale: Decimal) -> Option<Decimal> {
+pub(crate) fn exact_mul(value: Decimal, scale: Decimal) -> Option<Decimal> {
     let product = value.checked_mul(scale)?.normalize();
     // `checked_mul` rounds a product with more digits than a `Decimal` holds; compare with the
     // exact product of the mantissas to refuse that. A product whose mantissas overflow a u128

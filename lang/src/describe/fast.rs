@@ -43,13 +43,15 @@ use crate::value::Value;
 /// The byte scanner (`scan`) reads it first; only text it does not read (escapes, deep nesting,
 /// long numbers) goes through `serde_json`'s parser here.
 pub(crate) fn load_json(schema: &Schema, text: &[u8], scratch: &mut ScanScratch) -> Option<Value> {
-    let text = super::decode(text).ok()?;
-    match scan_json(schema, text, scratch) {
+    // The scanner checks UTF-8 itself, where it matters (see `scan`); `serde_json`'s reader
+    // needs the decoded text.
+    let bytes = text.strip_prefix(super::BYTE_ORDER_MARK).unwrap_or(text);
+    match scan_json(schema, bytes, scratch) {
         Ok(value) => return Some(value),
         Err(Stop::Invalid) => return None,
         Err(Stop::Unsupported) => {}
     }
-    load_json_by_serde(schema, text)
+    load_json_by_serde(schema, super::decode(text).ok()?)
 }
 
 /// The reader driven by `serde_json`'s streaming parser, for the texts the scanner leaves.
@@ -380,7 +382,10 @@ mod tests {
         assert!(load(nested(100)).is_none());
         // The scanner leaves deep texts to `serde_json`, which reads them to its limit.
         let deep = nested(60);
-        assert_eq!(scan_json(&recursive_schema(), &deep, &mut ScanScratch::default()), Err(Stop::Unsupported));
+        assert_eq!(
+            scan_json(&recursive_schema(), deep.as_bytes(), &mut ScanScratch::default()),
+            Err(Stop::Unsupported)
+        );
         assert!(load_json_by_serde(&recursive_schema(), &deep).is_some());
     }
 }

@@ -202,9 +202,12 @@ fn read_document(text: &[u8], format: Format) -> Result<tree::Node, Vec<Descript
     .map_err(|error| vec![error])
 }
 
+/// The UTF-8 byte-order mark, which a text may start with.
+const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
+
 /// Checks that `text` is UTF-8, dropping a leading byte-order mark.
 fn decode(text: &[u8]) -> Result<&str, DescriptionError> {
-    let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+    let text = text.strip_prefix(BYTE_ORDER_MARK).unwrap_or(text);
     std::str::from_utf8(text).map_err(|error| {
         let offset = error.valid_up_to();
         let valid = text.get(..offset).and_then(|valid| std::str::from_utf8(valid).ok()).unwrap_or_default();
