@@ -152,6 +152,9 @@ struct Scratch {
     guard_sets: Vec<(u32, EnumSet)>,
     /// The steps weighed so far (see [`Step`]).
     trace: Vec<Step>,
+    /// Unsure marks and facts used of the verdict being built (full verdicts only).
+    unsure: BTreeSet<UnsureMark>,
+    facts: BTreeSet<FactUsed>,
     /// The number of the current decision.
     decision: u32,
 }
@@ -182,6 +185,12 @@ impl Scratch {
             self.guard_sets.resize(paths, (0, EnumSet::Unknown));
         }
         self.missing.clear();
+        if !self.unsure.is_empty() {
+            self.unsure.clear();
+        }
+        if !self.facts.is_empty() {
+            self.facts.clear();
+        }
     }
 }
 
@@ -235,8 +244,25 @@ pub fn evaluate_outcomes(rulebook: &CompiledRulebook, system: &Value, as_of: Dat
     out.redlines.clear();
     out.classifications.clear();
     out.obligations.clear();
+    let flat = evaluator.flat;
+    let today = evaluator.as_of_key;
+    evaluator.buf.trace.reserve(2 * rulebook.redlines.len());
+    out.redlines.reserve(rulebook.redlines.len());
     for (idx, redline) in rulebook.redlines.iter().enumerate() {
         evaluator.buf.trace.push(Step::Redline(idx as u32));
+        // Most redlines of a rulebook are ruled out by their guard (`v in system.a.b` false):
+        // decided here, with the steps `redline_core` would record (its condition false, so
+        // neither the role nor the exceptions are weighed).
+        if flat
+            && in_force
+            && redline.info.days.contains(today)
+            && let Some((variant, slots, negated)) = redline.flat.guard()
+            && evaluator.guard(variant, slots, negated, redline.flat.guard_path()) == Tri::False
+        {
+            evaluator.buf.trace.push(Step::Condition(Tri::False));
+            out.redlines.push(RedlineOutcome::NotProhibited);
+            continue;
+        }
         let (outcome, _, _) = evaluator.redline_core(redline, in_force);
         out.redlines.push(outcome);
     }
@@ -360,8 +386,6 @@ struct Evaluator<'a, 'b> {
     frame: usize,
     /// The reused buffers: caches, missing facts, instances, the trace.
     buf: &'b mut Scratch,
-    unsure: BTreeSet<UnsureMark>,
-    facts: BTreeSet<FactUsed>,
 }
 
 impl<'a, 'b> Evaluator<'a, 'b> {
@@ -387,8 +411,6 @@ impl<'a, 'b> Evaluator<'a, 'b> {
             locals,
             frame: 0,
             buf,
-            unsure: BTreeSet::new(),
-            facts: BTreeSet::new(),
         }
     }
 
@@ -424,10 +446,10 @@ impl<'a, 'b> Evaluator<'a, 'b> {
 
     fn start_verdict(&mut self, info: &ProvisionInfo) {
         self.buf.missing.clear();
-        self.unsure.clear();
-        self.facts.clear();
+        self.buf.unsure.clear();
+        self.buf.facts.clear();
         for reason in &info.unsure {
-            self.unsure.insert(UnsureMark { declaration: info.name.clone(), reason: reason.clone() });
+            self.buf.unsure.insert(UnsureMark { declaration: info.name.clone(), reason: reason.clone() });
         }
     }
 
@@ -436,9 +458,9 @@ impl<'a, 'b> Evaluator<'a, 'b> {
             citations: info.citations.clone(),
             location: info.location.clone(),
             missing_facts: self.take_missing(),
-            unsure: std::mem::take(&mut self.unsure).into_iter().collect(),
+            unsure: std::mem::take(&mut self.buf.unsure).into_iter().collect(),
             explanation,
-            facts_used: std::mem::take(&mut self.facts).into_iter().collect(),
+            facts_used: std::mem::take(&mut self.buf.facts).into_iter().collect(),
         }
     }
 
@@ -535,7 +557,9 @@ impl<'a, 'b> Evaluator<'a, 'b> {
             {
                 if self.record {
                     for reason in &term.info.unsure {
-                        self.unsure.insert(UnsureMark { declaration: term.info.name.clone(), reason: reason.clone() });
+                        self.buf
+                            .unsure
+                            .insert(UnsureMark { declaration: term.info.name.clone(), reason: reason.clone() });
                     }
                 }
                 Cow::Borrowed(value)
@@ -557,7 +581,7 @@ impl<'a, 'b> Evaluator<'a, 'b> {
             PathEnd::Found(current) => {
                 if self.options.explain && !is_structural(ty) {
                     let value = show_value(self.schema, current, ty);
-                    self.facts.insert(FactUsed { path: root_path_text(names), value });
+                    self.buf.facts.insert(FactUsed { path: root_path_text(names), value });
                 }
                 Cow::Borrowed(current)
             }
@@ -583,13 +607,28 @@ impl<'a, 'b> Evaluator<'a, 'b> {
             return self.condition(expr);
         }
         // Most conditions start with `v in system.a.b` and stop there, false: decided here,
-        // without entering the loop.
-        if let Some((variant, slots, negated)) = flat.guard()
-            && self.guard(variant, slots, negated, flat.guard_path()) == Tri::False
-        {
-            return Tri::False;
+        // without entering the loop. Otherwise the loop starts after the guard and its `Decide`.
+        if let Some((variant, slots, negated)) = flat.guard() {
+            let first = self.guard(variant, slots, negated, flat.guard_path());
+            if first == Tri::False {
+                return Tri::False;
+            }
+            return self.after_guard(flat.ops(), first);
         }
         self.flat_condition(flat)
+    }
+
+    /// The rest of a guarded condition whose guard came out `first` (true or unknown): the
+    /// instructions after the guard's `Decide`, as the loop would run them.
+    fn after_guard(&mut self, ops: &'a [Op], first: Tri) -> Tri {
+        match ops.get(2..) {
+            Some(rest) if !rest.is_empty() => {
+                // The `Decide` of depth 0 remembers an unknown guard in bit 0.
+                let unknown = if first == Tri::Unknown { 1 } else { 0 };
+                self.run_flat_from(ops, 2, first, unknown)
+            }
+            _ => first,
+        }
     }
 
     /// A guard's test, `variant in system.a.b` (or `not in`), through the summary of the set
@@ -636,9 +675,12 @@ impl<'a, 'b> Evaluator<'a, 'b> {
     /// Runs a condition's flat instructions (see `ir/flat.rs`): one accumulator, and one bit
     /// per level of junction for "an operand was unknown".
     fn run_flat(&mut self, ops: &'a [Op]) -> Tri {
-        let mut acc = Tri::Unknown;
-        let mut unknown: u64 = 0;
-        let mut pc = 0;
+        self.run_flat_from(ops, 0, Tri::Unknown, 0)
+    }
+
+    /// Runs a condition's flat instructions from `pc`, with the accumulator and the mask of
+    /// unknown operands as they were before it.
+    fn run_flat_from(&mut self, ops: &'a [Op], mut pc: usize, mut acc: Tri, mut unknown: u64) -> Tri {
         while let Some(op) = ops.get(pc) {
             pc += 1;
             acc = match op {
@@ -749,7 +791,7 @@ impl<'a, 'b> Evaluator<'a, 'b> {
                         let structural = is_structural(ty);
                         if self.options.explain && !structural {
                             let path = self.path_of(expr, self.frame);
-                            self.facts.insert(FactUsed { path, value: show_value(self.schema, &value, ty) });
+                            self.buf.facts.insert(FactUsed { path, value: show_value(self.schema, &value, ty) });
                         }
                         value
                     }
@@ -1043,7 +1085,7 @@ impl<'a, 'b> Evaluator<'a, 'b> {
         };
         if self.record {
             for reason in &term.info.unsure {
-                self.unsure.insert(UnsureMark { declaration: term.info.name.clone(), reason: reason.clone() });
+                self.buf.unsure.insert(UnsureMark { declaration: term.info.name.clone(), reason: reason.clone() });
             }
         }
         if n_args == 0
@@ -1055,13 +1097,13 @@ impl<'a, 'b> Evaluator<'a, 'b> {
                 self.buf.missing.extend(cached.missing.iter().cloned());
             }
             if self.options.explain {
-                self.facts.extend(cached.facts.iter().cloned());
+                self.buf.facts.extend(cached.facts.iter().cloned());
             }
             return value;
         }
         // The facts this term reads are gathered apart, so later verdicts that use it inherit them.
         let outer_facts =
-            if n_args == 0 && self.options.explain { Some(std::mem::take(&mut self.facts)) } else { None };
+            if n_args == 0 && self.options.explain { Some(std::mem::take(&mut self.buf.facts)) } else { None };
         let saved_frame = self.frame;
         self.frame = frame;
         let mark = self.buf.missing.len();
@@ -1080,8 +1122,8 @@ impl<'a, 'b> Evaluator<'a, 'b> {
         if n_args == 0 {
             let facts: Vec<FactUsed> = match outer_facts {
                 Some(outer) => {
-                    let term_facts = std::mem::replace(&mut self.facts, outer);
-                    self.facts.extend(term_facts.iter().cloned());
+                    let term_facts = std::mem::replace(&mut self.buf.facts, outer);
+                    self.buf.facts.extend(term_facts.iter().cloned());
                     term_facts.into_iter().collect()
                 }
                 None => Vec::new(),
@@ -1124,7 +1166,7 @@ impl<'a, 'b> Evaluator<'a, 'b> {
                     branch.and_then(|branch| classification.branches.get(branch)).map(|branch| &branch.info);
                 for info in std::iter::once(&classification.info).chain(branch_info) {
                     for reason in &info.unsure {
-                        self.unsure.insert(UnsureMark { declaration: info.name.clone(), reason: reason.clone() });
+                        self.buf.unsure.insert(UnsureMark { declaration: info.name.clone(), reason: reason.clone() });
                     }
                 }
             }
@@ -1153,7 +1195,8 @@ impl<'a, 'b> Evaluator<'a, 'b> {
     fn classify(&mut self, classification: &'a IrClassification, outcome: &mut TierOutcome) {
         if self.record {
             for reason in &classification.info.unsure {
-                self.unsure
+                self.buf
+                    .unsure
                     .insert(UnsureMark { declaration: classification.info.name.clone(), reason: reason.clone() });
             }
         }
@@ -1356,7 +1399,7 @@ impl<'a, 'b> Evaluator<'a, 'b> {
     fn exception(&mut self, exception: &'a IrException, index: u32) -> Tri {
         if self.record {
             for reason in &exception.info.unsure {
-                self.unsure.insert(UnsureMark { declaration: exception.info.name.clone(), reason: reason.clone() });
+                self.buf.unsure.insert(UnsureMark { declaration: exception.info.name.clone(), reason: reason.clone() });
             }
         }
         if !exception.info.days.contains(self.as_of_key) {
@@ -1485,7 +1528,7 @@ impl<'a, 'b> Evaluator<'a, 'b> {
         if let Some(branch) = outcome.branch.and_then(|branch| classification.branches.get(branch)) {
             citations.extend(branch.info.citations.iter().cloned());
             for reason in &branch.info.unsure {
-                self.unsure.insert(UnsureMark {
+                self.buf.unsure.insert(UnsureMark {
                     declaration: format!("{}.{}", classification.info.name, branch.info.name),
                     reason: reason.clone(),
                 });
