@@ -685,10 +685,17 @@ impl<'a, 'b> Evaluator<'a, 'b> {
             pc += 1;
             acc = match op {
                 Op::Const(value) => Tri::from_bool(*value),
-                Op::Truth(operand) => {
-                    self.prepare(operand);
-                    truth(self.read(operand))
+                // The commonest operands read without the general dispatch.
+                Op::Truth(Operand::Path(slots)) => match walk_path(self.system, slots) {
+                    PathEnd::Found(value) => truth(value),
+                    PathEnd::Absent => Tri::False,
+                    PathEnd::Unknown { .. } => Tri::Unknown,
+                },
+                Op::Truth(Operand::Term(idx)) => {
+                    self.prepare_term(*idx);
+                    self.cached_term(*idx).map_or(Tri::Unknown, |cached| truth(&cached.value))
                 }
+                Op::Truth(operand) => truth(self.read(operand)),
                 Op::EnumInPath { negated, variant, slots } => enum_in_path(self.system, *variant, slots, *negated),
                 Op::EnumIntersectsPath { slots, mask } => match walk_path(self.system, slots) {
                     PathEnd::Found(collection) => enum_intersects(mask, collection),
@@ -699,6 +706,13 @@ impl<'a, 'b> Evaluator<'a, 'b> {
                     self.prepare(element);
                     self.prepare(collection);
                     member_values(*negated, self.read(element), self.read(collection))
+                }
+                Op::Compare { op, left: Operand::Path(slots), right: Operand::Const(constant) } => {
+                    match walk_path(self.system, slots) {
+                        PathEnd::Found(value) => compare_values(*op, value, constant),
+                        PathEnd::Absent => compare_values(*op, &ABSENT, constant),
+                        PathEnd::Unknown { .. } => Tri::Unknown,
+                    }
                 }
                 Op::Compare { op, left, right } => {
                     self.prepare(left);
@@ -739,12 +753,52 @@ impl<'a, 'b> Evaluator<'a, 'b> {
 
     /// Makes an operand readable: a term not yet evaluated for this decision is evaluated into
     /// the term cache.
+    #[inline]
     fn prepare(&mut self, operand: &Operand) {
-        if let Operand::Term(idx) = operand
-            && self.cached_term(*idx).is_none()
-        {
-            let frame = self.locals.len();
-            self.term_in_frame(*idx, frame, 0);
+        if let Operand::Term(idx) = operand {
+            self.prepare_term(*idx);
+        }
+    }
+
+    /// Evaluates term `idx` into the term cache unless it is there for this decision.
+    #[inline]
+    fn prepare_term(&mut self, idx: u32) {
+        if self.cached_term(idx).is_some() {
+            return;
+        }
+        let rulebook = self.rulebook;
+        match rulebook.terms.get(idx as usize) {
+            // A condition in flat form, where nothing is recorded: run and cached directly.
+            Some(term) if !self.record && !term.flat.is_empty() => self.flat_term(idx, term.flat.ops()),
+            _ => {
+                let frame = self.locals.len();
+                self.term_in_frame(idx, frame, 0);
+            }
+        }
+    }
+
+    /// A parameterless term whose body is a condition in flat form, evaluated into the term
+    /// cache on the verdicts-only path: what `term_in_frame` does there, without what it records
+    /// for full verdicts.
+    fn flat_term(&mut self, idx: u32, ops: &'a [Op]) {
+        let frame = self.locals.len();
+        let saved_frame = std::mem::replace(&mut self.frame, frame);
+        let mark = self.buf.missing.len();
+        let value = match self.run_flat(ops) {
+            Tri::True => Value::Bool(true),
+            Tri::False => Value::Bool(false),
+            Tri::Unknown => Value::Unknown,
+        };
+        self.frame = saved_frame;
+        self.locals.truncate(frame);
+        let decision = self.buf.decision;
+        let Scratch { term_cache, term_stamp, missing, .. } = &mut *self.buf;
+        if let (Some(slot), Some(stamp)) = (term_cache.get_mut(idx as usize), term_stamp.get_mut(idx as usize)) {
+            slot.value = value;
+            slot.missing.clear();
+            slot.missing.extend_from_slice(missing.get(mark..).unwrap_or_default());
+            slot.facts.clear();
+            *stamp = decision;
         }
     }
 
