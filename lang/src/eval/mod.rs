@@ -1235,6 +1235,9 @@ impl<'a, 'b> Evaluator<'a, 'b> {
         }
         let rulebook = self.rulebook;
         let Some(classification) = rulebook.classifications.get(idx as usize) else { return };
+        if !self.record && self.quick_tier(idx, classification) {
+            return;
+        }
         let mut outcome = self.buf.tier_cache.get_mut(idx as usize).map(std::mem::take).unwrap_or_default();
         self.classify(classification, &mut outcome);
         if let (Some(slot), Some(cached)) =
@@ -1243,6 +1246,48 @@ impl<'a, 'b> Evaluator<'a, 'b> {
             *slot = outcome;
             *cached = self.buf.decision;
         }
+    }
+
+    /// On the verdicts-only path, the usual case of a classification: its branches tried in
+    /// order until one holds, none of them unknown on the way, so that the first that holds
+    /// wins (or none does) and no tier is merely possible. Decided straight into the tier cache,
+    /// as `classify` would; false (nothing cached) when a branch is unknown, for `classify` to
+    /// weigh it (conditions have no effect but the caches, so weighing them again is sound).
+    fn quick_tier(&mut self, idx: u32, classification: &'a IrClassification) -> bool {
+        let mark = self.buf.missing.len();
+        let mut holds = None;
+        for (branch_idx, branch) in classification.branches.iter().enumerate() {
+            if !branch.info.days.contains(self.as_of_key) {
+                continue;
+            }
+            let value = match &branch.when {
+                None => Tri::True,
+                Some(when) => self.when(&branch.flat, when),
+            };
+            match value {
+                Tri::True => {
+                    holds = Some((branch_idx, branch.tier));
+                    break;
+                }
+                Tri::Unknown => {
+                    self.buf.missing.truncate(mark);
+                    return false;
+                }
+                Tri::False => {}
+            }
+        }
+        self.buf.missing.truncate(mark);
+        let decision = self.buf.decision;
+        let Scratch { tier_cache, tier_stamp, .. } = &mut *self.buf;
+        if let (Some(slot), Some(stamp)) = (tier_cache.get_mut(idx as usize), tier_stamp.get_mut(idx as usize)) {
+            slot.possible.clear();
+            slot.possible.extend(holds.map(|(_, tier)| tier));
+            slot.decided = holds.map(|(_, tier)| tier);
+            slot.branch = holds.map(|(branch, _)| branch);
+            slot.missing.clear();
+            *stamp = decision;
+        }
+        true
     }
 
     /// Decides a classification into `outcome`, reusing its buffers.
