@@ -624,7 +624,7 @@ impl<'a, 'b> Evaluator<'a, 'b> {
         match ops.get(2..) {
             Some(rest) if !rest.is_empty() => {
                 // The `Decide` of depth 0 remembers an unknown guard in bit 0.
-                let unknown = if first == Tri::Unknown { 1 } else { 0 };
+                let unknown = u64::from(first == Tri::Unknown);
                 self.run_flat_from(ops, 2, first, unknown)
             }
             _ => first,
