@@ -68,7 +68,8 @@ pub fn evaluate(rulebook: &CompiledRulebook, system: &Value, as_of: Date, option
 }
 
 fn evaluate_here(rulebook: &CompiledRulebook, system: &Value, as_of: Date, options: EvalOptions) -> RulebookVerdicts {
-    let mut evaluator = Evaluator::new(rulebook, system, as_of, options, Scratch::default());
+    let mut scratch = Scratch::default();
+    let mut evaluator = Evaluator::new(rulebook, system, as_of, options, &mut scratch);
     let in_force = in_force(rulebook.applies_from, rulebook.applies_until, as_of);
     let redlines = rulebook.redlines.iter().map(|redline| evaluator.redline(redline, in_force)).collect();
     let classifications = rulebook
@@ -91,8 +92,8 @@ pub struct Outcomes {
     /// The decided tier (an index into the classification's tiers), or `None` if undetermined.
     pub classifications: Vec<Option<u32>>,
     pub obligations: Vec<ObligationOutcome>,
-    /// The compact trace of the last decision (see [`Step`]).
-    trace: Vec<Step>,
+    /// The evaluator's buffers and the compact trace of the last decision, kept from one
+    /// decision to the next.
     scratch: Scratch,
 }
 
@@ -101,7 +102,7 @@ impl Outcomes {
     /// rulebook: each redline's steps follow its [`Step::Redline`], each obligation's its
     /// [`Step::Obligation`]. Explanations in prose are built from these steps.
     pub fn trace(&self) -> &[Step] {
-        &self.trace
+        &self.scratch.trace
     }
 }
 
@@ -129,30 +130,81 @@ pub enum Step {
     NoEvent,
 }
 
-/// Buffers an evaluation reuses from one decision to the next; not part of any verdict.
+/// Buffers an evaluation reuses from one decision to the next, and the trace of the last
+/// decision. The evaluator borrows them where they are (in the caller's `Outcomes` on the
+/// verdicts-only path) instead of moving them in and out.
+///
+/// Cached values are valid for one decision: each decision takes a new number (`decision`), and
+/// a cache entry holds if it was stamped with the current number, so that nothing is reset
+/// between decisions. Number 0 is never current.
 #[derive(Default)]
 struct Scratch {
     locals: Vec<Local<'static, 'static>>,
+    /// Parameterless terms' values, valid where `term_stamp` is the current decision.
     term_cache: Vec<CachedTerm>,
-    term_cached: Vec<bool>,
+    term_stamp: Vec<u32>,
     tier_cache: Vec<TierOutcome>,
-    tier_cached: Vec<bool>,
+    tier_stamp: Vec<u32>,
     missing: Vec<String>,
     instances: Vec<InstanceVerdict>,
-    guard_sets: Vec<Option<EnumSet>>,
+    /// The sets guards test (`CompiledRulebook::guard_paths`), summarised when first asked in a
+    /// decision (valid where stamped with the current decision).
+    guard_sets: Vec<(u32, EnumSet)>,
+    /// The steps weighed so far (see [`Step`]).
+    trace: Vec<Step>,
+    /// Unsure marks and facts used of the verdict being built (full verdicts only).
+    unsure: BTreeSet<UnsureMark>,
+    facts: BTreeSet<FactUsed>,
+    /// The number of the current decision.
+    decision: u32,
+}
+
+impl Scratch {
+    /// Starts a decision of `rulebook`: every cached value becomes stale, the buffers fit.
+    #[inline]
+    fn start(&mut self, rulebook: &CompiledRulebook) {
+        self.decision = self.decision.wrapping_add(1);
+        if self.decision == 0 {
+            // After 2^32 decisions: stamps of old decisions could match again.
+            self.term_stamp.fill(0);
+            self.tier_stamp.fill(0);
+            self.guard_sets.iter_mut().for_each(|(stamp, _)| *stamp = 0);
+            self.decision = 1;
+        }
+        let (terms, classifications, paths) =
+            (rulebook.terms.len(), rulebook.classifications.len(), rulebook.guard_paths.len());
+        if self.term_cache.len() < terms || self.term_stamp.len() < terms {
+            self.term_cache.resize_with(terms, CachedTerm::default);
+            self.term_stamp.resize(terms, 0);
+        }
+        if self.tier_cache.len() < classifications || self.tier_stamp.len() < classifications {
+            self.tier_cache.resize_with(classifications, TierOutcome::default);
+            self.tier_stamp.resize(classifications, 0);
+        }
+        if self.guard_sets.len() < paths {
+            self.guard_sets.resize(paths, (0, EnumSet::Unknown));
+        }
+        self.missing.clear();
+        if !self.unsure.is_empty() {
+            self.unsure.clear();
+        }
+        if !self.facts.is_empty() {
+            self.facts.clear();
+        }
+    }
 }
 
 impl Clone for Scratch {
-    /// Buffers are not copied: a clone starts empty.
+    /// Buffers are not copied: a clone starts empty, with the trace.
     fn clone(&self) -> Scratch {
-        Scratch::default()
+        Scratch { trace: self.trace.clone(), ..Scratch::default() }
     }
 }
 
 impl PartialEq for Scratch {
-    /// Buffers do not take part in comparing outcomes.
-    fn eq(&self, _: &Scratch) -> bool {
-        true
+    /// Buffers do not take part in comparing outcomes; the trace does.
+    fn eq(&self, other: &Scratch) -> bool {
+        self.trace == other.trace
     }
 }
 
@@ -160,7 +212,7 @@ impl Eq for Scratch {}
 
 impl std::fmt::Debug for Scratch {
     fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        formatter.write_str("Scratch")
+        formatter.debug_struct("Scratch").field("trace", &self.trace).finish_non_exhaustive()
     }
 }
 
@@ -184,18 +236,33 @@ pub enum Walk {
 /// Evaluates every provision of `rulebook` for one system, recording only the verdicts and the
 /// compact trace.
 pub fn evaluate_outcomes(rulebook: &CompiledRulebook, system: &Value, as_of: Date, walk: Walk, out: &mut Outcomes) {
-    let scratch = std::mem::take(&mut out.scratch);
-    let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false }, scratch);
+    let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false }, &mut out.scratch);
     evaluator.record = false;
     evaluator.flat = walk == Walk::Flat;
-    evaluator.trace = std::mem::take(&mut out.trace);
-    evaluator.trace.clear();
+    evaluator.buf.trace.clear();
     let in_force = in_force(rulebook.applies_from, rulebook.applies_until, as_of);
     out.redlines.clear();
     out.classifications.clear();
     out.obligations.clear();
+    let flat = evaluator.flat;
+    let today = evaluator.as_of_key;
+    evaluator.buf.trace.reserve(2 * rulebook.redlines.len());
+    out.redlines.reserve(rulebook.redlines.len());
     for (idx, redline) in rulebook.redlines.iter().enumerate() {
-        evaluator.trace.push(Step::Redline(idx as u32));
+        evaluator.buf.trace.push(Step::Redline(idx as u32));
+        // Most redlines of a rulebook are ruled out by their guard (`v in system.a.b` false):
+        // decided here, with the steps `redline_core` would record (its condition false, so
+        // neither the role nor the exceptions are weighed).
+        if flat
+            && in_force
+            && redline.info.days.contains(today)
+            && let Some((variant, slots, negated)) = redline.flat.guard()
+            && evaluator.guard(variant, slots, negated, redline.flat.guard_path()) == Tri::False
+        {
+            evaluator.buf.trace.push(Step::Condition(Tri::False));
+            out.redlines.push(RedlineOutcome::NotProhibited);
+            continue;
+        }
         let (outcome, _, _) = evaluator.redline_core(redline, in_force);
         out.redlines.push(outcome);
     }
@@ -208,15 +275,14 @@ pub fn evaluate_outcomes(rulebook: &CompiledRulebook, system: &Value, as_of: Dat
         };
         out.classifications.push(decided);
     }
-    let mut instances = std::mem::take(&mut evaluator.instances);
+    let mut instances = std::mem::take(&mut evaluator.buf.instances);
     for (idx, obligation) in rulebook.obligations.iter().enumerate() {
-        evaluator.trace.push(Step::Obligation(idx as u32));
+        evaluator.buf.trace.push(Step::Obligation(idx as u32));
         let (outcome, _) = evaluator.obligation_core(obligation, in_force, &mut instances);
         out.obligations.push(outcome);
     }
-    evaluator.instances = instances;
-    out.trace = std::mem::take(&mut evaluator.trace);
-    out.scratch = evaluator.into_scratch();
+    evaluator.buf.instances = instances;
+    evaluator.finish();
 }
 
 /// Evaluates one parameterless term by name (for examples and `concord explain`).
@@ -227,7 +293,8 @@ pub fn evaluate_term(
     name: &str,
 ) -> Option<(Tri, Vec<String>)> {
     let idx = rulebook.term_names.iter().find(|(term, _)| term == name).map(|(_, idx)| *idx)?;
-    let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false }, Scratch::default());
+    let mut scratch = Scratch::default();
+    let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false }, &mut scratch);
     let value = evaluator.term_value(idx, &[]);
     let tri = truth(&value);
     Some((tri, evaluator.take_missing()))
@@ -236,7 +303,8 @@ pub fn evaluate_term(
 /// The value of term `idx` (parameters bound to `args`) for one description, as a truth value.
 /// Used by the analyser to replay witnesses; the verdict paths do not go through it.
 pub fn evaluate_term_at(rulebook: &CompiledRulebook, system: &Value, as_of: Date, idx: u32, args: &[Value]) -> Tri {
-    let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false }, Scratch::default());
+    let mut scratch = Scratch::default();
+    let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false }, &mut scratch);
     let args: Vec<(Cow<'_, Value>, Origin<'_>)> =
         args.iter().map(|value| (Cow::Borrowed(value), Origin::None)).collect();
     let value = evaluator.term_value(idx, &args);
@@ -245,9 +313,10 @@ pub fn evaluate_term_at(rulebook: &CompiledRulebook, system: &Value, as_of: Date
 
 /// The tier classification `idx` decides for one description, if it decides one.
 pub fn evaluate_tier(rulebook: &CompiledRulebook, system: &Value, as_of: Date, idx: u32) -> Option<u32> {
-    let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false }, Scratch::default());
+    let mut scratch = Scratch::default();
+    let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false }, &mut scratch);
     evaluator.tier(idx);
-    evaluator.tier_cache.get(idx as usize).and_then(|outcome| outcome.decided)
+    evaluator.cached_tier(idx).and_then(|outcome| outcome.decided)
 }
 
 pub fn in_force(from: Option<Date>, until: Option<Date>, as_of: Date) -> bool {
@@ -299,7 +368,7 @@ impl Default for CachedTerm {
     }
 }
 
-struct Evaluator<'a> {
+struct Evaluator<'a, 'b> {
     rulebook: &'a CompiledRulebook,
     schema: &'a Schema,
     system: &'a Value,
@@ -315,50 +384,21 @@ struct Evaluator<'a> {
     flat: bool,
     locals: Vec<Local<'a, 'a>>,
     frame: usize,
-    missing: Vec<String>,
-    /// Parameterless terms' values, valid where `term_cached` says so.
-    term_cache: Vec<CachedTerm>,
-    term_cached: Vec<bool>,
-    tier_cache: Vec<TierOutcome>,
-    tier_cached: Vec<bool>,
-    /// The obligations' instances (on the verdicts-only path).
-    instances: Vec<InstanceVerdict>,
-    /// The sets guards test (`CompiledRulebook::guard_paths`), summarised when first asked.
-    guard_sets: Vec<Option<EnumSet>>,
-    /// The steps weighed so far (see [`Step`]).
-    trace: Vec<Step>,
-    unsure: BTreeSet<UnsureMark>,
-    facts: BTreeSet<FactUsed>,
+    /// The reused buffers: caches, missing facts, instances, the trace.
+    buf: &'b mut Scratch,
 }
 
-impl<'a> Evaluator<'a> {
+impl<'a, 'b> Evaluator<'a, 'b> {
     fn new(
         rulebook: &'a CompiledRulebook,
         system: &'a Value,
         as_of: Date,
         options: EvalOptions,
-        scratch: Scratch,
-    ) -> Evaluator<'a> {
-        let Scratch {
-            locals,
-            mut term_cache,
-            mut term_cached,
-            mut tier_cache,
-            mut tier_cached,
-            mut missing,
-            instances,
-            mut guard_sets,
-        } = scratch;
-        // Cached values are kept (their buffers are reused) but marked stale.
-        term_cache.resize_with(rulebook.terms.len(), CachedTerm::default);
-        term_cached.clear();
-        term_cached.resize(rulebook.terms.len(), false);
-        tier_cache.resize_with(rulebook.classifications.len(), TierOutcome::default);
-        tier_cached.clear();
-        tier_cached.resize(rulebook.classifications.len(), false);
-        missing.clear();
-        guard_sets.clear();
-        guard_sets.resize(rulebook.guard_paths.len(), None);
+        buf: &'b mut Scratch,
+    ) -> Evaluator<'a, 'b> {
+        buf.start(rulebook);
+        // The locals' buffer changes lifetime: reused only when it has one.
+        let locals = if buf.locals.capacity() == 0 { Vec::new() } else { recycle(std::mem::take(&mut buf.locals)) };
         Evaluator {
             rulebook,
             schema: &rulebook.schema,
@@ -368,64 +408,48 @@ impl<'a> Evaluator<'a> {
             options,
             record: true,
             flat: false,
-            locals: recycle(locals),
+            locals,
             frame: 0,
-            missing,
-            term_cache,
-            term_cached,
-            tier_cache,
-            tier_cached,
-            instances,
-            guard_sets,
-            trace: Vec::new(),
-            unsure: BTreeSet::new(),
-            facts: BTreeSet::new(),
+            buf,
         }
     }
 
-    /// Gives the buffers back for the next decision.
-    fn into_scratch(self) -> Scratch {
-        Scratch {
-            locals: recycle(self.locals),
-            term_cache: self.term_cache,
-            term_cached: self.term_cached,
-            tier_cache: self.tier_cache,
-            tier_cached: self.tier_cached,
-            missing: self.missing,
-            instances: self.instances,
-            guard_sets: self.guard_sets,
+    /// Gives the locals' buffer back for the next decision.
+    fn finish(mut self) {
+        if self.locals.capacity() != 0 {
+            self.buf.locals = recycle(std::mem::take(&mut self.locals));
         }
     }
 
     /// The cached value of parameterless term `idx`, if it was evaluated for this decision.
     fn cached_term(&self, idx: u32) -> Option<&CachedTerm> {
-        match self.term_cached.get(idx as usize) {
-            Some(true) => self.term_cache.get(idx as usize),
+        match self.buf.term_stamp.get(idx as usize) {
+            Some(stamp) if *stamp == self.buf.decision => self.buf.term_cache.get(idx as usize),
             _ => None,
         }
     }
 
     /// The cached outcome of classification `idx`, if it was decided for this decision.
     fn cached_tier(&self, idx: u32) -> Option<&TierOutcome> {
-        match self.tier_cached.get(idx as usize) {
-            Some(true) => self.tier_cache.get(idx as usize),
+        match self.buf.tier_stamp.get(idx as usize) {
+            Some(stamp) if *stamp == self.buf.decision => self.buf.tier_cache.get(idx as usize),
             _ => None,
         }
     }
 
     fn take_missing(&mut self) -> Vec<String> {
-        let mut missing = std::mem::take(&mut self.missing);
+        let mut missing = std::mem::take(&mut self.buf.missing);
         missing.sort();
         missing.dedup();
         missing
     }
 
     fn start_verdict(&mut self, info: &ProvisionInfo) {
-        self.missing.clear();
-        self.unsure.clear();
-        self.facts.clear();
+        self.buf.missing.clear();
+        self.buf.unsure.clear();
+        self.buf.facts.clear();
         for reason in &info.unsure {
-            self.unsure.insert(UnsureMark { declaration: info.name.clone(), reason: reason.clone() });
+            self.buf.unsure.insert(UnsureMark { declaration: info.name.clone(), reason: reason.clone() });
         }
     }
 
@@ -434,9 +458,9 @@ impl<'a> Evaluator<'a> {
             citations: info.citations.clone(),
             location: info.location.clone(),
             missing_facts: self.take_missing(),
-            unsure: std::mem::take(&mut self.unsure).into_iter().collect(),
+            unsure: std::mem::take(&mut self.buf.unsure).into_iter().collect(),
             explanation,
-            facts_used: std::mem::take(&mut self.facts).into_iter().collect(),
+            facts_used: std::mem::take(&mut self.buf.facts).into_iter().collect(),
         }
     }
 
@@ -465,10 +489,10 @@ impl<'a> Evaluator<'a> {
             IrExpr::Or(operands) => self.junction(operands, Tri::True),
             IrExpr::Not(inner) => self.condition(inner).not(),
             IrExpr::Compare { op, left, right, .. } => {
-                let mark = self.missing.len();
+                let mark = self.buf.missing.len();
                 let result = self.compare(*op, left, right);
                 if result != Tri::Unknown {
-                    self.missing.truncate(mark);
+                    self.buf.missing.truncate(mark);
                 }
                 result
             }
@@ -483,12 +507,12 @@ impl<'a> Evaluator<'a> {
 
     /// `element in collection` (or `not in`), in three-valued logic.
     fn member(&mut self, negated: bool, element: &'a IrExpr, collection: &'a IrExpr) -> Tri {
-        let mark = self.missing.len();
+        let mark = self.buf.missing.len();
         let element = self.eval(element);
         let collection = self.eval(collection);
         let result = member_values(negated, &element, &collection);
         if result != Tri::Unknown {
-            self.missing.truncate(mark);
+            self.buf.missing.truncate(mark);
         }
         result
     }
@@ -518,10 +542,10 @@ impl<'a> Evaluator<'a> {
                 }
             }
             IrExpr::Compare { op, left, right, .. } => {
-                let mark = self.missing.len();
+                let mark = self.buf.missing.len();
                 let result = self.compare(*op, left, right);
                 if result != Tri::Unknown {
-                    self.missing.truncate(mark);
+                    self.buf.missing.truncate(mark);
                 }
                 tri_value(result)
             }
@@ -533,7 +557,9 @@ impl<'a> Evaluator<'a> {
             {
                 if self.record {
                     for reason in &term.info.unsure {
-                        self.unsure.insert(UnsureMark { declaration: term.info.name.clone(), reason: reason.clone() });
+                        self.buf
+                            .unsure
+                            .insert(UnsureMark { declaration: term.info.name.clone(), reason: reason.clone() });
                     }
                 }
                 Cow::Borrowed(value)
@@ -555,7 +581,7 @@ impl<'a> Evaluator<'a> {
             PathEnd::Found(current) => {
                 if self.options.explain && !is_structural(ty) {
                     let value = show_value(self.schema, current, ty);
-                    self.facts.insert(FactUsed { path: root_path_text(names), value });
+                    self.buf.facts.insert(FactUsed { path: root_path_text(names), value });
                 }
                 Cow::Borrowed(current)
             }
@@ -563,7 +589,7 @@ impl<'a> Evaluator<'a> {
             PathEnd::Unknown { missing } => {
                 if let (Some(depth), true) = (missing, self.record) {
                     let path = root_path_text(names.get(..=depth).unwrap_or(names));
-                    self.missing.push(path);
+                    self.buf.missing.push(path);
                 }
                 Cow::Owned(Value::Unknown)
             }
@@ -581,13 +607,28 @@ impl<'a> Evaluator<'a> {
             return self.condition(expr);
         }
         // Most conditions start with `v in system.a.b` and stop there, false: decided here,
-        // without entering the loop.
-        if let Some((variant, slots, negated)) = flat.guard()
-            && self.guard(variant, slots, negated, flat.guard_path()) == Tri::False
-        {
-            return Tri::False;
+        // without entering the loop. Otherwise the loop starts after the guard and its `Decide`.
+        if let Some((variant, slots, negated)) = flat.guard() {
+            let first = self.guard(variant, slots, negated, flat.guard_path());
+            if first == Tri::False {
+                return Tri::False;
+            }
+            return self.after_guard(flat.ops(), first);
         }
         self.flat_condition(flat)
+    }
+
+    /// The rest of a guarded condition whose guard came out `first` (true or unknown): the
+    /// instructions after the guard's `Decide`, as the loop would run them.
+    fn after_guard(&mut self, ops: &'a [Op], first: Tri) -> Tri {
+        match ops.get(2..) {
+            Some(rest) if !rest.is_empty() => {
+                // The `Decide` of depth 0 remembers an unknown guard in bit 0.
+                let unknown = u64::from(first == Tri::Unknown);
+                self.run_flat_from(ops, 2, first, unknown)
+            }
+            _ => first,
+        }
     }
 
     /// A guard's test, `variant in system.a.b` (or `not in`), through the summary of the set
@@ -595,14 +636,13 @@ impl<'a> Evaluator<'a> {
     #[inline(always)]
     fn guard(&mut self, variant: u32, slots: &[u32], negated: bool, path: Option<u32>) -> Tri {
         let Some(path) = path else { return enum_in_path(self.system, variant, slots, negated) };
-        let summary = match self.guard_sets.get(path as usize) {
-            Some(Some(summary)) => *summary,
-            Some(None) => {
-                let summary = EnumSet::of(walk_path(self.system, slots));
-                if let Some(slot) = self.guard_sets.get_mut(path as usize) {
-                    *slot = Some(summary);
-                }
-                summary
+        let decision = self.buf.decision;
+        let summary = match self.buf.guard_sets.get_mut(path as usize) {
+            Some((stamp, summary)) if *stamp == decision => *summary,
+            Some((stamp, summary)) => {
+                *summary = EnumSet::of(walk_path(self.system, slots));
+                *stamp = decision;
+                *summary
             }
             None => return enum_in_path(self.system, variant, slots, negated),
         };
@@ -635,17 +675,27 @@ impl<'a> Evaluator<'a> {
     /// Runs a condition's flat instructions (see `ir/flat.rs`): one accumulator, and one bit
     /// per level of junction for "an operand was unknown".
     fn run_flat(&mut self, ops: &'a [Op]) -> Tri {
-        let mut acc = Tri::Unknown;
-        let mut unknown: u64 = 0;
-        let mut pc = 0;
+        self.run_flat_from(ops, 0, Tri::Unknown, 0)
+    }
+
+    /// Runs a condition's flat instructions from `pc`, with the accumulator and the mask of
+    /// unknown operands as they were before it.
+    fn run_flat_from(&mut self, ops: &'a [Op], mut pc: usize, mut acc: Tri, mut unknown: u64) -> Tri {
         while let Some(op) = ops.get(pc) {
             pc += 1;
             acc = match op {
                 Op::Const(value) => Tri::from_bool(*value),
-                Op::Truth(operand) => {
-                    self.prepare(operand);
-                    truth(self.read(operand))
+                // The commonest operands read without the general dispatch.
+                Op::Truth(Operand::Path(slots)) => match walk_path(self.system, slots) {
+                    PathEnd::Found(value) => truth(value),
+                    PathEnd::Absent => Tri::False,
+                    PathEnd::Unknown { .. } => Tri::Unknown,
+                },
+                Op::Truth(Operand::Term(idx)) => {
+                    self.prepare_term(*idx);
+                    self.cached_term(*idx).map_or(Tri::Unknown, |cached| truth(&cached.value))
                 }
+                Op::Truth(operand) => truth(self.read(operand)),
                 Op::EnumInPath { negated, variant, slots } => enum_in_path(self.system, *variant, slots, *negated),
                 Op::EnumIntersectsPath { slots, mask } => match walk_path(self.system, slots) {
                     PathEnd::Found(collection) => enum_intersects(mask, collection),
@@ -656,6 +706,13 @@ impl<'a> Evaluator<'a> {
                     self.prepare(element);
                     self.prepare(collection);
                     member_values(*negated, self.read(element), self.read(collection))
+                }
+                Op::Compare { op, left: Operand::Path(slots), right: Operand::Const(constant) } => {
+                    match walk_path(self.system, slots) {
+                        PathEnd::Found(value) => compare_values(*op, value, constant),
+                        PathEnd::Absent => compare_values(*op, &ABSENT, constant),
+                        PathEnd::Unknown { .. } => Tri::Unknown,
+                    }
                 }
                 Op::Compare { op, left, right } => {
                     self.prepare(left);
@@ -696,12 +753,52 @@ impl<'a> Evaluator<'a> {
 
     /// Makes an operand readable: a term not yet evaluated for this decision is evaluated into
     /// the term cache.
+    #[inline]
     fn prepare(&mut self, operand: &Operand) {
-        if let Operand::Term(idx) = operand
-            && self.cached_term(*idx).is_none()
-        {
-            let frame = self.locals.len();
-            self.term_in_frame(*idx, frame, 0);
+        if let Operand::Term(idx) = operand {
+            self.prepare_term(*idx);
+        }
+    }
+
+    /// Evaluates term `idx` into the term cache unless it is there for this decision.
+    #[inline]
+    fn prepare_term(&mut self, idx: u32) {
+        if self.cached_term(idx).is_some() {
+            return;
+        }
+        let rulebook = self.rulebook;
+        match rulebook.terms.get(idx as usize) {
+            // A condition in flat form, where nothing is recorded: run and cached directly.
+            Some(term) if !self.record && !term.flat.is_empty() => self.flat_term(idx, term.flat.ops()),
+            _ => {
+                let frame = self.locals.len();
+                self.term_in_frame(idx, frame, 0);
+            }
+        }
+    }
+
+    /// A parameterless term whose body is a condition in flat form, evaluated into the term
+    /// cache on the verdicts-only path: what `term_in_frame` does there, without what it records
+    /// for full verdicts.
+    fn flat_term(&mut self, idx: u32, ops: &'a [Op]) {
+        let frame = self.locals.len();
+        let saved_frame = std::mem::replace(&mut self.frame, frame);
+        let mark = self.buf.missing.len();
+        let value = match self.run_flat(ops) {
+            Tri::True => Value::Bool(true),
+            Tri::False => Value::Bool(false),
+            Tri::Unknown => Value::Unknown,
+        };
+        self.frame = saved_frame;
+        self.locals.truncate(frame);
+        let decision = self.buf.decision;
+        let Scratch { term_cache, term_stamp, missing, .. } = &mut *self.buf;
+        if let (Some(slot), Some(stamp)) = (term_cache.get_mut(idx as usize), term_stamp.get_mut(idx as usize)) {
+            slot.value = value;
+            slot.missing.clear();
+            slot.missing.extend_from_slice(missing.get(mark..).unwrap_or_default());
+            slot.facts.clear();
+            *stamp = decision;
         }
     }
 
@@ -740,7 +837,7 @@ impl<'a> Evaluator<'a> {
                     Some(value) if is_unknown(&value) => {
                         if self.record {
                             let path = self.path_of(expr, self.frame);
-                            self.missing.push(path);
+                            self.buf.missing.push(path);
                         }
                         value
                     }
@@ -748,7 +845,7 @@ impl<'a> Evaluator<'a> {
                         let structural = is_structural(ty);
                         if self.options.explain && !structural {
                             let path = self.path_of(expr, self.frame);
-                            self.facts.insert(FactUsed { path, value: show_value(self.schema, &value, ty) });
+                            self.buf.facts.insert(FactUsed { path, value: show_value(self.schema, &value, ty) });
                         }
                         value
                     }
@@ -785,16 +882,16 @@ impl<'a> Evaluator<'a> {
             IrExpr::And(operands) => tri_value(self.junction(operands, Tri::False)),
             IrExpr::Or(operands) => tri_value(self.junction(operands, Tri::True)),
             IrExpr::Compare { op, left, right, .. } => {
-                let mark = self.missing.len();
+                let mark = self.buf.missing.len();
                 let result = self.compare(*op, left, right);
                 if result != Tri::Unknown {
-                    self.missing.truncate(mark);
+                    self.buf.missing.truncate(mark);
                 }
                 tri_value(result)
             }
             IrExpr::Member { negated, element, collection } => tri_value(self.member(*negated, element, collection)),
             IrExpr::Intersects(left, right) => {
-                let mark = self.missing.len();
+                let mark = self.buf.missing.len();
                 let left = self.eval(left);
                 let right = self.eval(right);
                 let result = match (&*left, &*right) {
@@ -811,7 +908,7 @@ impl<'a> Evaluator<'a> {
                     _ => Tri::Unknown,
                 };
                 if result != Tri::Unknown {
-                    self.missing.truncate(mark);
+                    self.buf.missing.truncate(mark);
                 }
                 tri_value(result)
             }
@@ -916,16 +1013,16 @@ impl<'a> Evaluator<'a> {
             IrExpr::Present { expr, present } => {
                 // Only an optional fact can be known to be absent; a required fact the description
                 // leaves out is unknown, and so is whether it is present.
-                let mark = self.missing.len();
+                let mark = self.buf.missing.len();
                 let value = self.eval(expr);
                 match *value {
                     Value::Unknown => Cow::Owned(Value::Unknown),
                     Value::Absent => {
-                        self.missing.truncate(mark);
+                        self.buf.missing.truncate(mark);
                         Cow::Owned(Value::Bool(!*present))
                     }
                     _ => {
-                        self.missing.truncate(mark);
+                        self.buf.missing.truncate(mark);
                         Cow::Owned(Value::Bool(*present))
                     }
                 }
@@ -954,24 +1051,24 @@ impl<'a> Evaluator<'a> {
     /// drops the missing facts gathered so far); otherwise unknown if any was unknown. The missing
     /// facts of results that came out known are dropped as they come.
     fn kleene(&mut self, decisive: Tri, n: usize, mut each: impl FnMut(&mut Self, usize) -> Tri) -> Tri {
-        let mark = self.missing.len();
+        let mark = self.buf.missing.len();
         let mut unknown = false;
         for idx in 0..n {
-            let item_mark = self.missing.len();
+            let item_mark = self.buf.missing.len();
             match each(self, idx) {
                 value if value == decisive => {
-                    self.missing.truncate(mark);
+                    self.buf.missing.truncate(mark);
                     return decisive;
                 }
                 Tri::Unknown => unknown = true,
-                _ => self.missing.truncate(item_mark),
+                _ => self.buf.missing.truncate(item_mark),
             }
         }
         if unknown { Tri::Unknown } else { decisive.not() }
     }
 
     fn quantified(&mut self, every: bool, local: u32, list: &'a IrExpr, body: &'a IrExpr) -> Tri {
-        let mark = self.missing.len();
+        let mark = self.buf.missing.len();
         let list_value = self.eval(list);
         let n_items = match &*list_value {
             Value::List(items) | Value::Set(items) => items.len(),
@@ -986,7 +1083,7 @@ impl<'a> Evaluator<'a> {
             evaluator.condition(body)
         });
         if result != Tri::Unknown {
-            self.missing.truncate(mark);
+            self.buf.missing.truncate(mark);
         }
         result
     }
@@ -1016,11 +1113,11 @@ impl<'a> Evaluator<'a> {
     /// Whether classification `idx` gives `tier` (or, `negated`, does not): known as soon as the
     /// tier is decided or ruled out.
     fn tier_is(&mut self, idx: u32, tier: u32, negated: bool) -> Tri {
-        let mark = self.missing.len();
+        let mark = self.buf.missing.len();
         let equal = match self.tier_lookup(idx, Some(tier)) {
             (Some(decided), _) => Tri::from_bool(decided == tier),
             (None, false) => {
-                self.missing.truncate(mark);
+                self.buf.missing.truncate(mark);
                 Tri::False
             }
             (None, true) => Tri::Unknown,
@@ -1045,28 +1142,28 @@ impl<'a> Evaluator<'a> {
         };
         if self.record {
             for reason in &term.info.unsure {
-                self.unsure.insert(UnsureMark { declaration: term.info.name.clone(), reason: reason.clone() });
+                self.buf.unsure.insert(UnsureMark { declaration: term.info.name.clone(), reason: reason.clone() });
             }
         }
         if n_args == 0
-            && self.term_cached.get(idx as usize) == Some(&true)
-            && let Some(cached) = self.term_cache.get(idx as usize)
+            && self.buf.term_stamp.get(idx as usize) == Some(&self.buf.decision)
+            && let Some(cached) = self.buf.term_cache.get(idx as usize)
         {
             let value = cached.value.clone();
             if self.record {
-                self.missing.extend(cached.missing.iter().cloned());
+                self.buf.missing.extend(cached.missing.iter().cloned());
             }
             if self.options.explain {
-                self.facts.extend(cached.facts.iter().cloned());
+                self.buf.facts.extend(cached.facts.iter().cloned());
             }
             return value;
         }
         // The facts this term reads are gathered apart, so later verdicts that use it inherit them.
         let outer_facts =
-            if n_args == 0 && self.options.explain { Some(std::mem::take(&mut self.facts)) } else { None };
+            if n_args == 0 && self.options.explain { Some(std::mem::take(&mut self.buf.facts)) } else { None };
         let saved_frame = self.frame;
         self.frame = frame;
-        let mark = self.missing.len();
+        let mark = self.buf.missing.len();
         let value = if self.flat && n_args == 0 && !term.flat.is_empty() {
             // The body is a condition (see `FlatCondition::lower_term`): its value is its truth.
             match self.run_flat(term.flat.ops()) {
@@ -1082,21 +1179,21 @@ impl<'a> Evaluator<'a> {
         if n_args == 0 {
             let facts: Vec<FactUsed> = match outer_facts {
                 Some(outer) => {
-                    let term_facts = std::mem::replace(&mut self.facts, outer);
-                    self.facts.extend(term_facts.iter().cloned());
+                    let term_facts = std::mem::replace(&mut self.buf.facts, outer);
+                    self.buf.facts.extend(term_facts.iter().cloned());
                     term_facts.into_iter().collect()
                 }
                 None => Vec::new(),
             };
-            let missing = self.missing.get(mark..).unwrap_or_default();
+            let missing = self.buf.missing.get(mark..).unwrap_or_default();
             if let (Some(slot), Some(cached)) =
-                (self.term_cache.get_mut(idx as usize), self.term_cached.get_mut(idx as usize))
+                (self.buf.term_cache.get_mut(idx as usize), self.buf.term_stamp.get_mut(idx as usize))
             {
                 slot.value.clone_from(&value);
                 slot.missing.clear();
                 slot.missing.extend_from_slice(missing);
                 slot.facts = facts;
-                *cached = true;
+                *cached = self.buf.decision;
             }
         }
         value
@@ -1116,7 +1213,7 @@ impl<'a> Evaluator<'a> {
         let branch = outcome.branch;
         if decided.is_none() && self.record {
             let missing = outcome.missing.clone();
-            self.missing.extend(missing);
+            self.buf.missing.extend(missing);
         }
         if self.record {
             // A verdict that depends on a classification carries its unsure marks.
@@ -1126,7 +1223,7 @@ impl<'a> Evaluator<'a> {
                     branch.and_then(|branch| classification.branches.get(branch)).map(|branch| &branch.info);
                 for info in std::iter::once(&classification.info).chain(branch_info) {
                     for reason in &info.unsure {
-                        self.unsure.insert(UnsureMark { declaration: info.name.clone(), reason: reason.clone() });
+                        self.buf.unsure.insert(UnsureMark { declaration: info.name.clone(), reason: reason.clone() });
                     }
                 }
             }
@@ -1141,25 +1238,71 @@ impl<'a> Evaluator<'a> {
         }
         let rulebook = self.rulebook;
         let Some(classification) = rulebook.classifications.get(idx as usize) else { return };
-        let mut outcome = self.tier_cache.get_mut(idx as usize).map(std::mem::take).unwrap_or_default();
+        if !self.record && self.quick_tier(idx, classification) {
+            return;
+        }
+        let mut outcome = self.buf.tier_cache.get_mut(idx as usize).map(std::mem::take).unwrap_or_default();
         self.classify(classification, &mut outcome);
         if let (Some(slot), Some(cached)) =
-            (self.tier_cache.get_mut(idx as usize), self.tier_cached.get_mut(idx as usize))
+            (self.buf.tier_cache.get_mut(idx as usize), self.buf.tier_stamp.get_mut(idx as usize))
         {
             *slot = outcome;
-            *cached = true;
+            *cached = self.buf.decision;
         }
+    }
+
+    /// On the verdicts-only path, the usual case of a classification: its branches tried in
+    /// order until one holds, none of them unknown on the way, so that the first that holds
+    /// wins (or none does) and no tier is merely possible. Decided straight into the tier cache,
+    /// as `classify` would; false (nothing cached) when a branch is unknown, for `classify` to
+    /// weigh it (conditions have no effect but the caches, so weighing them again is sound).
+    fn quick_tier(&mut self, idx: u32, classification: &'a IrClassification) -> bool {
+        let mark = self.buf.missing.len();
+        let mut holds = None;
+        for (branch_idx, branch) in classification.branches.iter().enumerate() {
+            if !branch.info.days.contains(self.as_of_key) {
+                continue;
+            }
+            let value = match &branch.when {
+                None => Tri::True,
+                Some(when) => self.when(&branch.flat, when),
+            };
+            match value {
+                Tri::True => {
+                    holds = Some((branch_idx, branch.tier));
+                    break;
+                }
+                Tri::Unknown => {
+                    self.buf.missing.truncate(mark);
+                    return false;
+                }
+                Tri::False => {}
+            }
+        }
+        self.buf.missing.truncate(mark);
+        let decision = self.buf.decision;
+        let Scratch { tier_cache, tier_stamp, .. } = &mut *self.buf;
+        if let (Some(slot), Some(stamp)) = (tier_cache.get_mut(idx as usize), tier_stamp.get_mut(idx as usize)) {
+            slot.possible.clear();
+            slot.possible.extend(holds.map(|(_, tier)| tier));
+            slot.decided = holds.map(|(_, tier)| tier);
+            slot.branch = holds.map(|(branch, _)| branch);
+            slot.missing.clear();
+            *stamp = decision;
+        }
+        true
     }
 
     /// Decides a classification into `outcome`, reusing its buffers.
     fn classify(&mut self, classification: &'a IrClassification, outcome: &mut TierOutcome) {
         if self.record {
             for reason in &classification.info.unsure {
-                self.unsure
+                self.buf
+                    .unsure
                     .insert(UnsureMark { declaration: classification.info.name.clone(), reason: reason.clone() });
             }
         }
-        let outer_mark = self.missing.len();
+        let outer_mark = self.buf.missing.len();
         let possible = &mut outcome.possible;
         possible.clear();
         let mut decided_branch = None;
@@ -1169,10 +1312,10 @@ impl<'a> Evaluator<'a> {
                 (_, false) => Tri::False,
                 (None, true) => Tri::True,
                 (Some(when), true) => {
-                    let mark = self.missing.len();
+                    let mark = self.buf.missing.len();
                     let value = self.when(&branch.flat, when);
                     if value != Tri::Unknown {
-                        self.missing.truncate(mark);
+                        self.buf.missing.truncate(mark);
                     }
                     value
                 }
@@ -1202,10 +1345,10 @@ impl<'a> Evaluator<'a> {
             _ => {
                 outcome.decided = None;
                 outcome.branch = None;
-                outcome.missing.extend(self.missing.drain(outer_mark..));
+                outcome.missing.extend(self.buf.missing.drain(outer_mark..));
             }
         }
-        self.missing.truncate(outer_mark);
+        self.buf.missing.truncate(outer_mark);
     }
 
     // ----- Provisions -----------------------------------------------------------------------
@@ -1213,10 +1356,10 @@ impl<'a> Evaluator<'a> {
     fn redline(&mut self, redline: &'a IrRedline, rulebook_in_force: bool) -> RedlineVerdict {
         self.start_verdict(&redline.info);
         let by = redline.by.as_ref().map(|role| self.role_holders(role));
-        let start = self.trace.len();
+        let start = self.buf.trace.len();
         let (verdict, possible, exception) = self.redline_core(redline, rulebook_in_force);
         if verdict != RedlineOutcome::Undetermined {
-            self.missing.clear();
+            self.buf.missing.clear();
         }
         let explanation = self.explain_steps(&redline.info, &redline.exceptions, redline.by.as_ref(), start, false);
         RedlineVerdict {
@@ -1234,7 +1377,7 @@ impl<'a> Evaluator<'a> {
     fn provision_in_force(&mut self, info: &ProvisionInfo, rulebook_in_force: bool) -> bool {
         let in_force = rulebook_in_force && info.days.contains(self.as_of_key);
         if !in_force {
-            self.trace.push(Step::NotInForce);
+            self.buf.trace.push(Step::NotInForce);
         }
         in_force
     }
@@ -1252,7 +1395,7 @@ impl<'a> Evaluator<'a> {
         let mut explanation = Vec::new();
         if self.options.explain {
             let condition = info.condition_text.as_deref().unwrap_or("…");
-            for step in self.trace.get(start..).unwrap_or_default() {
+            for step in self.buf.trace.get(start..).unwrap_or_default() {
                 let line = match *step {
                     Step::Redline(_) | Step::Obligation(_) => continue,
                     Step::NotInForce => not_in_force_text(info, self.as_of),
@@ -1298,7 +1441,7 @@ impl<'a> Evaluator<'a> {
                 explanation.push(line);
             }
         }
-        self.trace.truncate(start);
+        self.buf.trace.truncate(start);
         explanation
     }
 
@@ -1313,7 +1456,7 @@ impl<'a> Evaluator<'a> {
             (NotInForce, &[], None)
         } else {
             let mut when = self.when(&redline.flat, &redline.when);
-            self.trace.push(Step::Condition(when));
+            self.buf.trace.push(Step::Condition(when));
             // The act is forbidden to a role: with no party in that role, nobody commits it.
             if let (Some(role), false) = (&redline.by, when == Tri::False) {
                 when = and(when, self.role_condition(role));
@@ -1335,19 +1478,19 @@ impl<'a> Evaluator<'a> {
     /// Whether any exception applies (Kleene `or`), and the first that surely does with its
     /// preorder number. `first` numbers the first of `exceptions` among the provision's.
     fn exceptions(&mut self, exceptions: &'a [IrException], first: u32) -> (Tri, Option<(&'a IrException, u32)>) {
-        let mark = self.missing.len();
+        let mark = self.buf.missing.len();
         let mut unknown = false;
         let mut index = first;
         for exception in exceptions {
-            let exception_mark = self.missing.len();
+            let exception_mark = self.buf.missing.len();
             let applies = self.exception(exception, index);
             match applies {
                 Tri::True => {
-                    self.missing.truncate(mark);
+                    self.buf.missing.truncate(mark);
                     return (Tri::True, Some((exception, index)));
                 }
                 Tri::Unknown => unknown = true,
-                Tri::False => self.missing.truncate(exception_mark),
+                Tri::False => self.buf.missing.truncate(exception_mark),
             }
             index += 1 + count_exceptions(&exception.exceptions);
         }
@@ -1358,11 +1501,11 @@ impl<'a> Evaluator<'a> {
     fn exception(&mut self, exception: &'a IrException, index: u32) -> Tri {
         if self.record {
             for reason in &exception.info.unsure {
-                self.unsure.insert(UnsureMark { declaration: exception.info.name.clone(), reason: reason.clone() });
+                self.buf.unsure.insert(UnsureMark { declaration: exception.info.name.clone(), reason: reason.clone() });
             }
         }
         if !exception.info.days.contains(self.as_of_key) {
-            self.trace.push(Step::ExceptionNotInForce(index));
+            self.buf.trace.push(Step::ExceptionNotInForce(index));
             return Tri::False;
         }
         let when = self.when(&exception.flat, &exception.when);
@@ -1373,21 +1516,21 @@ impl<'a> Evaluator<'a> {
             (Tri::True, Tri::False) => Tri::True,
             _ => Tri::Unknown,
         };
-        self.trace.push(Step::Exception { index, when, applies, inner: inner_applied.map(|(_, inner)| inner) });
+        self.buf.trace.push(Step::Exception { index, when, applies, inner: inner_applied.map(|(_, inner)| inner) });
         applies
     }
 
     fn role_holders(&mut self, role: &RoleTarget) -> RoleHolders {
-        let mark = self.missing.len();
+        let mark = self.buf.missing.len();
         let (holders, possibly) = self.role_members(role);
-        self.missing.truncate(mark);
+        self.buf.missing.truncate(mark);
         RoleHolders { role: role.name.clone(), parties: holders, possibly }
     }
 
     /// Whether some party holds the role a provision names; its step goes to the trace.
     fn role_condition(&mut self, role: &RoleTarget) -> Tri {
         let held = self.role_held(role);
-        self.trace.push(Step::Role(held));
+        self.buf.trace.push(Step::Role(held));
         held
     }
 
@@ -1396,7 +1539,7 @@ impl<'a> Evaluator<'a> {
         let TermTarget::Index(idx) = role.term else { return Tri::Unknown };
         let rulebook = self.rulebook;
         let Some(Some(role_info)) = rulebook.roles.get(idx as usize) else { return Tri::Unknown };
-        let mark = self.missing.len();
+        let mark = self.buf.missing.len();
         let domain = self.eval(&role_info.domain);
         let n_parties = match &*domain {
             Value::List(items) | Value::Set(items) => items.len(),
@@ -1410,7 +1553,7 @@ impl<'a> Evaluator<'a> {
             truth(&value)
         });
         if result != Tri::Unknown {
-            self.missing.truncate(mark);
+            self.buf.missing.truncate(mark);
         }
         result
     }
@@ -1477,17 +1620,17 @@ impl<'a> Evaluator<'a> {
         let mut outcome = TierOutcome::default();
         self.classify(classification, &mut outcome);
         if let (Some(slot), Some(cached)) =
-            (self.tier_cache.get_mut(idx as usize), self.tier_cached.get_mut(idx as usize))
+            (self.buf.tier_cache.get_mut(idx as usize), self.buf.tier_stamp.get_mut(idx as usize))
         {
             slot.clone_from(&outcome);
-            *cached = true;
+            *cached = self.buf.decision;
         }
         let mut explanation = Vec::new();
         let mut citations = classification.info.citations.clone();
         if let Some(branch) = outcome.branch.and_then(|branch| classification.branches.get(branch)) {
             citations.extend(branch.info.citations.iter().cloned());
             for reason in &branch.info.unsure {
-                self.unsure.insert(UnsureMark {
+                self.buf.unsure.insert(UnsureMark {
                     declaration: format!("{}.{}", classification.info.name, branch.info.name),
                     reason: reason.clone(),
                 });
@@ -1504,7 +1647,7 @@ impl<'a> Evaluator<'a> {
                 outcome.possible.iter().map(|tier| format!("`{}`", name(*tier))).collect::<Vec<_>>().join(", ")
             ));
         }
-        self.missing = outcome.missing.clone();
+        self.buf.missing = outcome.missing.clone();
         let mut basis = self.basis(&classification.info, explanation);
         basis.citations = citations;
         ClassificationVerdict {
@@ -1523,7 +1666,7 @@ impl<'a> Evaluator<'a> {
     fn obligation(&mut self, obligation: &'a IrObligation, rulebook_in_force: bool) -> ObligationVerdict {
         self.start_verdict(&obligation.info);
         let owed_by = obligation.by.as_ref().map(|role| self.role_holders(role));
-        let start = self.trace.len();
+        let start = self.buf.trace.len();
         let mut instances = Vec::new();
         let (verdict, exception) = self.obligation_core(obligation, rulebook_in_force, &mut instances);
         let mut explanation =
@@ -1588,7 +1731,7 @@ impl<'a> Evaluator<'a> {
         let mut applicable = match &obligation.when {
             Some(when) => {
                 let value = self.when(&obligation.flat, when);
-                self.trace.push(Step::Condition(value));
+                self.buf.trace.push(Step::Condition(value));
                 value
             }
             None => Tri::True,
@@ -1618,7 +1761,7 @@ impl<'a> Evaluator<'a> {
         }
         let (applicable, lifted, exception) = self.obligation_applicability(obligation);
         if applicable == Tri::False || lifted == Tri::True {
-            self.missing.clear();
+            self.buf.missing.clear();
             return (ObligationOutcome::NotApplicable, exception);
         }
         let mut maybe_more = false;
@@ -1641,10 +1784,10 @@ impl<'a> Evaluator<'a> {
                             };
                             let selected = match &binder.filter {
                                 Some(filter) => {
-                                    let mark = self.missing.len();
+                                    let mark = self.buf.missing.len();
                                     let value = self.condition(filter);
                                     if value != Tri::Unknown {
-                                        self.missing.truncate(mark);
+                                        self.buf.missing.truncate(mark);
                                     }
                                     value
                                 }
@@ -1672,7 +1815,7 @@ impl<'a> Evaluator<'a> {
         }
         // No triggering event makes the duty inapplicable whatever the unknown conditions are.
         let verdict = if instances.is_empty() && !maybe_more {
-            self.trace.push(Step::NoEvent);
+            self.buf.trace.push(Step::NoEvent);
             ObligationOutcome::NotApplicable
         } else if applicable == Tri::Unknown {
             ObligationOutcome::Undetermined
@@ -1690,10 +1833,10 @@ impl<'a> Evaluator<'a> {
             _ => verdict,
         };
         if verdict != ObligationOutcome::Undetermined {
-            self.missing.clear();
+            self.buf.missing.clear();
         } else {
             for instance in instances.iter() {
-                self.missing.extend(instance.missing_facts.iter().cloned());
+                self.buf.missing.extend(instance.missing_facts.iter().cloned());
             }
         }
         (verdict, None)
@@ -1702,7 +1845,7 @@ impl<'a> Evaluator<'a> {
     /// One triggering instance of an obligation (its `for each` variable is bound). `None` when
     /// the event lies after the evaluation date.
     fn instance(&mut self, obligation: &'a IrObligation, instance: String) -> Option<InstanceVerdict> {
-        let mark = self.missing.len();
+        let mark = self.buf.missing.len();
         let due = self.due_date(&obligation.due);
         let as_of_end = end_of_day(self.as_of);
         let counts_from_event = matches!(
@@ -1715,12 +1858,12 @@ impl<'a> Evaluator<'a> {
         match &due {
             // An event after the evaluation date has not happened yet.
             DueDate::Due { anchor, .. } if counts_from_event && anchor.after(self.as_of, as_of_end) => {
-                self.missing.truncate(mark);
+                self.buf.missing.truncate(mark);
                 return None;
             }
             // An optional event or deadline that does not exist triggers nothing.
             DueDate::Absent => {
-                self.missing.truncate(mark);
+                self.buf.missing.truncate(mark);
                 return None;
             }
             _ => {}
@@ -1776,13 +1919,13 @@ impl<'a> Evaluator<'a> {
             }
             return;
         };
-        let mark = self.missing.len();
+        let mark = self.buf.missing.len();
         let start = match &*self.eval(anchor) {
             Value::Date(date) => *date,
             Value::DateTime(timestamp) => utc_date(*timestamp),
             // An optional start that does not exist starts no periods.
             Value::Absent => {
-                self.missing.truncate(mark);
+                self.buf.missing.truncate(mark);
                 return;
             }
             // The day the periods count from is not known.
@@ -1791,7 +1934,7 @@ impl<'a> Evaluator<'a> {
                 return;
             }
         };
-        self.missing.truncate(mark);
+        self.buf.missing.truncate(mark);
         let owed_from = match (obligation.info.applies_from, self.rulebook.applies_from) {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
@@ -1804,14 +1947,14 @@ impl<'a> Evaluator<'a> {
             if judged == MAX_PERIODS {
                 // Periods beyond the bound are not judged one by one; the duty stays open.
                 let label = if self.record { format!("{instance} periods from {from}") } else { String::new() };
-                let mark = self.missing.len();
+                let mark = self.buf.missing.len();
                 instances.push(self.judge(obligation, label, DueDate::Unknown, None, mark));
                 return;
             }
             let label =
                 if self.record { format!("{instance} period {number} ({from} to {until})") } else { String::new() };
             let due = DueDate::Due { anchor: EvidenceDate::Day(start), at: DueAt::Day(until), inclusive: true };
-            let mark = self.missing.len();
+            let mark = self.buf.missing.len();
             instances.push(self.judge(obligation, label, due, Some((from, until)), mark));
         }
     }
@@ -1867,7 +2010,7 @@ impl<'a> Evaluator<'a> {
                                 Some(Value::Absent) => {
                                     if let (Some(dated), true) = (&obligation.dated, self.record) {
                                         let path = self.path_of(dated, 0);
-                                        self.missing.push(path);
+                                        self.buf.missing.push(path);
                                     }
                                     EvidenceDate::Unknown
                                 }
@@ -1955,14 +2098,14 @@ impl<'a> Evaluator<'a> {
             _ => None,
         };
         let missing_facts = if verdict == ObligationOutcome::Undetermined && !judgement {
-            let mut missing = self.missing.get(mark..).map(<[String]>::to_vec).unwrap_or_default();
+            let mut missing = self.buf.missing.get(mark..).map(<[String]>::to_vec).unwrap_or_default();
             missing.sort();
             missing.dedup();
             missing
         } else {
             Vec::new()
         };
-        self.missing.truncate(mark);
+        self.buf.missing.truncate(mark);
         InstanceVerdict {
             instance,
             verdict,
