@@ -213,6 +213,68 @@ struct Cover {
     any: Lit,
 }
 
+/// For a provision that cannot take effect on the analysis date: whether it can on another date.
+enum OtherDates {
+    /// On no date the rulebook names.
+    Never,
+    /// First on this later date.
+    From(Date),
+    /// No later date, but on this earlier one (the latest such).
+    Until(Date),
+}
+
+impl OtherDates {
+    /// `"{what} can never {verb}: {why}"`, or on which date it cannot and when it can.
+    fn phrase(&self, as_of: Date, what: &str, verb: &str, why: &str) -> String {
+        match self {
+            OtherDates::Never => format!("{what} can never {verb}: {why}"),
+            OtherDates::From(date) => format!("{what} cannot {verb} on {as_of}: {why} (first possible: {date})"),
+            OtherDates::Until(date) => {
+                format!("{what} cannot {verb} on {as_of} or later: {why} (last possible: {date})")
+            }
+        }
+    }
+}
+
+/// The dates on which a provision of `rulebook`, one of its exceptions or a branch of a
+/// classification it uses starts or stops applying: each first day, each last day, and the days
+/// either side, so every stretch of days on which the same provisions are in force has a date here.
+fn change_dates(rulebook: &CompiledRulebook) -> std::collections::BTreeSet<Date> {
+    fn add(dates: &mut std::collections::BTreeSet<Date>, from: Option<Date>, until: Option<Date>) {
+        for date in from.into_iter().chain(until) {
+            dates.insert(date);
+            dates.extend(date.yesterday().ok());
+            dates.extend(date.tomorrow().ok());
+        }
+    }
+    fn exceptions(dates: &mut std::collections::BTreeSet<Date>, list: &[IrException]) {
+        for exception in list {
+            add(dates, exception.info.applies_from, exception.info.applies_until);
+            exceptions(dates, &exception.exceptions);
+        }
+    }
+    let mut dates = std::collections::BTreeSet::new();
+    add(&mut dates, rulebook.applies_from, rulebook.applies_until);
+    for redline in &rulebook.redlines {
+        add(&mut dates, redline.info.applies_from, redline.info.applies_until);
+        exceptions(&mut dates, &redline.exceptions);
+    }
+    for obligation in &rulebook.obligations {
+        add(&mut dates, obligation.info.applies_from, obligation.info.applies_until);
+        exceptions(&mut dates, &obligation.exceptions);
+    }
+    for term in &rulebook.terms {
+        add(&mut dates, term.info.applies_from, term.info.applies_until);
+    }
+    for classification in &rulebook.classifications {
+        add(&mut dates, classification.info.applies_from, classification.info.applies_until);
+        for branch in &classification.branches {
+            add(&mut dates, branch.info.applies_from, branch.info.applies_until);
+        }
+    }
+    dates
+}
+
 /// Analyses one rulebook on its own: dead redlines and obligations, exceptions that never apply,
 /// redundant redlines, unreachable classification branches.
 pub fn analyze(rulebook: &CompiledRulebook, options: AnalysisOptions) -> Report {
@@ -328,6 +390,45 @@ impl<'r> Analyser<'r> {
             && in_force(info.applies_from, info.applies_until, self.options.as_of)
     }
 
+    /// Whether a provision that cannot take effect on the analysis date can on another date: the
+    /// question `ask` is put again on each date on which something in rulebook `rb` (or a
+    /// classification it uses) starts or stops applying, first the later dates in order, then the
+    /// earlier ones, latest first. Dates the rulebook never names are not tried, so a provision
+    /// whose condition compares a fact with the analysis date can still be found on other dates.
+    fn other_dates(
+        &self,
+        rb: usize,
+        info: &ProvisionInfo,
+        mut ask: impl FnMut(&mut Encoder<'r>, Ctx<'r>) -> Result<Lit, Undecided>,
+    ) -> OtherDates {
+        let as_of = self.options.as_of;
+        let dates = change_dates(self.book(rb));
+        let later = dates.range(as_of.tomorrow().unwrap_or(as_of)..).copied();
+        let earlier = dates.range(..as_of).rev().copied();
+        let compiled = self.book(rb);
+        let mut possible = |date: Date| {
+            if date == as_of
+                || !in_force(compiled.applies_from, compiled.applies_until, date)
+                || !in_force(info.applies_from, info.applies_until, date)
+            {
+                return false;
+            }
+            let mut encoder = Encoder::new(self.encoder.schema, date, self.options.list_bound.max(1));
+            ask(&mut encoder, self.ctx(rb)).is_ok_and(|lit| encoder.solve(&[lit]))
+        };
+        for date in later {
+            if possible(date) {
+                return OtherDates::From(date);
+            }
+        }
+        for date in earlier {
+            if possible(date) {
+                return OtherDates::Until(date);
+            }
+        }
+        OtherDates::Never
+    }
+
     fn lists_bound(&self) -> Option<u32> {
         self.encoder.used_lists.then_some(self.options.list_bound)
     }
@@ -361,13 +462,13 @@ impl<'r> Analyser<'r> {
             if !self.encoder.solve(&[prohibited]) {
                 let exempted = self.encoder.solve(&[trigger]);
                 let message = if exempted {
-                    format!(
-                        "redline `{}` can never prohibit: whenever it is triggered, an exception applies",
-                        redline.info.name
-                    )
+                    "whenever it is triggered, an exception applies".to_string()
                 } else {
-                    format!("redline `{}` can never prohibit: no system meets its condition", redline.info.name)
+                    "no system meets its condition".to_string()
                 };
+                let when = self.other_dates(rb, &redline.info, |encoder, ctx| encoder.redline_prohibits(ctx, redline));
+                let message =
+                    when.phrase(self.options.as_of, &format!("redline `{}`", redline.info.name), "prohibit", &message);
                 let witnesses = if exempted && self.encoder.solve_minimal(&[trigger]) {
                     vec![self.witness(vec![Check::Redline {
                         rulebook: rb,
@@ -415,20 +516,24 @@ impl<'r> Analyser<'r> {
                         .encoder
                         .obligation_selected(ctx, obligation)
                         .is_ok_and(|selected| self.encoder.solve(&[selected]));
-                    let message = if self.encoder.solve(&[triggered]) {
-                        format!(
-                            "obligation `{}` can never apply: whenever it is triggered, an exception lifts it",
-                            obligation.info.name
-                        )
+                    let why = if self.encoder.solve(&[triggered]) {
+                        "whenever it is triggered, an exception lifts it".to_string()
                     } else if clock {
                         format!(
-                            "obligation `{}` can never apply: its deadline (`{}`) never starts, because on every system its condition covers, the event is absent or after the analysis date",
-                            obligation.info.name,
+                            "its deadline (`{}`) never starts, because on every system its condition covers, the event is absent or after the analysis date",
                             due_text(&obligation.due)
                         )
                     } else {
-                        format!("obligation `{}` can never apply: no system meets its condition", obligation.info.name)
+                        "no system meets its condition".to_string()
                     };
+                    let when = self
+                        .other_dates(rb, &obligation.info, |encoder, ctx| encoder.obligation_applies(ctx, obligation));
+                    let message = when.phrase(
+                        self.options.as_of,
+                        &format!("obligation `{}`", obligation.info.name),
+                        "apply",
+                        &why,
+                    );
                     let lists_up_to = self.lists_bound();
                     self.push(Finding {
                         kind: "dead-obligation",
