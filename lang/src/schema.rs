@@ -67,6 +67,8 @@ pub struct EnumDef {
     pub name: String,
     pub variants: Vec<String>,
     pub doc: Option<String>,
+    /// Each variant's doc comment, in the order of `variants` (empty for a classification's tiers).
+    pub variant_docs: Vec<Option<String>>,
 }
 
 /// A dimension (compute, time, a currency). Values of one dimension convert into each other by

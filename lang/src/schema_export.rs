@@ -279,7 +279,19 @@ fn enum_schema(schema: &Schema, id: EnumId) -> Value {
     if let Some(doc) = &def.doc {
         out.insert("description".to_owned(), json!(doc));
     }
-    out.insert("enum".to_owned(), json!(def.variants));
+    // With a doc comment on some value, each value is a `const` with its `description`, which
+    // editors show beside the value they complete; the values allowed are the same as `enum`'s.
+    if def.variant_docs.iter().any(Option::is_some) {
+        let values = def.variants.iter().enumerate().map(|(index, variant)| {
+            match def.variant_docs.get(index).and_then(Option::as_ref) {
+                Some(doc) => json!({ "const": variant, "description": doc }),
+                None => json!({ "const": variant }),
+            }
+        });
+        out.insert("oneOf".to_owned(), Value::Array(values.collect()));
+    } else {
+        out.insert("enum".to_owned(), json!(def.variants));
+    }
     Value::Object(out)
 }
 
@@ -477,6 +489,21 @@ mod tests {
         assert_eq!(
             exported["$defs"]["Purpose"],
             json!({ "type": "string", "description": "What it is for.", "enum": ["commercial", "military", "research"] })
+        );
+    }
+
+    #[test]
+    fn documented_enum_values_become_consts_with_descriptions() {
+        let mut schema = fixture_schema();
+        schema.enums[0].variant_docs = vec![Some("Sold or licensed.".to_owned()), None, Some("Study.".to_owned())];
+        let exported = export(&schema);
+        assert_eq!(
+            exported["$defs"]["Purpose"],
+            json!({ "type": "string", "oneOf": [
+                { "const": "commercial", "description": "Sold or licensed." },
+                { "const": "military" },
+                { "const": "research", "description": "Study." },
+            ] })
         );
     }
 

@@ -38,8 +38,9 @@ pub fn item_references<'db>(db: &'db dyn salsa::Database, item: ItemRef<'db>) ->
                     };
                 }
             }
-            ExprKind::Call(name, args) => {
-                names.insert((None, name.text.clone()));
+            ExprKind::Call(alias, name, args) => {
+                let alias = alias.as_ref().filter(|alias| file_scope.aliases.contains_key(&alias.text));
+                names.insert((alias.map(|alias| alias.text.clone()), name.text.clone()));
                 stack.extend(args.iter());
             }
             ExprKind::Field(base, _) | ExprKind::Not(base) | ExprKind::Neg(base) | ExprKind::Present(base, _) => {

@@ -123,7 +123,7 @@ impl<'a> ExprChecker<'a> {
                 let (base_ir, base_ty) = self.expr(base, None);
                 self.field(base_ir, base_ty, field)
             }
-            ExprKind::Call(name, args) => self.call(name, args, span),
+            ExprKind::Call(alias, name, args) => self.call(alias.as_ref(), name, args, span),
             ExprKind::Set(elements) => {
                 let element_expected = match expected {
                     Some(Ty::Set(inner)) | Some(Ty::List(inner)) => Some((**inner).clone()),
@@ -257,7 +257,7 @@ impl<'a> ExprChecker<'a> {
                     return (IrExpr::Error, Ty::Error);
                 }
             }
-        } else if let Some(target) = self.scope.aliases.get(&first.text).copied() {
+        } else if self.scope.aliases.contains_key(&first.text) {
             let Some(second) = rest.first() else {
                 self.diagnostics.push(Diagnostic::error(
                     "unknown-name",
@@ -267,40 +267,10 @@ impl<'a> ExprChecker<'a> {
                 return (IrExpr::Error, Ty::Error);
             };
             rest = rest.get(1..).unwrap_or(&[]);
-            let keys = crate::db::declarations(self.db, target).get(&second.text).cloned().unwrap_or_default();
-            match keys.first() {
-                Some(key) => {
-                    let key = key.clone();
-                    let (ir, ty, consumed) = self.declaration(&key, second, rest, expected);
-                    rest = rest.get(consumed..).unwrap_or(&[]);
-                    (ir, ty)
-                }
-                None => {
-                    let names: Vec<&str> =
-                        crate::db::declarations(self.db, target).keys().map(String::as_str).collect();
-                    let mut diagnostic = Diagnostic::error(
-                        "unknown-name",
-                        second.span,
-                        format!(
-                            "`{}` (the rulebook imported as `{}`) declares no `{}`",
-                            crate::db::header(self.db, target)
-                                .as_ref()
-                                .map_or_else(|| target.path(self.db).clone(), |header| header.id.clone()),
-                            first.text,
-                            second.text
-                        ),
-                    );
-                    if let Some(name) = did_you_mean(&second.text, names) {
-                        diagnostic = diagnostic.with_help(format!("did you mean `{name}`?")).with_fix(
-                            format!("replace with `{name}`"),
-                            second.span,
-                            name,
-                        );
-                    }
-                    self.diagnostics.push(diagnostic);
-                    return (IrExpr::Error, Ty::Error);
-                }
-            }
+            let Some(key) = self.through_alias(first, second) else { return (IrExpr::Error, Ty::Error) };
+            let (ir, ty, consumed) = self.declaration(&key, second, rest, expected);
+            rest = rest.get(consumed..).unwrap_or(&[]);
+            (ir, ty)
         } else {
             let variant = match expected {
                 Some(Ty::Enum(id)) if rest.is_empty() => self
@@ -350,6 +320,60 @@ impl<'a> ExprChecker<'a> {
         }
         let _ = span;
         (ir, ty)
+    }
+
+    /// The declaration `name` of the rulebook imported as `alias`, or a diagnostic.
+    fn through_alias(&mut self, alias: &Ident, name: &Ident) -> Option<DeclKey> {
+        let Some(target) = self.scope.aliases.get(&alias.text).copied() else {
+            let mut diagnostic = Diagnostic::error(
+                "unknown-name",
+                alias.span,
+                format!(
+                    "`{}` is not the alias of an import, so `{}.{}(…)` applies nothing",
+                    alias.text, alias.text, name.text
+                ),
+            );
+            let aliases = self.scope.aliases.keys().map(String::as_str);
+            diagnostic = match did_you_mean(&alias.text, aliases) {
+                Some(close) => diagnostic.with_help(format!("did you mean `{close}`?")).with_fix(
+                    format!("replace with `{close}`"),
+                    alias.span,
+                    close,
+                ),
+                None => diagnostic.with_help(format!(
+                    "only a term or role can be applied: write `{}(…)`, or `ALIAS.{}(…)` with the alias of an import (`import id as ALIAS`)",
+                    name.text, name.text
+                )),
+            };
+            self.diagnostics.push(diagnostic);
+            return None;
+        };
+        let declarations = crate::db::declarations(self.db, target);
+        if let Some(key) = declarations.get(&name.text).and_then(|keys| keys.first()) {
+            return Some(key.clone());
+        }
+        let names: Vec<&str> = declarations.keys().map(String::as_str).collect();
+        let mut diagnostic = Diagnostic::error(
+            "unknown-name",
+            name.span,
+            format!(
+                "`{}` (the rulebook imported as `{}`) declares no `{}`",
+                crate::db::header(self.db, target)
+                    .as_ref()
+                    .map_or_else(|| target.path(self.db).clone(), |header| header.id.clone()),
+                alias.text,
+                name.text
+            ),
+        );
+        if let Some(close) = did_you_mean(&name.text, names) {
+            diagnostic = diagnostic.with_help(format!("did you mean `{close}`?")).with_fix(
+                format!("replace with `{close}`"),
+                name.span,
+                close,
+            );
+        }
+        self.diagnostics.push(diagnostic);
+        None
     }
 
     fn unknown_name(&mut self, name: &Ident, expected: Option<&Ty>) {
@@ -523,8 +547,15 @@ impl<'a> ExprChecker<'a> {
         }
     }
 
-    fn call(&mut self, name: &Ident, args: &[Expr], span: Span) -> (IrExpr, Ty) {
-        let key = match self.scope.lookup(&name.text) {
+    fn call(&mut self, alias: Option<&Ident>, name: &Ident, args: &[Expr], span: Span) -> (IrExpr, Ty) {
+        let lookup = match alias {
+            Some(alias) => match self.through_alias(alias, name) {
+                Some(key) => Lookup::Found(key),
+                None => return (IrExpr::Error, Ty::Error),
+            },
+            None => self.scope.lookup(&name.text),
+        };
+        let key = match lookup {
             Lookup::Found(key) => key,
             Lookup::Ambiguous(keys) => {
                 self.diagnostics.push(ambiguous(&name.text, name.span, self.db, &keys));

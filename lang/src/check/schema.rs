@@ -134,6 +134,7 @@ pub fn schema_info(db: &dyn salsa::Database) -> SchemaInfo {
                         name: decl.name.text.clone(),
                         variants: decl.variants.iter().map(|variant| variant.name.text.clone()).collect(),
                         doc: decl.meta.doc.clone(),
+                        variant_docs: decl.variants.iter().map(|variant| variant.doc.clone()).collect(),
                     });
                 }
                 (Item::Classification(classification), _) => {
@@ -148,6 +149,7 @@ pub fn schema_info(db: &dyn salsa::Database) -> SchemaInfo {
                         name: classification.name.text.clone(),
                         variants: tiers,
                         doc: classification.meta.doc.clone(),
+                        variant_docs: Vec::new(),
                     });
                 }
                 (Item::Unit(unit), _) => pending_units.push((key, unit.clone())),

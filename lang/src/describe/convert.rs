@@ -1066,7 +1066,7 @@ mod tests {
                 ],
                 doc: None,
             }],
-            enums: vec![EnumDef { name: "Unused".to_owned(), variants: vec![], doc: None }],
+            enums: vec![EnumDef { name: "Unused".to_owned(), variants: vec![], doc: None, variant_docs: vec![] }],
             dimensions: vec![DimensionDef { name: "unused".to_owned(), base_unit: "u".to_owned() }],
             units: vec![],
             root: Some(RecordId(0)),

@@ -280,6 +280,7 @@ pub(crate) mod tests {
                 name: "Purpose".to_owned(),
                 variants: vec!["commercial".to_owned(), "military".to_owned(), "research".to_owned()],
                 doc: None,
+                variant_docs: Vec::new(),
             }],
             dimensions: vec![
                 DimensionDef { name: "compute".to_owned(), base_unit: "FLOP".to_owned() },

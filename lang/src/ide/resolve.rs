@@ -624,7 +624,13 @@ impl<'db> Walker<'db> {
         }
         match &expr.kind {
             ExprKind::Path(segments) => self.path(segments, expected),
-            ExprKind::Call(name, args) => {
+            ExprKind::Call(Some(alias), name, args) => {
+                self.path(&[alias.clone(), name.clone()], None);
+                for arg in args {
+                    self.expr(arg, None);
+                }
+            }
+            ExprKind::Call(None, name, args) => {
                 if self.hit(name.span) {
                     let definition = self.lookup(name);
                     self.found(definition, name.span);

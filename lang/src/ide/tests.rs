@@ -301,6 +301,57 @@ term x = lex.Assessment$0Kind.conformity == lex.AssessmentKind.conformity
 }
 
 #[test]
+fn goto_role_applied_through_an_alias() {
+    check_goto(
+        r#"
+import eu.ai_act as eu
+term x = some p in system.parties satisfies eu.prov$0ider(p)
+"#,
+        expect!["std/eu_ai_act.concord `provider`"],
+    );
+}
+
+#[test]
+fn goto_alias_of_an_application_goes_to_the_rulebook() {
+    check_goto(
+        r#"
+import eu.ai_act as eu
+term x = some p in system.parties satisfies e$0u.provider(p)
+"#,
+        expect!["std/eu_ai_act.concord `eu.ai_act`"],
+    );
+}
+
+#[test]
+fn hover_role_applied_through_an_alias() {
+    check_hover(
+        r#"
+import eu.ai_act as eu
+term x = some p in system.parties satisfies eu.dep$0loyer(p)
+"#,
+        expect![[r#"
+            [deployer]
+            ```concord
+            role deployer(party in system.parties)
+            ```
+
+            Declared in `eu.ai_act`.
+
+            A deployer uses an AI system under its authority, except in a personal non-professional
+            activity (the lexicon's `uses` already excludes personal use).
+
+            Cites: Art. 3(4), 2(10) (binding, verified 2026-11-26)
+
+            Mapped:
+
+            - overlapping with `utilisation_operator` of `kr.ai_basic_act` (cites AI Basic Act, definition of AI business operator), by mapping `roles` of `map.eu_ai_act.kr_ai_basic_act`
+            - overlapping with `ai_business_operator` of `kr.ai_basic_act` (cites AI Basic Act, definition of AI business operator), by mapping `roles` of `map.eu_ai_act.kr_ai_basic_act`
+            - equivalent to `deployer` of `us.co.sb26_189` (cites Colorado SB 26-189, definition of deployer), by mapping `roles` of `map.eu_ai_act.us_co_sb26_189`
+        "#]],
+    );
+}
+
+#[test]
 fn goto_import_goes_to_the_rulebook_header() {
     check_goto(
         r#"

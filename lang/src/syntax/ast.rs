@@ -465,8 +465,9 @@ pub enum Quantifier {
 pub enum ExprKind {
     /// A name followed by field accesses: `system.model.training_compute`, `high_risk`, `incident.date`.
     Path(Vec<Ident>),
-    /// A parameterised term applied to arguments: `serious(incident)`.
-    Call(Ident, Vec<Expr>),
+    /// A parameterised term or role applied to arguments: `serious(incident)`, or through the
+    /// alias of an import, `eu.provider(party)` (the alias first).
+    Call(Option<Ident>, Ident, Vec<Expr>),
     /// Field access on a parenthesised expression.
     Field(Box<Expr>, Ident),
     Bool(bool),

@@ -132,7 +132,7 @@ fn too_deep_expression(item: &Item) -> Option<Span> {
         }
         let next = depth + 1;
         match &expr.kind {
-            ExprKind::Call(_, args) => stack.extend(args.iter().map(|arg| (arg, next))),
+            ExprKind::Call(_, _, args) => stack.extend(args.iter().map(|arg| (arg, next))),
             ExprKind::Field(inner, _) | ExprKind::Not(inner) | ExprKind::Neg(inner) | ExprKind::Present(inner, _) => {
                 stack.push((inner, next));
             }
@@ -302,6 +302,7 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         | Rule::unary
         | Rule::postfix
         | Rule::call
+        | Rule::call_alias
         | Rule::set_lit
         | Rule::bool_lit
         | Rule::quantifier
@@ -1340,10 +1341,14 @@ impl Builder {
             Rule::name => Expr { kind: ExprKind::Path(vec![ident(&pair)]), span },
             Rule::path => self.path(pair),
             Rule::call => {
-                let mut parts = pair.into_inner();
+                let mut parts = pair.into_inner().peekable();
+                let alias = parts
+                    .next_if(|part| part.as_rule() == Rule::call_alias)
+                    .and_then(|alias| alias.into_inner().next())
+                    .map(|alias| ident(&alias));
                 let name = parts.next().map(|name| ident(&name)).unwrap_or(Ident { text: String::new(), span });
                 let args = parts.map(|arg| self.expr(arg)).collect();
-                Expr { kind: ExprKind::Call(name, args), span }
+                Expr { kind: ExprKind::Call(alias, name, args), span }
             }
             Rule::set_lit => {
                 Expr { kind: ExprKind::Set(pair.into_inner().map(|element| self.expr(element)).collect()), span }
