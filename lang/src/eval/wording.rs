@@ -46,7 +46,7 @@ fn searched(binder: &IrBinder) -> String {
     // `var.field == value`, a value spelled as a bare name (an enum value).
     let value = filter
         .split_once(" == ")
-        .filter(|(left, _)| left.strip_prefix(var).is_some_and(|field| is_field(field)))
+        .filter(|(left, _)| left.strip_prefix(var).is_some_and(is_field))
         .map(|(_, value)| value)
         .filter(|value| !value.is_empty() && value.chars().all(|c| c.is_alphanumeric() || c == '_'));
     match value {
