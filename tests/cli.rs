@@ -518,6 +518,38 @@ fn explain_prints_the_verdict_its_reasons_and_citation() {
 }
 
 #[test]
+fn explain_names_the_evidence_an_instance_lacks_instead_of_its_path() {
+    let dir = scratch("explain_evidence");
+    let file = write(
+        &dir,
+        "foreign.yaml",
+        br#"deployment: { jurisdictions: [KR] }
+parties:
+  - { name: ForeignA, develops: true, markets_under_own_name: true, uses: false, establishments: [US],
+      korea_average_daily_users: 1000000 }
+documents: []
+"#,
+    );
+    let run = concord(&[
+        "explain",
+        "-r",
+        "kr.ai_basic_act",
+        "domestic_representative",
+        path_arg(&file),
+        "--as-of",
+        "2026-06-01",
+    ]);
+    run.assert_code(0);
+    assert!(run.stdout.contains("obligation `domestic_representative` — violated"), "{run}");
+    assert!(
+        run.stdout
+            .contains("because no `domestic_representative_designation` document in `system.documents`: violated\n"),
+        "{run}"
+    );
+    assert!(!run.stdout.contains("because $"), "{run}");
+}
+
+#[test]
 fn explain_an_unknown_provision_suggests_one_and_exits_2() {
     let run = concord(&["explain", "--rulebook", RULES, "social_scorin", SOCIAL_SCORER, "--as-of", "2026-01-10"]);
     run.assert_code(2);

@@ -8,6 +8,7 @@
 pub mod deadline;
 pub mod examples;
 pub mod verdict;
+mod wording;
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -1705,11 +1706,23 @@ impl<'a, 'b> Evaluator<'a, 'b> {
                     }
                     _ => "",
                 };
-                explanation.push(format!(
-                    "{}: {}{due}{evidence}{judgement}",
-                    instance.instance,
-                    instance.verdict.as_str()
-                ));
+                let verdict = instance.verdict.as_str();
+                explanation.push(match wording::evidence_searched(obligation, instance) {
+                    // The system's own instance is best named by what it lacks.
+                    Some(searched) if instance.instance == "$" => format!("{searched}: {verdict}{due}{judgement}"),
+                    Some(searched) => {
+                        format!(
+                            "{}: {verdict}{due}{judgement}: {searched}",
+                            wording::instance_subject(&instance.instance)
+                        )
+                    }
+                    None => {
+                        format!(
+                            "{}: {verdict}{due}{evidence}{judgement}",
+                            wording::instance_subject(&instance.instance)
+                        )
+                    }
+                });
             }
         }
         ObligationVerdict {
