@@ -111,6 +111,10 @@ pub struct Encoder<'s> {
     pub leaves: BTreeMap<Path, Leaf>,
     /// Presence literal of each optional field that some condition reads.
     pub presence: BTreeMap<Path, Lit>,
+    /// Per set of strings that `countries(…)` reads, per country: the set holds a code of one of
+    /// that country's subdivisions (`DE-BY` for `DE`). Every subdivision code a condition names
+    /// implies it; the witness adds a code of its own when none named holds.
+    pub subdivisions: BTreeMap<Path, BTreeMap<String, Lit>>,
     /// Encoded parameterless terms and classifications, per rulebook (by position in `rulebooks`).
     term_cache: BTreeMap<(usize, u32), (Sym, bool)>,
     tier_cache: BTreeMap<(usize, u32), (Vec<Lit>, bool)>,
@@ -163,6 +167,7 @@ impl<'s> Encoder<'s> {
             truth,
             leaves: BTreeMap::new(),
             presence: BTreeMap::new(),
+            subdivisions: BTreeMap::new(),
             term_cache: BTreeMap::new(),
             tier_cache: BTreeMap::new(),
             used_lists: false,
@@ -322,6 +327,9 @@ impl<'s> Encoder<'s> {
             }
         }
         out.extend(self.presence.values().map(|lit| !*lit));
+        for subs in self.subdivisions.values() {
+            out.extend(subs.values().map(|lit| !*lit));
+        }
         for leaf in self.leaves.values() {
             match leaf {
                 Leaf::Bool(lit) => out.push(!*lit),
@@ -671,7 +679,70 @@ impl<'s> Encoder<'s> {
         if let Some(Leaf::Str(map) | Leaf::StrSet(map)) = self.leaves.get_mut(path) {
             map.insert(text.to_owned(), lit);
         }
+        // A subdivision code in the set puts its country in `countries(…)` of the set.
+        if let Some((country, _)) = text.split_once('-')
+            && let Some(sub) = self.subdivisions.get(path).and_then(|subs| subs.get(country)).copied()
+        {
+            self.clause(&[!lit, sub]);
+        }
         Ok(lit)
+    }
+
+    /// The set of strings at `path` holds a code of a subdivision of `country` (see
+    /// [`Encoder::subdivisions`]).
+    fn subdivision_lit(&mut self, path: &[Seg], ty: &Ty, country: &str) -> Result<Lit> {
+        let Leaf::StrSet(map) = self.leaf(path, ty)? else {
+            return Err(Undecided("`countries` of a list of strings is not decided".to_owned()));
+        };
+        if let Some(lit) = self.subdivisions.get(path).and_then(|subs| subs.get(country)) {
+            return Ok(*lit);
+        }
+        let sub = self.fresh();
+        for (text, lit) in &map {
+            if text.split_once('-').is_some_and(|(code, _)| code == country) {
+                self.clause(&[!*lit, sub]);
+            }
+        }
+        self.subdivisions.entry(path.to_vec()).or_default().insert(country.to_owned(), sub);
+        Ok(sub)
+    }
+
+    /// `countries(S) contains code` for the set of strings `S` at `path`: `S` holds the code
+    /// itself or a code of one of its subdivisions.
+    fn countries_contains(&mut self, path: &[Seg], ty: &Ty, code: &Value) -> Result<Lit> {
+        let Value::Str(code) = code else { return Err(mismatch()) };
+        if !matches!(ty, Ty::Set(inner) if matches!(**inner, Ty::String)) {
+            return Err(Undecided("`countries` of a list of strings is not decided".to_owned()));
+        }
+        // The country part of a code never holds a `-`.
+        if code.contains('-') {
+            return Ok(!self.truth);
+        }
+        let present = self.present(path);
+        let itself = self.string_lit(path, ty, code)?;
+        let sub = self.subdivision_lit(path, ty, code)?;
+        let either = self.or(&[itself, sub]);
+        Ok(self.and(&[present, either]))
+    }
+
+    /// `countries(codes) contains` each of `items` (any of them), for `member` and `intersects`.
+    fn countries_any(&mut self, ctx: Ctx<'_>, codes: &IrExpr, items: &[Value], env: &[Option<Sym>]) -> Result<Lit> {
+        match self.sym(ctx, codes, env)? {
+            Sym::Const(Value::Absent) => Ok(!self.truth),
+            Sym::Const(value) => {
+                let found =
+                    countries_of(&value).is_some_and(|countries| items.iter().any(|item| countries.contains(item)));
+                Ok(if found { self.truth } else { !self.truth })
+            }
+            Sym::Node { path, ty } => {
+                let mut lits = Vec::new();
+                for item in items {
+                    lits.push(self.countries_contains(&path, &ty, item)?);
+                }
+                Ok(self.or(&lits))
+            }
+            _ => Err(Undecided("`countries` of a computed collection".to_owned())),
+        }
     }
 
     // ----- conditions -----
@@ -1008,6 +1079,13 @@ impl<'s> Encoder<'s> {
     }
 
     fn member(&mut self, ctx: Ctx<'_>, element: &IrExpr, collection: &IrExpr, env: &[Option<Sym>]) -> Result<Lit> {
+        if let IrExpr::Countries(codes) = collection {
+            return match self.sym(ctx, element, env)? {
+                Sym::Const(Value::Absent) => Ok(!self.truth),
+                Sym::Const(value) => self.countries_any(ctx, codes, &[value], env),
+                _ => Err(Undecided("membership of a fact in `countries(…)`".to_owned())),
+            };
+        }
         let element = self.sym(ctx, element, env)?;
         let collection = self.sym(ctx, collection, env)?;
         match (element, collection) {
@@ -1098,6 +1176,21 @@ impl<'s> Encoder<'s> {
     }
 
     fn intersects(&mut self, ctx: Ctx<'_>, a: &IrExpr, b: &IrExpr, env: &[Option<Sym>]) -> Result<Lit> {
+        match (a, b) {
+            (IrExpr::Countries(codes), other) | (other, IrExpr::Countries(codes))
+                if !matches!(other, IrExpr::Countries(_)) =>
+            {
+                return match self.sym(ctx, other, env)? {
+                    Sym::Const(Value::Absent) => Ok(!self.truth),
+                    Sym::Const(Value::Set(items) | Value::List(items)) => self.countries_any(ctx, codes, &items, env),
+                    _ => Err(Undecided("`countries(…)` intersected with a fact".to_owned())),
+                };
+            }
+            (IrExpr::Countries(_), IrExpr::Countries(_)) => {
+                return Err(Undecided("`countries(…)` intersected with `countries(…)`".to_owned()));
+            }
+            _ => {}
+        }
         let a = self.sym(ctx, a, env)?;
         let b = self.sym(ctx, b, env)?;
         match (a, b) {
@@ -1236,6 +1329,15 @@ impl<'s> Encoder<'s> {
             }
             IrExpr::DateShift { .. } => Err(Undecided("date arithmetic is not decided".to_owned())),
             IrExpr::Extreme { .. } => Err(Undecided("the later, earlier or first of dates is not decided".to_owned())),
+            IrExpr::Countries(codes) => match self.sym(ctx, codes, env)? {
+                Sym::Const(Value::Absent) => Ok(Sym::Const(Value::Absent)),
+                Sym::Const(value) => countries_of(&value)
+                    .map(|countries| Sym::Const(Value::Set(countries.into_boxed_slice())))
+                    .ok_or_else(mismatch),
+                _ => Err(Undecided(
+                    "`countries(…)` of a fact is decided only in `contains` and `intersects` with constants".to_owned(),
+                )),
+            },
             _ => Err(Undecided("an expression the analyser does not decide".to_owned())),
         }
     }
@@ -1917,6 +2019,21 @@ fn flip(op: BinOp) -> BinOp {
         BinOp::Ge => BinOp::Le,
         other => other,
     }
+}
+
+/// The sorted country parts of a constant set or list of ISO 3166 codes, as `countries(…)` gives them.
+fn countries_of(value: &Value) -> Option<Vec<Value>> {
+    let (Value::Set(items) | Value::List(items)) = value else { return None };
+    let mut countries: Vec<Value> = items
+        .iter()
+        .map(|item| match item {
+            Value::Str(text) => Value::Str(text.split_once('-').map_or(&**text, |(code, _)| code).into()),
+            other => other.clone(),
+        })
+        .collect();
+    countries.sort();
+    countries.dedup();
+    Some(countries)
 }
 
 fn mismatch() -> Undecided {

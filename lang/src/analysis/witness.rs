@@ -119,12 +119,23 @@ fn node(encoder: &Encoder<'_>, path: &mut Path, ty: &Ty, unit: Option<&str>) -> 
                         .collect(),
                 )
             }
-            Some(Leaf::StrSet(map)) => Json::Array(
-                map.iter()
-                    .filter(|(_, lit)| encoder.value(**lit))
-                    .map(|(text, _)| Json::String(text.clone()))
-                    .collect(),
-            ),
+            Some(Leaf::StrSet(map)) => {
+                let mut items: Vec<String> =
+                    map.iter().filter(|(_, lit)| encoder.value(**lit)).map(|(text, _)| text.clone()).collect();
+                // A country whose subdivision the model wants, with no subdivision code it names
+                // in the set: a code of its own (`DE-X1`), which no condition names.
+                for (country, lit) in encoder.subdivisions.get(path.as_slice()).into_iter().flatten() {
+                    let named = items.iter().any(|text| text.split_once('-').is_some_and(|(code, _)| code == country));
+                    if encoder.value(*lit) && !named {
+                        let code = (1..)
+                            .map(|n| format!("{country}-X{n}"))
+                            .find(|code| !map.contains_key(code))
+                            .unwrap_or_else(|| format!("{country}-X"));
+                        items.push(code);
+                    }
+                }
+                Json::Array(items.into_iter().map(Json::String).collect())
+            }
             Some(Leaf::List(lits)) => {
                 let mut items = Vec::new();
                 for (index, lit) in lits.iter().enumerate() {

@@ -37,6 +37,11 @@ pub const BUILTIN_FUNCTIONS: &[(&str, &str, &str)] = &[
         "first_of(date, date, …) -> date",
         "The earliest of the events that happened: unknown if any is unknown, else the earliest date that is not absent, absent only if all are.",
     ),
+    (
+        "countries",
+        "countries(set of string) -> set of string",
+        "The countries of ISO 3166 codes: each code's part before the first `-` (`DE-BY` gives `DE`, `DE` stays `DE`), as a set; absent if the set is.",
+    ),
 ];
 
 /// The type of a term: its parameters' types and its value's.
@@ -567,6 +572,7 @@ impl<'a> ExprChecker<'a> {
                     "later_of" => return self.extreme(true, false, name, args, span),
                     "earlier_of" => return self.extreme(false, false, name, args, span),
                     "first_of" => return self.extreme(false, true, name, args, span),
+                    "countries" => return self.countries(name, args, span),
                     _ => {}
                 }
                 self.unknown_name(name, None);
@@ -599,6 +605,39 @@ impl<'a> ExprChecker<'a> {
             irs.push(ir);
         }
         (IrExpr::Term { term: TermTarget::Decl(decl_ref(self.db, &key)), args: irs }, signature.result)
+    }
+
+    /// `countries(S)` (see [`BUILTIN_FUNCTIONS`]): one set or list of strings in, a set of strings
+    /// out.
+    fn countries(&mut self, name: &Ident, args: &[Expr], span: Span) -> (IrExpr, Ty) {
+        let [arg] = args else {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    "wrong-argument-count",
+                    span,
+                    format!("`{}` takes one set of codes, but {} were given", name.text, args.len()),
+                )
+                .with_help("write `countries(party.establishments) intersects eu_member_states`"),
+            );
+            return (IrExpr::Error, Ty::Error);
+        };
+        let strings = Ty::Set(Box::new(Ty::String));
+        let (ir, ty) = self.expr(arg, Some(&strings));
+        match &ty {
+            Ty::Error => (IrExpr::Error, Ty::Error),
+            Ty::Set(inner) | Ty::List(inner) if matches!(**inner, Ty::String) => {
+                (IrExpr::Countries(Box::new(ir)), strings)
+            }
+            other => {
+                let shown = self.show(other);
+                self.diagnostics.push(Diagnostic::error(
+                    "type-mismatch",
+                    arg.span,
+                    format!("`{}` reads ISO 3166 codes: expected a set of strings, found {shown}", name.text),
+                ));
+                (IrExpr::Error, Ty::Error)
+            }
+        }
     }
 
     /// `later_of(a, b, …)`, `earlier_of(a, b, …)` and `first_of(a, b, …)` (see

@@ -891,6 +891,9 @@ impl<'a, 'b> Evaluator<'a, 'b> {
                 tri_value(result)
             }
             IrExpr::Member { negated, element, collection } => tri_value(self.member(*negated, element, collection)),
+            IrExpr::Intersects(left, right) if is_countries(left) || is_countries(right) => {
+                tri_value(self.countries_intersect(left, right))
+            }
             IrExpr::Intersects(left, right) => {
                 let mark = self.buf.missing.len();
                 let left = self.eval(left);
@@ -1011,6 +1014,30 @@ impl<'a, 'b> Evaluator<'a, 'b> {
                     (false, None) => Cow::Owned(Value::Unknown),
                 }
             }
+            IrExpr::Countries(codes) => {
+                // The country part of each code; the set as it is when no code has a subdivision
+                // (nothing to build), an unknown code stays unknown.
+                let codes = self.eval(codes);
+                match &*codes {
+                    Value::Set(items) | Value::List(items) => {
+                        if matches!(&*codes, Value::Set(_)) && !items.iter().any(|item| country(item).is_some()) {
+                            return codes;
+                        }
+                        let mut countries: Vec<Value> = items
+                            .iter()
+                            .map(|item| match country(item) {
+                                Some(code) => Value::Str(code.into()),
+                                None => item.clone(),
+                            })
+                            .collect();
+                        countries.sort();
+                        countries.dedup();
+                        Cow::Owned(Value::Set(countries.into_boxed_slice()))
+                    }
+                    Value::Absent => Cow::Owned(Value::Absent),
+                    _ => Cow::Owned(Value::Unknown),
+                }
+            }
             IrExpr::Present { expr, present } => {
                 // Only an optional fact can be known to be absent; a required fact the description
                 // leaves out is unknown, and so is whether it is present.
@@ -1066,6 +1093,50 @@ impl<'a, 'b> Evaluator<'a, 'b> {
             }
         }
         if unknown { Tri::Unknown } else { decisive.not() }
+    }
+
+    /// `countries(S) intersects T` (either side, or both, `countries(…)`), compared code by code
+    /// on the country part without building the sets: the same truth value as the intersection
+    /// of the sets `countries` gives.
+    fn countries_intersect(&mut self, left: &'a IrExpr, right: &'a IrExpr) -> Tri {
+        let strip = |expr: &'a IrExpr| match expr {
+            IrExpr::Countries(codes) => (&**codes, true),
+            other => (other, false),
+        };
+        let ((left, left_countries), (right, right_countries)) = (strip(left), strip(right));
+        let mark = self.buf.missing.len();
+        let left = self.eval(left);
+        let right = self.eval(right);
+        let result = match (&*left, &*right) {
+            (Value::Absent, _) | (_, Value::Absent) => Tri::False,
+            (Value::Set(a) | Value::List(a), Value::Set(b) | Value::List(b)) => {
+                fn key(item: &Value, countries: bool) -> Option<&str> {
+                    match item {
+                        Value::Str(text) if countries => Some(text.split_once('-').map_or(&**text, |(code, _)| code)),
+                        Value::Str(text) => Some(text),
+                        _ => None,
+                    }
+                }
+                let found = a.iter().any(|x| {
+                    b.iter().any(|y| match (key(x, left_countries), key(y, right_countries)) {
+                        (Some(x), Some(y)) => x == y,
+                        _ => !is_unknown(x) && !is_unknown(y) && x == y,
+                    })
+                });
+                if found {
+                    Tri::True
+                } else if a.iter().any(is_unknown) || b.iter().any(is_unknown) {
+                    Tri::Unknown
+                } else {
+                    Tri::False
+                }
+            }
+            _ => Tri::Unknown,
+        };
+        if result != Tri::Unknown {
+            self.buf.missing.truncate(mark);
+        }
+        result
     }
 
     fn quantified(&mut self, every: bool, local: u32, list: &'a IrExpr, body: &'a IrExpr) -> Tri {
@@ -2224,6 +2295,20 @@ fn aggregate(instances: &[InstanceVerdict]) -> ObligationOutcome {
         ObligationOutcome::Pending
     } else {
         ObligationOutcome::Satisfied
+    }
+}
+
+/// Whether an expression is `countries(…)`.
+fn is_countries(expr: &IrExpr) -> bool {
+    matches!(expr, IrExpr::Countries(_))
+}
+
+/// The country part of an ISO 3166-2 code (`DE-BY` gives `DE`); `None` for a code without a
+/// subdivision and for anything but a string.
+fn country(value: &Value) -> Option<&str> {
+    match value {
+        Value::Str(text) => text.split_once('-').map(|(country, _)| country),
+        _ => None,
     }
 }
 

@@ -435,7 +435,8 @@ role developer(party in system.parties) = $0
             developer (role)
             later_of (later_of(date, date, …) -> date)
             earlier_of (earlier_of(date, date, …) -> date)
-            first_of (first_of(date, date, …) -> date)"#]],
+            first_of (first_of(date, date, …) -> date)
+            countries (countries(set of string) -> set of string)"#]],
     );
 }
 

@@ -44,7 +44,7 @@ impl Linker {
                         stack.push(base);
                     }
                 }
-                IrExpr::Not(inner) | IrExpr::Neg(inner) => stack.push(inner),
+                IrExpr::Not(inner) | IrExpr::Neg(inner) | IrExpr::Countries(inner) => stack.push(inner),
                 IrExpr::Present { expr, .. } => stack.push(expr),
                 // A set written out of constants (`{credit_scoring, chatbot}`) is built once here,
                 // not on every evaluation.

@@ -104,6 +104,9 @@ pub enum IrExpr {
         skip_absent: bool,
         operands: Vec<IrExpr>,
     },
+    /// `countries(S)`: the country part of each ISO 3166 code in a set or list of strings (the
+    /// text before the first `-`, so `DE-BY` gives `DE` and `DE` stays `DE`), as a set.
+    Countries(Box<IrExpr>),
     /// A date or instant shifted by a duration (`date + 15 days`), or a date by calendar months
     /// (`date + 2 months`).
     DateShift {
