@@ -222,6 +222,7 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
             linker.mapped(&mut claim.right);
         }
     }
+    crate::ir::link::inline_terms(&mut compiled);
     crate::ir::link::number_guards(&mut compiled);
     let _ = PeriodConvention::CalendarDays;
     Some(Arc::new(compiled))

@@ -8,10 +8,12 @@
 
 use std::path::{Path, PathBuf};
 
-use concord_lang::ir::flat::Op;
+use concord_lang::ir::flat::{Op, Operand};
 use concord_lang::value::Value;
 use concord_lang::{Description, Engine, Format, Outcomes, Rulebook};
 
+#[path = "../benches/support/eu_slice_descriptions.rs"]
+mod eu_slice_descriptions;
 #[path = "../benches/support/generated.rs"]
 mod generated;
 
@@ -80,6 +82,9 @@ fn rulebooks() -> Vec<(String, Rulebook)> {
     let mut engine = Engine::default();
     let file = engine.add_source("bench.concord", &generated::generated_rulebook("bench.rules", 90, 10));
     out.push(("generated".to_owned(), engine.compile(file).expect("the generated rulebook compiles")));
+    let mut engine = Engine::default();
+    let file = engine.add_source("eu_slice.concord", include_str!("../../bench/policy/eu_slice.concord"));
+    out.push(("eu_slice".to_owned(), engine.compile(file).expect("the EU slice compiles")));
     out
 }
 
@@ -171,6 +176,12 @@ fn the_flat_form_gives_the_outcomes_and_trace_of_the_tree() {
             let system = rulebook.load_description(generated::SYSTEM.as_bytes(), Format::Json);
             descriptions.push(system.expect("the benchmark's description loads"));
         }
+        if name == "eu_slice" {
+            for text in eu_slice_descriptions::eu_slice_descriptions() {
+                let system = rulebook.load_description(text.as_bytes(), Format::Json);
+                descriptions.push(system.expect("the benchmark's description loads"));
+            }
+        }
         assert!(!descriptions.is_empty(), "{name}: no description loads");
         n_compared += compare(&name, &rulebook, &descriptions, &as_written);
         let variants: Vec<Description> =
@@ -215,4 +226,31 @@ fn branches_with_when(
     classification: &concord_lang::ir::IrClassification,
 ) -> impl Iterator<Item = &concord_lang::ir::flat::FlatCondition> {
     classification.branches.iter().filter(|branch| branch.when.is_some()).map(|branch| &branch.flat)
+}
+
+/// A term without parameters read once by the conditions (or a single instruction) is written
+/// into the condition that reads it: the EU slice's `annex_iii_area` becomes the first
+/// instruction of `high_risk`'s branch, an intersection with the constant set, and no condition
+/// of the slice reads a term through the cache.
+#[test]
+fn terms_read_once_are_inlined() {
+    let (_, rulebook) = rulebooks().into_iter().find(|(name, _)| name == "eu_slice").expect("the EU slice");
+    let compiled = rulebook.compiled();
+    let high_risk = compiled.classifications.first().expect("high_risk");
+    let branch = high_risk.branches.first().expect("its first branch");
+    assert!(matches!(branch.flat.ops().first(), Some(Op::EnumIntersectsPath { .. })), "{:?}", branch.flat.ops());
+    let reads_term = |op: &Op| match op {
+        Op::Truth(operand) => matches!(operand, Operand::Term(_)),
+        Op::Member { element, collection, .. } => [element, collection].iter().any(|o| matches!(o, Operand::Term(_))),
+        Op::Compare { left, right, .. } => [left, right].iter().any(|o| matches!(o, Operand::Term(_))),
+        _ => false,
+    };
+    let conditions = compiled
+        .classifications
+        .iter()
+        .flat_map(branches_with_when)
+        .chain(compiled.redlines.iter().map(|redline| &redline.flat));
+    for flat in conditions {
+        assert!(!flat.ops().iter().any(reads_term), "{:?}", flat.ops());
+    }
 }

@@ -241,48 +241,51 @@ pub fn evaluate_outcomes(rulebook: &CompiledRulebook, system: &Value, as_of: Dat
     evaluator.record = false;
     evaluator.flat = walk == Walk::Flat;
     evaluator.buf.trace.clear();
-    let in_force = in_force(rulebook.applies_from, rulebook.applies_until, as_of);
+    // `in_force`, asked with the day keys the provisions are asked with.
+    let in_force = DayRange::new(rulebook.applies_from, rulebook.applies_until).contains(evaluator.as_of_key);
     out.redlines.clear();
     out.classifications.clear();
     out.obligations.clear();
     let flat = evaluator.flat;
     let today = evaluator.as_of_key;
     evaluator.buf.trace.reserve(2 * rulebook.redlines.len());
-    out.redlines.reserve(rulebook.redlines.len());
-    for (idx, redline) in rulebook.redlines.iter().enumerate() {
-        evaluator.buf.trace.push(Step::Redline(idx as u32));
+    // Written by index: most redlines are not prohibited.
+    out.redlines.resize(rulebook.redlines.len(), RedlineOutcome::NotProhibited);
+    for (idx, (redline, slot)) in rulebook.redlines.iter().zip(out.redlines.iter_mut()).enumerate() {
         // Most redlines of a rulebook are ruled out by their guard (`v in system.a.b` false):
         // decided here, with the steps `redline_core` would record (its condition false, so
         // neither the role nor the exceptions are weighed).
         if flat
             && in_force
             && redline.info.days.contains(today)
-            && let Some((variant, slots, negated)) = redline.flat.guard()
-            && evaluator.guard(variant, slots, negated, redline.flat.guard_path()) == Tri::False
+            && let Some((path, variant, negated)) = redline.flat.numbered_guard()
+            && evaluator.numbered_guard(path, variant, negated) == Tri::False
         {
-            evaluator.buf.trace.push(Step::Condition(Tri::False));
-            out.redlines.push(RedlineOutcome::NotProhibited);
+            evaluator.buf.trace.extend_from_slice(&[Step::Redline(idx as u32), Step::Condition(Tri::False)]);
             continue;
         }
+        evaluator.buf.trace.push(Step::Redline(idx as u32));
         let (outcome, _, _) = evaluator.redline_core(redline, in_force);
-        out.redlines.push(outcome);
+        *slot = outcome;
     }
     for idx in &rulebook.own_classifications {
         let decided = match rulebook.classifications.get(*idx as usize) {
-            Some(classification) if in_force && classification.info.days.contains(evaluator.as_of_key) => {
-                evaluator.tier_lookup(*idx, None).0
+            Some(classification) if in_force && classification.info.days.contains(today) => {
+                evaluator.decided_tier(*idx, classification)
             }
             _ => None,
         };
         out.classifications.push(decided);
     }
-    let mut instances = std::mem::take(&mut evaluator.buf.instances);
-    for (idx, obligation) in rulebook.obligations.iter().enumerate() {
-        evaluator.buf.trace.push(Step::Obligation(idx as u32));
-        let (outcome, _) = evaluator.obligation_core(obligation, in_force, &mut instances);
-        out.obligations.push(outcome);
+    if !rulebook.obligations.is_empty() {
+        let mut instances = std::mem::take(&mut evaluator.buf.instances);
+        for (idx, obligation) in rulebook.obligations.iter().enumerate() {
+            evaluator.buf.trace.push(Step::Obligation(idx as u32));
+            let (outcome, _) = evaluator.obligation_core(obligation, in_force, &mut instances);
+            out.obligations.push(outcome);
+        }
+        evaluator.buf.instances = instances;
     }
-    evaluator.buf.instances = instances;
     evaluator.finish();
 }
 
@@ -664,6 +667,38 @@ impl<'a, 'b> Evaluator<'a, 'b> {
         if negated { found.not() } else { found }
     }
 
+    /// A numbered guard's test (see `FlatCondition::numbered_guard`): the summary of its set,
+    /// made on first use in the decision, without the guard's instruction. Unknown should the
+    /// number not be the rulebook's: for the redline loop, which then weighs the condition in
+    /// full (so unknown is never taken for the guard's value).
+    #[inline(always)]
+    fn numbered_guard(&mut self, path: u32, variant: u32, negated: bool) -> Tri {
+        let found = match self.buf.guard_sets.get(path as usize) {
+            Some((stamp, EnumSet::Bits { bits, unknown })) if *stamp == self.buf.decision => {
+                if variant < 64 && bits & (1 << variant) != 0 {
+                    Tri::True
+                } else if *unknown {
+                    Tri::Unknown
+                } else {
+                    Tri::False
+                }
+            }
+            _ => return self.summarised_guard(path, variant, negated),
+        };
+        if negated { found.not() } else { found }
+    }
+
+    /// A numbered guard's test when its set is not yet summarised for this decision, or is
+    /// summarised otherwise than as bits.
+    #[inline(never)]
+    fn summarised_guard(&mut self, path: u32, variant: u32, negated: bool) -> Tri {
+        let rulebook = self.rulebook;
+        match rulebook.guard_paths.get(path as usize) {
+            Some(slots) => self.guard(variant, slots, negated, Some(path)),
+            None => Tri::Unknown,
+        }
+    }
+
     /// A condition in flat form that its guard did not rule out.
     fn flat_condition(&mut self, flat: &'a FlatCondition) -> Tri {
         // `level == t3` alone, the usual condition of a duty: asked directly.
@@ -681,7 +716,14 @@ impl<'a, 'b> Evaluator<'a, 'b> {
 
     /// Runs a condition's flat instructions from `pc`, with the accumulator and the mask of
     /// unknown operands as they were before it.
-    fn run_flat_from(&mut self, ops: &'a [Op], mut pc: usize, mut acc: Tri, mut unknown: u64) -> Tri {
+    fn run_flat_from(&mut self, ops: &'a [Op], pc: usize, acc: Tri, unknown: u64) -> Tri {
+        self.run_flat_inline(ops, pc, acc, unknown)
+    }
+
+    /// `run_flat_from`, inlined where a call would cost as much as a short condition's run
+    /// (the branches of a classification).
+    #[inline(always)]
+    fn run_flat_inline(&mut self, ops: &'a [Op], mut pc: usize, mut acc: Tri, mut unknown: u64) -> Tri {
         while let Some(op) = ops.get(pc) {
             pc += 1;
             acc = match op {
@@ -698,10 +740,23 @@ impl<'a, 'b> Evaluator<'a, 'b> {
                 }
                 Op::Truth(operand) => truth(self.read(operand)),
                 Op::EnumInPath { negated, variant, slots } => enum_in_path(self.system, *variant, slots, *negated),
-                Op::EnumIntersectsPath { slots, mask } => match walk_path(self.system, slots) {
-                    PathEnd::Found(collection) => enum_intersects(mask, collection),
-                    PathEnd::Absent => Tri::False,
-                    PathEnd::Unknown { .. } => Tri::Unknown,
+                Op::EnumIntersectsPath { slots, mask, path } => match self.buf.guard_sets.get(*path as usize) {
+                    // The set's summary, when made for this decision: the bits below 64 are all
+                    // an intersection with a constant can find there.
+                    Some((stamp, EnumSet::Bits { bits, unknown })) if *stamp == self.buf.decision => {
+                        if bits & mask.first().copied().unwrap_or(0) != 0 {
+                            Tri::True
+                        } else if *unknown {
+                            Tri::Unknown
+                        } else {
+                            Tri::False
+                        }
+                    }
+                    _ => match walk_path(self.system, slots) {
+                        PathEnd::Found(collection) => enum_intersects(mask, collection),
+                        PathEnd::Absent => Tri::False,
+                        PathEnd::Unknown { .. } => Tri::Unknown,
+                    },
                 },
                 Op::Member { negated, element, collection } => {
                     self.prepare(element);
@@ -1310,9 +1365,14 @@ impl<'a, 'b> Evaluator<'a, 'b> {
         }
         let rulebook = self.rulebook;
         let Some(classification) = rulebook.classifications.get(idx as usize) else { return };
-        if !self.record && self.quick_tier(idx, classification) {
+        if !self.record && self.quick_tier(idx, classification).is_some() {
             return;
         }
+        self.classify_into_cache(idx, classification);
+    }
+
+    /// Decides classification `idx` by `classify` into the tier cache.
+    fn classify_into_cache(&mut self, idx: u32, classification: &'a IrClassification) {
         let mut outcome = self.buf.tier_cache.get_mut(idx as usize).map(std::mem::take).unwrap_or_default();
         self.classify(classification, &mut outcome);
         if let (Some(slot), Some(cached)) =
@@ -1328,7 +1388,10 @@ impl<'a, 'b> Evaluator<'a, 'b> {
     /// wins (or none does) and no tier is merely possible. Decided straight into the tier cache,
     /// as `classify` would; false (nothing cached) when a branch is unknown, for `classify` to
     /// weigh it (conditions have no effect but the caches, so weighing them again is sound).
-    fn quick_tier(&mut self, idx: u32, classification: &'a IrClassification) -> bool {
+    ///
+    /// The tier decided (`Some(None)` when no branch holds), or `None` when a branch is unknown.
+    #[inline]
+    fn quick_tier(&mut self, idx: u32, classification: &'a IrClassification) -> Option<Option<u32>> {
         let mark = self.buf.missing.len();
         let mut holds = None;
         for (branch_idx, branch) in classification.branches.iter().enumerate() {
@@ -1337,6 +1400,10 @@ impl<'a, 'b> Evaluator<'a, 'b> {
             }
             let value = match &branch.when {
                 None => Tri::True,
+                // A branch in flat form without a guard: its instructions run here.
+                Some(_) if self.flat && !branch.flat.is_empty() && !branch.flat.is_guarded() => {
+                    self.run_flat_inline(branch.flat.ops(), 0, Tri::Unknown, 0)
+                }
                 Some(when) => self.when(&branch.flat, when),
             };
             match value {
@@ -1346,23 +1413,40 @@ impl<'a, 'b> Evaluator<'a, 'b> {
                 }
                 Tri::Unknown => {
                     self.buf.missing.truncate(mark);
-                    return false;
+                    return None;
                 }
                 Tri::False => {}
             }
         }
         self.buf.missing.truncate(mark);
         let decision = self.buf.decision;
+        let decided = holds.map(|(_, tier)| tier);
         let Scratch { tier_cache, tier_stamp, .. } = &mut *self.buf;
         if let (Some(slot), Some(stamp)) = (tier_cache.get_mut(idx as usize), tier_stamp.get_mut(idx as usize)) {
             slot.possible.clear();
-            slot.possible.extend(holds.map(|(_, tier)| tier));
-            slot.decided = holds.map(|(_, tier)| tier);
+            if let Some(tier) = decided {
+                slot.possible.push(tier);
+            }
+            slot.decided = decided;
             slot.branch = holds.map(|(branch, _)| branch);
             slot.missing.clear();
             *stamp = decision;
         }
-        true
+        Some(decided)
+    }
+
+    /// The tier classification `idx` decides, on the verdicts-only path: from the tier cache,
+    /// else by its branches tried in order (`quick_tier`), else weighed by `classify`.
+    #[inline]
+    fn decided_tier(&mut self, idx: u32, classification: &'a IrClassification) -> Option<u32> {
+        if let Some(outcome) = self.cached_tier(idx) {
+            return outcome.decided;
+        }
+        if let Some(decided) = self.quick_tier(idx, classification) {
+            return decided;
+        }
+        self.classify_into_cache(idx, classification);
+        self.cached_tier(idx).and_then(|outcome| outcome.decided)
     }
 
     /// Decides a classification into `outcome`, reusing its buffers.

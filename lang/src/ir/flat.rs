@@ -18,11 +18,15 @@ use std::fmt;
 use crate::syntax::ast::BinOp;
 use crate::value::Value;
 
-use super::{IrExpr, TermTarget, TierTarget};
+use super::{IrExpr, IrTerm, TermTarget, TierTarget};
 
 /// Junctions nested deeper than this keep the tree: the mask of unknown operands has one bit
 /// per level.
 const MAX_DEPTH: u32 = 64;
+
+/// Terms inlined into terms inlined … stop at this nesting (the checker rejects cycles; this
+/// bounds the lowering whatever it is given).
+const MAX_INLINING: u32 = 8;
 
 /// A condition lowered to flat instructions; empty when the condition is evaluated by the tree
 /// (before linking, or when nested too deep).
@@ -38,11 +42,21 @@ pub struct FlatCondition {
     /// rulebook is linked), so that the set is summarised once per decision; `u32::MAX` until
     /// then.
     guard_path: u32,
+    /// The guard's enum value and whether it is negated, beside the instructions, so that the
+    /// evaluator tests a numbered guard without reading them.
+    guard_variant: u32,
+    guard_negated: bool,
 }
 
 impl Default for FlatCondition {
     fn default() -> FlatCondition {
-        FlatCondition { ops: Box::default(), guarded: false, guard_path: u32::MAX }
+        FlatCondition {
+            ops: Box::default(),
+            guarded: false,
+            guard_path: u32::MAX,
+            guard_variant: 0,
+            guard_negated: false,
+        }
     }
 }
 
@@ -57,7 +71,14 @@ impl fmt::Debug for FlatCondition {
 impl FlatCondition {
     /// Lowers a linked condition. Leaves the tree in charge when it nests deeper than the mask.
     pub fn lower(expr: &IrExpr) -> FlatCondition {
-        let mut lowering = Lowering { ops: Vec::new(), too_deep: false };
+        FlatCondition::lower_inlining(expr, &[], &[])
+    }
+
+    /// Lowers a linked condition, with the truth of each term `t` where `inline[t]` holds
+    /// written as the instructions of the term's body (see [`inlinable_terms`]) instead of a
+    /// read of the term cache.
+    pub fn lower_inlining(expr: &IrExpr, terms: &[IrTerm], inline: &[bool]) -> FlatCondition {
+        let mut lowering = Lowering { ops: Vec::new(), too_deep: false, terms, inline, inlining: 0 };
         lowering.condition(expr, 0);
         if lowering.too_deep {
             return FlatCondition::default();
@@ -66,26 +87,47 @@ impl FlatCondition {
             lowering.ops.as_slice(),
             [Op::EnumInPath { .. }] | [Op::EnumInPath { .. }, Op::Decide { depth: 0, decisive: false, .. }, ..]
         );
-        FlatCondition { ops: lowering.ops.into_boxed_slice(), guarded, guard_path: u32::MAX }
+        let (guard_variant, guard_negated) = match lowering.ops.first() {
+            Some(Op::EnumInPath { negated, variant, .. }) if guarded => (*variant, *negated),
+            _ => (0, false),
+        };
+        FlatCondition {
+            ops: lowering.ops.into_boxed_slice(),
+            guarded,
+            guard_path: u32::MAX,
+            guard_variant,
+            guard_negated,
+        }
     }
 
-    /// Numbers the guard's path among `paths` (equal paths share a number).
+    /// Numbers the guard's path among `paths` (equal paths share a number), and the paths of
+    /// the intersections with constant sets, which read the same summaries.
     pub fn number_guard(&mut self, paths: &mut Vec<Box<[u32]>>) {
-        let Some((_, slots, _)) = self.guard() else { return };
-        let number = match paths.iter().position(|path| **path == *slots) {
-            Some(number) => number,
-            None => {
-                paths.push(slots.into());
-                paths.len() - 1
+        for op in &mut self.ops {
+            if let Op::EnumIntersectsPath { slots, path, .. } = op {
+                *path = path_number(paths, slots);
             }
-        };
-        self.guard_path = number as u32;
+        }
+        let Some((_, slots, _)) = self.guard() else { return };
+        let number = path_number(paths, slots);
+        self.guard_path = number;
     }
 
     /// The number of the guard's path among the rulebook's `guard_paths`, once numbered.
     #[inline]
     pub fn guard_path(&self) -> Option<u32> {
         (self.guard_path != u32::MAX).then_some(self.guard_path)
+    }
+
+    /// A numbered guard's test: the number of its path, its enum value and whether it is
+    /// negated.
+    #[inline]
+    pub fn numbered_guard(&self) -> Option<(u32, u32, bool)> {
+        (self.guarded && self.guard_path != u32::MAX).then_some((
+            self.guard_path,
+            self.guard_variant,
+            self.guard_negated,
+        ))
     }
 
     /// The guarding test (see `guarded`): its enum value, its slots and whether it is negated.
@@ -112,6 +154,12 @@ impl FlatCondition {
             | IrExpr::Intersects(..) => FlatCondition::lower(expr),
             _ => FlatCondition::default(),
         }
+    }
+
+    /// Whether the condition starts with a guard (see `guarded`).
+    #[inline]
+    pub fn is_guarded(&self) -> bool {
+        self.guarded
     }
 
     pub fn ops(&self) -> &[Op] {
@@ -154,6 +202,10 @@ pub enum Op {
     EnumIntersectsPath {
         slots: Box<[u32]>,
         mask: Box<[u64]>,
+        /// The path's number among the rulebook's `guard_paths` (see
+        /// [`FlatCondition::number_guard`]), so that the test reads the set's summary;
+        /// `u32::MAX` until numbered.
+        path: u32,
     },
     /// `element in collection`, or `not in`.
     Member {
@@ -191,12 +243,17 @@ pub enum Op {
     Tree(Box<IrExpr>),
 }
 
-struct Lowering {
+struct Lowering<'t> {
     ops: Vec<Op>,
     too_deep: bool,
+    /// The rulebook's terms, and which of them to inline (empty: none).
+    terms: &'t [IrTerm],
+    inline: &'t [bool],
+    /// How many inlined terms the instructions being lowered are nested in.
+    inlining: u32,
 }
 
-impl Lowering {
+impl Lowering<'_> {
     /// Appends the instructions of a condition at junction depth `depth`. The depth of
     /// expressions is bounded by the checker (64 brackets), so this recursion is too.
     fn condition(&mut self, expr: &IrExpr, depth: u32) {
@@ -242,11 +299,24 @@ impl Lowering {
                 let lowered = match (&**left, &**right) {
                     (IrExpr::RootPath { slots, .. }, IrExpr::Const(set))
                     | (IrExpr::Const(set), IrExpr::RootPath { slots, .. }) => {
-                        enum_mask(set).map(|mask| Op::EnumIntersectsPath { slots: slots.clone(), mask })
+                        enum_mask(set).map(|mask| Op::EnumIntersectsPath { slots: slots.clone(), mask, path: u32::MAX })
                     }
                     _ => None,
                 };
                 self.leaf(lowered, expr);
+            }
+            IrExpr::Term { term: TermTarget::Index(idx), args }
+                if args.is_empty()
+                    && self.inlining < MAX_INLINING
+                    && self.inline.get(*idx as usize).copied().unwrap_or(false) =>
+            {
+                let Some(term) = self.terms.get(*idx as usize) else {
+                    return self.leaf(operand(expr).map(Op::Truth), expr);
+                };
+                // The term's body is a condition: its truth value is the term's.
+                self.inlining += 1;
+                self.condition(&term.body, depth);
+                self.inlining -= 1;
             }
             _ => self.leaf(operand(expr).map(Op::Truth), expr),
         }
@@ -282,6 +352,60 @@ impl Lowering {
             if let Some(Op::Decide { end: target, .. }) = self.ops.get_mut(at) {
                 *target = end;
             }
+        }
+    }
+}
+
+/// Which terms the provisions' conditions read inline rather than through the term cache: terms
+/// without parameters whose body is in flat form without a leaf left to the tree, and that are
+/// read once among the flat forms of `conditions` and of the terms' bodies, or are a single
+/// instruction (cheaper to run again than to look up). Their body then runs where they are read,
+/// with no cache entry written and read. `conditions` are lowered without inlining.
+pub fn inlinable_terms<'c>(terms: &[IrTerm], conditions: impl Iterator<Item = &'c FlatCondition>) -> Vec<bool> {
+    let mut reads = vec![0u32; terms.len()];
+    let mut count = |ops: &[Op]| {
+        for op in ops {
+            let operands: [Option<&Operand>; 2] = match op {
+                Op::Truth(operand) => [Some(operand), None],
+                Op::Member { element, collection, .. } => [Some(element), Some(collection)],
+                Op::Compare { left, right, .. } => [Some(left), Some(right)],
+                _ => [None, None],
+            };
+            for operand in operands.into_iter().flatten() {
+                if let Operand::Term(idx) = operand
+                    && let Some(n) = reads.get_mut(*idx as usize)
+                {
+                    *n += 1;
+                }
+            }
+        }
+    };
+    for condition in conditions {
+        count(condition.ops());
+    }
+    for term in terms {
+        count(term.flat.ops());
+    }
+    terms
+        .iter()
+        .zip(&reads)
+        .map(|(term, reads)| {
+            let ops = term.flat.ops();
+            term.n_params == 0
+                && !ops.is_empty()
+                && !ops.iter().any(|op| matches!(op, Op::Tree(_)))
+                && (*reads == 1 || ops.len() == 1)
+        })
+        .collect()
+}
+
+/// The number of `slots` among `paths`, added if new.
+fn path_number(paths: &mut Vec<Box<[u32]>>, slots: &[u32]) -> u32 {
+    match paths.iter().position(|path| **path == *slots) {
+        Some(number) => number as u32,
+        None => {
+            paths.push(slots.into());
+            (paths.len() - 1) as u32
         }
     }
 }

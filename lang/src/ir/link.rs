@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::flat::FlatCondition;
+use super::flat::{self, FlatCondition};
 use super::{DeclRef, IrBinder, IrDue, IrException, IrExpr, MappedTarget, TermTarget, TierTarget};
 use crate::value::Value;
 
@@ -156,6 +156,61 @@ impl Linker {
             }
             IrDue::WithoutUndueDelay | IrDue::Standing => {}
         }
+    }
+}
+
+/// Writes the terms worth inlining (see [`flat::inlinable_terms`]) into the flat form of every
+/// provision's condition that reads them, once the whole rulebook is linked and lowered.
+pub fn inline_terms(compiled: &mut super::CompiledRulebook) {
+    let super::CompiledRulebook { terms, classifications, redlines, obligations, .. } = compiled;
+    let mut conditions: Vec<&FlatCondition> = Vec::new();
+    for branch in classifications.iter().flat_map(|classification| &classification.branches) {
+        conditions.push(&branch.flat);
+    }
+    for redline in redlines.iter() {
+        conditions.push(&redline.flat);
+        let mut stack: Vec<&IrException> = redline.exceptions.iter().collect();
+        while let Some(exception) = stack.pop() {
+            conditions.push(&exception.flat);
+            stack.extend(exception.exceptions.iter());
+        }
+    }
+    for obligation in obligations.iter() {
+        conditions.push(&obligation.flat);
+        let mut stack: Vec<&IrException> = obligation.exceptions.iter().collect();
+        while let Some(exception) = stack.pop() {
+            conditions.push(&exception.flat);
+            stack.extend(exception.exceptions.iter());
+        }
+    }
+    let inline = flat::inlinable_terms(terms, conditions.into_iter());
+    if !inline.contains(&true) {
+        return;
+    }
+    let lower = |flat: &mut FlatCondition, when: &IrExpr| {
+        if !flat.is_empty() {
+            *flat = FlatCondition::lower_inlining(when, terms, &inline);
+        }
+    };
+    for branch in classifications.iter_mut().flat_map(|classification| &mut classification.branches) {
+        if let Some(when) = &branch.when {
+            lower(&mut branch.flat, when);
+        }
+    }
+    let mut exceptions: Vec<&mut IrException> = Vec::new();
+    for redline in redlines.iter_mut() {
+        lower(&mut redline.flat, &redline.when);
+        exceptions.extend(redline.exceptions.iter_mut());
+    }
+    for obligation in obligations.iter_mut() {
+        if let Some(when) = &obligation.when {
+            lower(&mut obligation.flat, when);
+        }
+        exceptions.extend(obligation.exceptions.iter_mut());
+    }
+    while let Some(exception) = exceptions.pop() {
+        lower(&mut exception.flat, &exception.when);
+        exceptions.extend(exception.exceptions.iter_mut());
     }
 }
 
