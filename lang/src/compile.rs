@@ -104,6 +104,7 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
         mappings: Vec::new(),
         term_names: Vec::new(),
         guard_paths: Vec::new(),
+        redline_guards: Vec::new(),
     };
     let mut linker = Linker { terms: BTreeMap::new(), tiers: BTreeMap::new() };
     let mut files = import_closure(db, file).clone();

@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 
 use self::deadline::{DueAt, DueDate, MAX_PERIODS, Periods, compute_due, utc_date};
 use self::verdict::*;
-use crate::ir::flat::{FlatCondition, Op, Operand, mask_has};
+use crate::ir::flat::{FlatCondition, Op, Operand, Test, mask_has};
 use crate::ir::*;
 use crate::schema::Schema;
 use crate::syntax::ast::BinOp;
@@ -151,6 +151,9 @@ struct Scratch {
     /// The sets guards test (`CompiledRulebook::guard_paths`), summarised when first asked in a
     /// decision (valid where stamped with the current decision).
     guard_sets: Vec<(u32, EnumSet)>,
+    /// For each of those sets, the masks of the enum values whose guard is false (`in`, then
+    /// `not in`), made by `Evaluator::guard_masks` for the redline loop.
+    guard_masks: Vec<[u64; 2]>,
     /// The steps weighed so far (see [`Step`]).
     trace: Vec<Step>,
     /// Unsure marks and facts used of the verdict being built (full verdicts only).
@@ -217,6 +220,17 @@ impl std::fmt::Debug for Scratch {
     }
 }
 
+/// Where a condition's graph goes from `node` on its leaf's `outcome`.
+#[inline(always)]
+fn next(node: &flat::Node, outcome: Tri) -> u32 {
+    let [on_true, on_false, on_unknown] = node.next;
+    match outcome {
+        Tri::True => on_true,
+        Tri::False => on_false,
+        Tri::Unknown => on_unknown,
+    }
+}
+
 /// An empty vector of another lifetime, with the allocation of `vec`: the buffers of one
 /// decision serve the next without a new allocation. (The standard library collects a vector's
 /// own `into_iter` in place; `no_alloc.rs` would catch it if it stopped doing so.)
@@ -251,22 +265,37 @@ pub fn evaluate_outcomes(rulebook: &CompiledRulebook, system: &Value, as_of: Dat
     evaluator.buf.trace.reserve(2 * rulebook.redlines.len());
     // Written by index: most redlines are not prohibited.
     out.redlines.resize(rulebook.redlines.len(), RedlineOutcome::NotProhibited);
-    for (idx, (redline, slot)) in rulebook.redlines.iter().zip(out.redlines.iter_mut()).enumerate() {
-        // Most redlines of a rulebook are ruled out by their guard (`v in system.a.b` false):
-        // decided here, with the steps `redline_core` would record (its condition false, so
-        // neither the role nor the exceptions are weighed).
-        if flat
-            && in_force
-            && redline.info.days.contains(today)
-            && let Some((path, variant, negated)) = redline.flat.numbered_guard()
-            && evaluator.numbered_guard(path, variant, negated) == Tri::False
-        {
-            evaluator.buf.trace.extend_from_slice(&[Step::Redline(idx as u32), Step::Condition(Tri::False)]);
-            continue;
+    let guards = &rulebook.redline_guards;
+    if flat && in_force && guards.len() == rulebook.redlines.len() {
+        // Every guard's set summarised now, as masks of the values whose guard is false.
+        evaluator.guard_masks();
+        for (idx, guard) in guards.iter().enumerate() {
+            // Most redlines of a rulebook are ruled out by their guard (`v in system.a.b`
+            // false): decided here from the packed table, with the steps `redline_core` would
+            // record (its condition false, so neither the role nor the exceptions are weighed).
+            if guard.days.contains(today)
+                && let Some(mask) = evaluator.buf.guard_masks.get(guard.path as usize)
+                && {
+                    let [ruled_in, ruled_not_in] = *mask;
+                    if guard.negated { ruled_not_in } else { ruled_in }
+                } & guard.bit
+                    != 0
+            {
+                evaluator.buf.trace.extend_from_slice(&[Step::Redline(idx as u32), Step::Condition(Tri::False)]);
+                continue;
+            }
+            evaluator.buf.trace.push(Step::Redline(idx as u32));
+            if let (Some(redline), Some(slot)) = (rulebook.redlines.get(idx), out.redlines.get_mut(idx)) {
+                let (outcome, _, _) = evaluator.redline_core(redline, in_force);
+                *slot = outcome;
+            }
         }
-        evaluator.buf.trace.push(Step::Redline(idx as u32));
-        let (outcome, _, _) = evaluator.redline_core(redline, in_force);
-        *slot = outcome;
+    } else {
+        for (idx, (redline, slot)) in rulebook.redlines.iter().zip(out.redlines.iter_mut()).enumerate() {
+            evaluator.buf.trace.push(Step::Redline(idx as u32));
+            let (outcome, _, _) = evaluator.redline_core(redline, in_force);
+            *slot = outcome;
+        }
     }
     for idx in &rulebook.own_classifications {
         let decided = match rulebook.classifications.get(*idx as usize) {
@@ -617,14 +646,19 @@ impl<'a, 'b> Evaluator<'a, 'b> {
             if first == Tri::False {
                 return Tri::False;
             }
-            return self.after_guard(flat.ops(), first);
+            return self.after_guard(flat, first);
         }
         self.flat_condition(flat)
     }
 
     /// The rest of a guarded condition whose guard came out `first` (true or unknown): the
-    /// instructions after the guard's `Decide`, as the loop would run them.
-    fn after_guard(&mut self, ops: &'a [Op], first: Tri) -> Tri {
+    /// graph from where the guard's outcome leads, or the instructions after the guard's
+    /// `Decide`, as the loop would run them.
+    fn after_guard(&mut self, flat: &'a FlatCondition, first: Tri) -> Tri {
+        if let Some(node) = flat.nodes().first() {
+            return self.run_graph(flat, next(node, first));
+        }
+        let ops = flat.ops();
         match ops.get(2..) {
             Some(rest) if !rest.is_empty() => {
                 // The `Decide` of depth 0 remembers an unknown guard in bit 0.
@@ -667,35 +701,22 @@ impl<'a, 'b> Evaluator<'a, 'b> {
         if negated { found.not() } else { found }
     }
 
-    /// A numbered guard's test (see `FlatCondition::numbered_guard`): the summary of its set,
-    /// made on first use in the decision, without the guard's instruction. Unknown should the
-    /// number not be the rulebook's: for the redline loop, which then weighs the condition in
-    /// full (so unknown is never taken for the guard's value).
-    #[inline(always)]
-    fn numbered_guard(&mut self, path: u32, variant: u32, negated: bool) -> Tri {
-        let found = match self.buf.guard_sets.get(path as usize) {
-            Some((stamp, EnumSet::Bits { bits, unknown })) if *stamp == self.buf.decision => {
-                if variant < 64 && bits & (1 << variant) != 0 {
-                    Tri::True
-                } else if *unknown {
-                    Tri::Unknown
-                } else {
-                    Tri::False
-                }
-            }
-            _ => return self.summarised_guard(path, variant, negated),
-        };
-        if negated { found.not() } else { found }
-    }
-
-    /// A numbered guard's test when its set is not yet summarised for this decision, or is
-    /// summarised otherwise than as bits.
-    #[inline(never)]
-    fn summarised_guard(&mut self, path: u32, variant: u32, negated: bool) -> Tri {
-        let rulebook = self.rulebook;
-        match rulebook.guard_paths.get(path as usize) {
-            Some(slots) => self.guard(variant, slots, negated, Some(path)),
-            None => Tri::Unknown,
+    /// Summarises every set the rulebook's guards test, for this decision, and gives for each
+    /// the masks of the enum values whose guard is false: `[in, not in]`. A value of 64 or more
+    /// (bit 0, see `RedlineGuard::bit`) is never ruled out by a mask, so its redline is weighed
+    /// in full.
+    fn guard_masks(&mut self) {
+        let decision = self.buf.decision;
+        let Scratch { guard_sets, guard_masks, .. } = &mut *self.buf;
+        guard_masks.clear();
+        for (slots, (stamp, summary)) in self.rulebook.guard_paths.iter().zip(guard_sets.iter_mut()) {
+            *summary = EnumSet::of(walk_path(self.system, slots));
+            *stamp = decision;
+            guard_masks.push(match *summary {
+                EnumSet::Bits { bits, unknown } => [if unknown { 0 } else { !bits }, bits],
+                EnumSet::Absent => [!0, 0],
+                EnumSet::Unknown | EnumSet::Other => [0, 0],
+            });
         }
     }
 
@@ -705,13 +726,39 @@ impl<'a, 'b> Evaluator<'a, 'b> {
         if let [Op::TierIs { classification, tier, negated }] = flat.ops() {
             return self.tier_is(*classification, *tier, *negated);
         }
-        self.run_flat(flat.ops())
+        self.run_flat(flat)
     }
 
-    /// Runs a condition's flat instructions (see `ir/flat.rs`): one accumulator, and one bit
-    /// per level of junction for "an operand was unknown".
-    fn run_flat(&mut self, ops: &'a [Op]) -> Tri {
-        self.run_flat_from(ops, 0, Tri::Unknown, 0)
+    /// Runs a condition's flat form: its graph of leaves when it has one, else its instructions.
+    fn run_flat(&mut self, flat: &'a FlatCondition) -> Tri {
+        if flat.nodes().is_empty() {
+            return self.run_flat_from(flat.ops(), 0, Tri::Unknown, 0);
+        }
+        self.run_graph(flat, 0)
+    }
+
+    /// Runs a condition's graph of leaves (see `flat::Node`) from node `at`: each leaf's
+    /// outcome says which leaf comes next, or the condition's value.
+    #[inline(always)]
+    fn run_graph(&mut self, flat: &'a FlatCondition, mut at: u32) -> Tri {
+        let (ops, nodes) = (flat.ops(), flat.nodes());
+        loop {
+            let Some(node) = nodes.get(at as usize) else {
+                return match at.wrapping_sub(flat::END) {
+                    0 => Tri::True,
+                    1 => Tri::False,
+                    _ => Tri::Unknown,
+                };
+            };
+            let outcome = match self.test(node.test) {
+                Some(outcome) => outcome,
+                None => match ops.get(node.leaf as usize) {
+                    Some(op) => self.leaf(op),
+                    None => Tri::Unknown,
+                },
+            };
+            at = next(node, outcome);
+        }
     }
 
     /// Runs a condition's flat instructions from `pc`, with the accumulator and the mask of
@@ -727,55 +774,6 @@ impl<'a, 'b> Evaluator<'a, 'b> {
         while let Some(op) = ops.get(pc) {
             pc += 1;
             acc = match op {
-                Op::Const(value) => Tri::from_bool(*value),
-                // The commonest operands read without the general dispatch.
-                Op::Truth(Operand::Path(slots)) => match walk_path(self.system, slots) {
-                    PathEnd::Found(value) => truth(value),
-                    PathEnd::Absent => Tri::False,
-                    PathEnd::Unknown { .. } => Tri::Unknown,
-                },
-                Op::Truth(Operand::Term(idx)) => {
-                    self.prepare_term(*idx);
-                    self.cached_term(*idx).map_or(Tri::Unknown, |cached| truth(&cached.value))
-                }
-                Op::Truth(operand) => truth(self.read(operand)),
-                Op::EnumInPath { negated, variant, slots } => enum_in_path(self.system, *variant, slots, *negated),
-                Op::EnumIntersectsPath { slots, mask, path } => match self.buf.guard_sets.get(*path as usize) {
-                    // The set's summary, when made for this decision: the bits below 64 are all
-                    // an intersection with a constant can find there.
-                    Some((stamp, EnumSet::Bits { bits, unknown })) if *stamp == self.buf.decision => {
-                        if bits & mask.first().copied().unwrap_or(0) != 0 {
-                            Tri::True
-                        } else if *unknown {
-                            Tri::Unknown
-                        } else {
-                            Tri::False
-                        }
-                    }
-                    _ => match walk_path(self.system, slots) {
-                        PathEnd::Found(collection) => enum_intersects(mask, collection),
-                        PathEnd::Absent => Tri::False,
-                        PathEnd::Unknown { .. } => Tri::Unknown,
-                    },
-                },
-                Op::Member { negated, element, collection } => {
-                    self.prepare(element);
-                    self.prepare(collection);
-                    member_values(*negated, self.read(element), self.read(collection))
-                }
-                Op::Compare { op, left: Operand::Path(slots), right: Operand::Const(constant) } => {
-                    match walk_path(self.system, slots) {
-                        PathEnd::Found(value) => compare_values(*op, value, constant),
-                        PathEnd::Absent => compare_values(*op, &ABSENT, constant),
-                        PathEnd::Unknown { .. } => Tri::Unknown,
-                    }
-                }
-                Op::Compare { op, left, right } => {
-                    self.prepare(left);
-                    self.prepare(right);
-                    compare_values(*op, self.read(left), self.read(right))
-                }
-                Op::TierIs { classification, tier, negated } => self.tier_is(*classification, *tier, *negated),
                 Op::Not => acc.not(),
                 Op::Decide { depth, decisive, end } => {
                     let bit = 1u64 << depth;
@@ -801,10 +799,117 @@ impl<'a, 'b> Evaluator<'a, 'b> {
                         decisive.not()
                     }
                 }
-                Op::Tree(expr) => self.condition(expr),
+                leaf => self.leaf(leaf),
             };
         }
         acc
+    }
+
+    /// A graph leaf's compact test (see `flat::Test`): its truth value, or `None` when the fast
+    /// case does not hold and the instruction must run.
+    #[inline(always)]
+    fn test(&self, test: Test) -> Option<Tri> {
+        let fields = match self.system {
+            Value::Record(fields) => fields,
+            _ => return None,
+        };
+        match test {
+            Test::Op => None,
+            Test::Fact1 { slot } => match fields.get(slot as usize) {
+                Some(Value::Bool(value)) => Some(Tri::from_bool(*value)),
+                _ => None,
+            },
+            Test::Fact2 { outer, inner } => match fields.get(outer as usize) {
+                Some(Value::Record(inner_fields)) => match inner_fields.get(inner as usize) {
+                    Some(Value::Bool(value)) => Some(Tri::from_bool(*value)),
+                    _ => None,
+                },
+                _ => None,
+            },
+            Test::InSet { path, bit, negated } => match self.buf.guard_sets.get(path as usize) {
+                Some((stamp, EnumSet::Bits { bits, unknown })) if *stamp == self.buf.decision => {
+                    let found = if bits & bit != 0 {
+                        Tri::True
+                    } else if *unknown {
+                        Tri::Unknown
+                    } else {
+                        Tri::False
+                    };
+                    Some(if negated { found.not() } else { found })
+                }
+                _ => None,
+            },
+            Test::Intersects { path, mask } => match self.buf.guard_sets.get(path as usize) {
+                Some((stamp, EnumSet::Bits { bits, unknown })) if *stamp == self.buf.decision => {
+                    Some(if bits & mask != 0 {
+                        Tri::True
+                    } else if *unknown {
+                        Tri::Unknown
+                    } else {
+                        Tri::False
+                    })
+                }
+                _ => None,
+            },
+        }
+    }
+
+    /// A leaf instruction's truth value (`Not`, `Decide` and `Last` are not leaves: unknown).
+    #[inline(always)]
+    fn leaf(&mut self, op: &'a Op) -> Tri {
+        match op {
+            Op::Const(value) => Tri::from_bool(*value),
+            // The commonest operands read without the general dispatch.
+            Op::Truth(Operand::Path(slots)) => match walk_path(self.system, slots) {
+                PathEnd::Found(value) => truth(value),
+                PathEnd::Absent => Tri::False,
+                PathEnd::Unknown { .. } => Tri::Unknown,
+            },
+            Op::Truth(Operand::Term(idx)) => {
+                self.prepare_term(*idx);
+                self.cached_term(*idx).map_or(Tri::Unknown, |cached| truth(&cached.value))
+            }
+            Op::Truth(operand) => truth(self.read(operand)),
+            Op::EnumInPath { negated, variant, slots } => enum_in_path(self.system, *variant, slots, *negated),
+            Op::EnumIntersectsPath { slots, mask, path } => match self.buf.guard_sets.get(*path as usize) {
+                // The set's summary, when made for this decision: the bits below 64 are all
+                // an intersection with a constant can find there.
+                Some((stamp, EnumSet::Bits { bits, unknown })) if *stamp == self.buf.decision => {
+                    if bits & mask.first().copied().unwrap_or(0) != 0 {
+                        Tri::True
+                    } else if *unknown {
+                        Tri::Unknown
+                    } else {
+                        Tri::False
+                    }
+                }
+                _ => match walk_path(self.system, slots) {
+                    PathEnd::Found(collection) => enum_intersects(mask, collection),
+                    PathEnd::Absent => Tri::False,
+                    PathEnd::Unknown { .. } => Tri::Unknown,
+                },
+            },
+            Op::Member { negated, element, collection } => {
+                self.prepare(element);
+                self.prepare(collection);
+                member_values(*negated, self.read(element), self.read(collection))
+            }
+            Op::Compare { op, left: Operand::Path(slots), right: Operand::Const(constant) } => {
+                match walk_path(self.system, slots) {
+                    PathEnd::Found(value) => compare_values(*op, value, constant),
+                    PathEnd::Absent => compare_values(*op, &ABSENT, constant),
+                    PathEnd::Unknown { .. } => Tri::Unknown,
+                }
+            }
+            Op::Compare { op, left, right } => {
+                self.prepare(left);
+                self.prepare(right);
+                compare_values(*op, self.read(left), self.read(right))
+            }
+            Op::TierIs { classification, tier, negated } => self.tier_is(*classification, *tier, *negated),
+            Op::Tree(expr) => self.condition(expr),
+            Op::Not | Op::Decide { .. } | Op::Last { .. } => Tri::Unknown,
+        }
     }
 
     /// Makes an operand readable: a term not yet evaluated for this decision is evaluated into
@@ -825,7 +930,7 @@ impl<'a, 'b> Evaluator<'a, 'b> {
         let rulebook = self.rulebook;
         match rulebook.terms.get(idx as usize) {
             // A condition in flat form, where nothing is recorded: run and cached directly.
-            Some(term) if !self.record && !term.flat.is_empty() => self.flat_term(idx, term.flat.ops()),
+            Some(term) if !self.record && !term.flat.is_empty() => self.flat_term(idx, &term.flat),
             _ => {
                 let frame = self.locals.len();
                 self.term_in_frame(idx, frame, 0);
@@ -836,11 +941,11 @@ impl<'a, 'b> Evaluator<'a, 'b> {
     /// A parameterless term whose body is a condition in flat form, evaluated into the term
     /// cache on the verdicts-only path: what `term_in_frame` does there, without what it records
     /// for full verdicts.
-    fn flat_term(&mut self, idx: u32, ops: &'a [Op]) {
+    fn flat_term(&mut self, idx: u32, flat: &'a FlatCondition) {
         let frame = self.locals.len();
         let saved_frame = std::mem::replace(&mut self.frame, frame);
         let mark = self.buf.missing.len();
-        let value = match self.run_flat(ops) {
+        let value = match self.run_flat(flat) {
             Tri::True => Value::Bool(true),
             Tri::False => Value::Bool(false),
             Tri::Unknown => Value::Unknown,
@@ -1293,7 +1398,7 @@ impl<'a, 'b> Evaluator<'a, 'b> {
         let mark = self.buf.missing.len();
         let value = if self.flat && n_args == 0 && !term.flat.is_empty() {
             // The body is a condition (see `FlatCondition::lower_term`): its value is its truth.
-            match self.run_flat(term.flat.ops()) {
+            match self.run_flat(&term.flat) {
                 Tri::True => Value::Bool(true),
                 Tri::False => Value::Bool(false),
                 Tri::Unknown => Value::Unknown,
@@ -1401,8 +1506,8 @@ impl<'a, 'b> Evaluator<'a, 'b> {
             let value = match &branch.when {
                 None => Tri::True,
                 // A branch in flat form without a guard: its instructions run here.
-                Some(_) if self.flat && !branch.flat.is_empty() && !branch.flat.is_guarded() => {
-                    self.run_flat_inline(branch.flat.ops(), 0, Tri::Unknown, 0)
+                Some(_) if self.flat && !branch.flat.nodes().is_empty() && !branch.flat.is_guarded() => {
+                    self.run_graph(&branch.flat, 0)
                 }
                 Some(when) => self.when(&branch.flat, when),
             };

@@ -46,12 +46,60 @@ pub struct FlatCondition {
     /// evaluator tests a numbered guard without reading them.
     guard_variant: u32,
     guard_negated: bool,
+    /// The same instructions as a graph of leaves (see [`Node`]): what the evaluator runs.
+    /// Empty when the graph would be too large, and then the instructions run as they are.
+    nodes: Box<[Node]>,
 }
+
+/// A leaf of a condition's graph: the leaf instruction `ops[leaf]`, and where the run goes on
+/// when it is true, false or unknown (`next[0]`, `next[1]`, `next[2]`): another node, or an end
+/// ([`END`] plus 0, 1 or 2: the condition is true, false or unknown).
+///
+/// The graph is derived from the instructions by running their junction logic (`Not`,
+/// `Decide`, `Last`) ahead of time for each outcome of each leaf: a node stands for a leaf and
+/// the mask of junctions that have seen an unknown operand when the run reaches it, so the
+/// evaluator's run is one leaf after another, with no instruction in between. Node 0 is the
+/// first instruction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Node {
+    pub leaf: u32,
+    pub next: [u32; 3],
+    /// The leaf's commonest forms, tested without reading the instruction (set by `link` once
+    /// the rulebook's sets are numbered; [`Test::Op`] until then).
+    pub test: Test,
+}
+
+/// A graph leaf's test in a compact form. Each is a fast case of the instruction `ops[leaf]`:
+/// where the fast case does not hold (a fact that is not a boolean, a set not summarised in
+/// bits), the evaluator runs the instruction itself, so a test never changes a result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Test {
+    /// The instruction as it is.
+    Op,
+    /// The truth of a boolean fact in field `slot` of the top level.
+    Fact1 { slot: u32 },
+    /// The truth of a boolean fact in field `inner` of the record in field `outer`.
+    Fact2 { outer: u32, inner: u32 },
+    /// `v in S` (or `not in`) for the set numbered `path` among the rulebook's `guard_paths`,
+    /// `bit` standing for `v` (below 64).
+    InSet { path: u32, bit: u64, negated: bool },
+    /// `S intersects {…}` for the set numbered `path`, the constant's values all below 64.
+    Intersects { path: u32, mask: u64 },
+}
+
+/// The first of the three ends of a graph: `END` (true), `END + 1` (false), `END + 2`
+/// (unknown).
+pub const END: u32 = u32::MAX - 2;
+
+/// Graphs larger than this are not built (the instructions run as they are): the unknown masks
+/// of deeply nested junctions could multiply the nodes.
+const MAX_NODES: usize = 512;
 
 impl Default for FlatCondition {
     fn default() -> FlatCondition {
         FlatCondition {
             ops: Box::default(),
+            nodes: Box::default(),
             guarded: false,
             guard_path: u32::MAX,
             guard_variant: 0,
@@ -91,8 +139,10 @@ impl FlatCondition {
             Some(Op::EnumInPath { negated, variant, .. }) if guarded => (*variant, *negated),
             _ => (0, false),
         };
+        let nodes = graph(&lowering.ops).unwrap_or_default();
         FlatCondition {
             ops: lowering.ops.into_boxed_slice(),
+            nodes,
             guarded,
             guard_path: u32::MAX,
             guard_variant,
@@ -111,6 +161,31 @@ impl FlatCondition {
         let Some((_, slots, _)) = self.guard() else { return };
         let number = path_number(paths, slots);
         self.guard_path = number;
+    }
+
+    /// Gives the graph's leaves their compact tests (see [`Test`]), once the rulebook's sets
+    /// are numbered (`paths`, the rulebook's `guard_paths`).
+    pub fn set_tests(&mut self, paths: &[Box<[u32]>]) {
+        let ops = &self.ops;
+        for node in &mut self.nodes {
+            node.test = match ops.get(node.leaf as usize) {
+                Some(Op::Truth(Operand::Path(slots))) => match **slots {
+                    [slot] => Test::Fact1 { slot },
+                    [outer, inner] => Test::Fact2 { outer, inner },
+                    _ => Test::Op,
+                },
+                Some(Op::EnumInPath { negated, variant, slots }) if *variant < 64 => {
+                    match paths.iter().position(|path| **path == **slots) {
+                        Some(path) => Test::InSet { path: path as u32, bit: 1 << variant, negated: *negated },
+                        None => Test::Op,
+                    }
+                }
+                Some(Op::EnumIntersectsPath { mask, path, .. }) if *path != u32::MAX && mask.len() <= 1 => {
+                    Test::Intersects { path: *path, mask: mask.first().copied().unwrap_or(0) }
+                }
+                _ => Test::Op,
+            };
+        }
     }
 
     /// The number of the guard's path among the rulebook's `guard_paths`, once numbered.
@@ -164,6 +239,12 @@ impl FlatCondition {
 
     pub fn ops(&self) -> &[Op] {
         &self.ops
+    }
+
+    /// The instructions as a graph of leaves (see [`Node`]); empty when they run as they are.
+    #[inline]
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
     }
 
     pub fn is_empty(&self) -> bool {
@@ -399,6 +480,93 @@ pub fn inlinable_terms<'c>(terms: &[IrTerm], conditions: impl Iterator<Item = &'
         .collect()
 }
 
+/// Whether an instruction is a leaf (sets the accumulator whatever it held) rather than a step
+/// of a junction's logic.
+fn is_leaf(op: &Op) -> bool {
+    !matches!(op, Op::Not | Op::Decide { .. } | Op::Last { .. })
+}
+
+/// Truth values while the junction logic is run ahead of time: 0 true, 1 false, 2 unknown (the
+/// order of the graph's `next` and ends).
+const TRUE: u8 = 0;
+const FALSE: u8 = 1;
+const UNKNOWN: u8 = 2;
+
+/// Where the instructions go from `pc` with accumulator `acc` and unknown mask `unknown`,
+/// running `Not`, `Decide` and `Last` exactly as the evaluator's loop does: the next leaf and
+/// the mask there, or the end of the run with its value.
+fn settle(ops: &[Op], mut pc: usize, mut acc: u8, mut unknown: u64) -> Result<(usize, u64), u8> {
+    let not = |value: u8| match value {
+        TRUE => FALSE,
+        FALSE => TRUE,
+        other => other,
+    };
+    while let Some(op) = ops.get(pc) {
+        match op {
+            Op::Not => acc = not(acc),
+            Op::Decide { depth, decisive, end } => {
+                let bit = 1u64 << depth;
+                let decisive = if *decisive { TRUE } else { FALSE };
+                if acc == decisive {
+                    unknown &= !bit;
+                    pc = *end as usize;
+                    continue;
+                } else if acc == UNKNOWN {
+                    unknown |= bit;
+                }
+            }
+            Op::Last { depth, decisive } => {
+                let bit = 1u64 << depth;
+                let seen = unknown & bit != 0;
+                unknown &= !bit;
+                let decisive = if *decisive { TRUE } else { FALSE };
+                acc = if acc == decisive {
+                    decisive
+                } else if seen || acc == UNKNOWN {
+                    UNKNOWN
+                } else {
+                    not(decisive)
+                };
+            }
+            _ => return Ok((pc, unknown)),
+        }
+        pc += 1;
+    }
+    Err(acc)
+}
+
+/// The graph of a condition's instructions (see [`Node`]), or `None` when the first
+/// instruction is not a leaf or the graph would pass [`MAX_NODES`].
+fn graph(ops: &[Op]) -> Option<Box<[Node]>> {
+    if !ops.first().is_some_and(is_leaf) {
+        return None;
+    }
+    let mut states: Vec<(usize, u64)> = vec![(0, 0)];
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut at = 0;
+    while let Some(&(pc, unknown)) = states.get(at) {
+        let mut next = [0u32; 3];
+        for (outcome, target) in next.iter_mut().enumerate() {
+            *target = match settle(ops, pc + 1, outcome as u8, unknown) {
+                Err(value) => END + u32::from(value),
+                Ok(state) => match states.iter().position(|known| *known == state) {
+                    Some(number) => number as u32,
+                    None => {
+                        if states.len() >= MAX_NODES {
+                            return None;
+                        }
+                        states.push(state);
+                        (states.len() - 1) as u32
+                    }
+                },
+            };
+        }
+        nodes.push(Node { leaf: pc as u32, next, test: Test::Op });
+        at += 1;
+    }
+    Some(nodes.into_boxed_slice())
+}
+
 /// The number of `slots` among `paths`, added if new.
 fn path_number(paths: &mut Vec<Box<[u32]>>, slots: &[u32]) -> u32 {
     match paths.iter().position(|path| **path == *slots) {
@@ -442,5 +610,93 @@ fn operand(expr: &IrExpr) -> Option<Operand> {
         IrExpr::RootPath { slots, .. } => Some(Operand::Path(slots.clone())),
         IrExpr::Term { term: TermTarget::Index(idx), args } if args.is_empty() => Some(Operand::Term(*idx)),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::{END, FlatCondition, Op, Operand};
+    use crate::ir::IrExpr;
+    use crate::schema::Ty;
+
+    /// Fact `n` of the top level, as a leaf.
+    fn fact(n: u32) -> IrExpr {
+        IrExpr::RootPath { slots: Box::new([n]), names: Box::new([Arc::from(format!("f{n}"))]), ty: Ty::Bool }
+    }
+
+    /// Kleene logic over the leaves' outcomes (0 true, 1 false, 2 unknown), as the tree decides.
+    fn kleene(expr: &IrExpr, outcomes: &[u8]) -> u8 {
+        let junction = |operands: &[IrExpr], decisive: u8| {
+            let mut unknown = false;
+            for operand in operands {
+                match kleene(operand, outcomes) {
+                    value if value == decisive => return decisive,
+                    2 => unknown = true,
+                    _ => {}
+                }
+            }
+            if unknown { 2 } else { 1 - decisive }
+        };
+        match expr {
+            IrExpr::RootPath { slots, .. } => outcomes[slots[0] as usize],
+            IrExpr::Not(inner) => match kleene(inner, outcomes) {
+                2 => 2,
+                value => 1 - value,
+            },
+            IrExpr::And(operands) => junction(operands, 1),
+            IrExpr::Or(operands) => junction(operands, 0),
+            other => panic!("not in these tests: {other:?}"),
+        }
+    }
+
+    /// Follows a condition's graph with each leaf's outcome given, counting the leaves run.
+    fn follow(flat: &FlatCondition, outcomes: &[u8]) -> (u8, usize) {
+        let mut at = 0u32;
+        let mut run = 0;
+        loop {
+            let Some(node) = flat.nodes().get(at as usize) else { return ((at - END) as u8, run) };
+            let Some(Op::Truth(Operand::Path(slots))) = flat.ops().get(node.leaf as usize) else {
+                panic!("a node's leaf is a fact: {:?}", flat.ops());
+            };
+            run += 1;
+            at = node.next[outcomes[slots[0] as usize] as usize];
+        }
+    }
+
+    #[test]
+    fn the_graph_decides_as_kleene_logic_for_every_outcome_of_the_leaves() {
+        use IrExpr::{And, Not, Or};
+        let not = |expr: IrExpr| Not(Box::new(expr));
+        let conditions = [
+            // The EU slice's high-risk branch: `a and not (b and not c)`.
+            And(vec![fact(0), not(And(vec![fact(1), not(fact(2))]))]),
+            Or(vec![fact(0), And(vec![fact(1), fact(2)]), not(fact(3))]),
+            And(vec![Or(vec![fact(0), fact(1)]), Or(vec![not(fact(2)), fact(3)]), fact(0)]),
+            not(Or(vec![And(vec![fact(0), not(Or(vec![fact(1), fact(2)]))]), fact(3)])),
+            And(vec![fact(0), fact(1), fact(2), fact(3)]),
+        ];
+        for condition in &conditions {
+            let flat = FlatCondition::lower(condition);
+            assert!(!flat.nodes().is_empty(), "{condition:?} has a graph");
+            let leaves = flat.ops().iter().filter(|op| matches!(op, Op::Truth(_))).count();
+            for assignment in 0..81u32 {
+                let outcomes: Vec<u8> = (0..4).map(|n| (assignment / 3u32.pow(n) % 3) as u8).collect();
+                let (value, run) = follow(&flat, &outcomes);
+                assert_eq!(value, kleene(condition, &outcomes), "{condition:?} with {outcomes:?}");
+                assert!(run <= leaves, "no leaf runs twice: {condition:?} with {outcomes:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_node_is_a_leaf_and_the_unknowns_seen_before_it() {
+        let condition = IrExpr::And(vec![fact(0), IrExpr::Not(Box::new(IrExpr::And(vec![fact(1), fact(2)])))]);
+        let flat = FlatCondition::lower(&condition);
+        // `a`; `b` after `a` true or unknown; `c` after each of the four ways through them
+        // that do not decide the condition: no node for a junction or a negation.
+        let leaves: Vec<u32> = flat.nodes().iter().map(|node| node.leaf).collect();
+        assert_eq!(leaves, [0, 2, 2, 4, 4, 4, 4], "{:?}", flat.ops());
     }
 }

@@ -237,7 +237,39 @@ pub fn number_guards(compiled: &mut super::CompiledRulebook) {
     for obligation in &mut compiled.obligations {
         obligation.flat.number_guard(&mut paths);
     }
+    for term in &mut compiled.terms {
+        term.flat.set_tests(&paths);
+    }
+    for classification in &mut compiled.classifications {
+        for branch in &mut classification.branches {
+            branch.flat.set_tests(&paths);
+        }
+    }
+    for redline in &mut compiled.redlines {
+        redline.flat.set_tests(&paths);
+        let mut stack: Vec<&mut IrException> = redline.exceptions.iter_mut().collect();
+        while let Some(exception) = stack.pop() {
+            exception.flat.set_tests(&paths);
+            stack.extend(exception.exceptions.iter_mut());
+        }
+    }
+    for obligation in &mut compiled.obligations {
+        obligation.flat.set_tests(&paths);
+    }
     compiled.guard_paths = paths;
+    compiled.redline_guards = compiled
+        .redlines
+        .iter()
+        .map(|redline| {
+            let (path, variant, negated) = redline.flat.numbered_guard().unwrap_or((u32::MAX, 64, false));
+            super::RedlineGuard {
+                days: redline.info.days,
+                path,
+                bit: if variant < 64 { 1 << variant } else { 0 },
+                negated,
+            }
+        })
+        .collect();
 }
 
 /// `system.a.b` as one `RootPath` node, when the chain of fields starts at the top level.

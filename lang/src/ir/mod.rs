@@ -465,6 +465,23 @@ pub struct CompiledRulebook {
     /// The slot paths of the sets that conditions' guards test (`v in system.purposes`), each
     /// once, numbered by `link`: the evaluator summarises each set once per decision.
     pub guard_paths: Vec<Box<[u32]>>,
+    /// One entry per redline (same order as `redlines`), what the verdicts-only loop needs to
+    /// rule a redline out by its guard without reading the redline itself: filled by `link`.
+    pub redline_guards: Vec<RedlineGuard>,
+}
+
+/// A redline's days in force and its guard (`v in system.a.b` whose false makes the condition
+/// false), packed beside the others so that the verdicts-only loop reads one small array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RedlineGuard {
+    pub days: DayRange,
+    /// The guard's set among the rulebook's `guard_paths`; `u32::MAX` when the redline's
+    /// condition has no numbered guard.
+    pub path: u32,
+    /// The guard's enum value as a bit of the set's summary; 0 for a value of 64 or more, which
+    /// a summary in bits never holds.
+    pub bit: u64,
+    pub negated: bool,
 }
 
 /// A decimal rendered for explanations.
