@@ -91,6 +91,7 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
         file: file.path(db).clone(),
         applies_from: header.applies_from,
         applies_until: header.applies_until,
+        days: crate::ir::DayRange::new(header.applies_from, header.applies_until),
         periods: header.periods,
         holidays: header.holidays.clone(),
         schema: Arc::new(schema),
@@ -105,6 +106,7 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
         term_names: Vec::new(),
         guard_paths: Vec::new(),
         redline_guards: Vec::new(),
+        redline_scan: None,
     };
     let mut linker = Linker { terms: BTreeMap::new(), tiers: BTreeMap::new() };
     let mut files = import_closure(db, file).clone();

@@ -875,7 +875,7 @@ impl<'db> ItemContext<'db> {
             ),
         }
         info.condition_text = None;
-        IrClassification { info, tiers, n_locals: self.exprs.max_locals, branches }
+        IrClassification { info, tiers, n_locals: self.exprs.max_locals, branches, chain: None }
     }
 
     fn mapping(&mut self, mapping: &Mapping) -> IrMapping {

@@ -256,7 +256,7 @@ pub fn evaluate_outcomes(rulebook: &CompiledRulebook, system: &Value, as_of: Dat
     evaluator.flat = walk == Walk::Flat;
     evaluator.buf.trace.clear();
     // `in_force`, asked with the day keys the provisions are asked with.
-    let in_force = DayRange::new(rulebook.applies_from, rulebook.applies_until).contains(evaluator.as_of_key);
+    let in_force = rulebook.days.contains(evaluator.as_of_key);
     out.redlines.clear();
     out.classifications.clear();
     out.obligations.clear();
@@ -266,7 +266,29 @@ pub fn evaluate_outcomes(rulebook: &CompiledRulebook, system: &Value, as_of: Dat
     // Written by index: most redlines are not prohibited.
     out.redlines.resize(rulebook.redlines.len(), RedlineOutcome::NotProhibited);
     let guards = &rulebook.redline_guards;
-    if flat && in_force && guards.len() == rulebook.redlines.len() {
+    let redlines = rulebook.redlines.len();
+    if flat
+        && in_force
+        && let Some(scan) = &rulebook.redline_scan
+        && scan.days.contains(today)
+        && scan.bits.len() == redlines
+    {
+        // Every redline in force: one bit per redline against the mask of the values whose
+        // guard is false on the set most guards test.
+        evaluator.guard_masks();
+        let ruled_out = evaluator.buf.guard_masks.get(scan.path as usize).map_or(0, |[ruled_in, _]| *ruled_in);
+        for (idx, bit) in scan.bits.iter().enumerate() {
+            if bit & ruled_out != 0 {
+                evaluator.buf.trace.extend_from_slice(&[Step::Redline(idx as u32), Step::Condition(Tri::False)]);
+                continue;
+            }
+            evaluator.buf.trace.push(Step::Redline(idx as u32));
+            if let (Some(redline), Some(slot)) = (rulebook.redlines.get(idx), out.redlines.get_mut(idx)) {
+                let (outcome, _, _) = evaluator.redline_core(redline, in_force);
+                *slot = outcome;
+            }
+        }
+    } else if flat && in_force && guards.len() == redlines {
         // Every guard's set summarised now, as masks of the values whose guard is false.
         evaluator.guard_masks();
         for (idx, guard) in guards.iter().enumerate() {
@@ -422,6 +444,7 @@ struct Evaluator<'a, 'b> {
 }
 
 impl<'a, 'b> Evaluator<'a, 'b> {
+    #[inline]
     fn new(
         rulebook: &'a CompiledRulebook,
         system: &'a Value,
@@ -448,7 +471,7 @@ impl<'a, 'b> Evaluator<'a, 'b> {
     }
 
     /// Gives the locals' buffer back for the next decision.
-    fn finish(mut self) {
+    fn finish(&mut self) {
         if self.locals.capacity() != 0 {
             self.buf.locals = recycle(std::mem::take(&mut self.locals));
         }
@@ -839,6 +862,19 @@ impl<'a, 'b> Evaluator<'a, 'b> {
                 }
                 _ => None,
             },
+            Test::Compare { outer, inner, op, constant } => {
+                let value = match fields.get(outer as usize) {
+                    Some(Value::Record(inner_fields)) if inner != u32::MAX => inner_fields.get(inner as usize),
+                    value if inner == u32::MAX => value,
+                    _ => None,
+                };
+                match value {
+                    Some(Value::Number(value) | Value::Quantity(value)) => {
+                        Some(op.holds(decimal_cmp(value, &constant)).map_or(Tri::Unknown, Tri::from_bool))
+                    }
+                    _ => None,
+                }
+            }
             Test::Intersects { path, mask } => match self.buf.guard_sets.get(path as usize) {
                 Some((stamp, EnumSet::Bits { bits, unknown })) if *stamp == self.buf.decision => {
                     Some(if bits & mask != 0 {
@@ -1498,6 +1534,24 @@ impl<'a, 'b> Evaluator<'a, 'b> {
     #[inline]
     fn quick_tier(&mut self, idx: u32, classification: &'a IrClassification) -> Option<Option<u32>> {
         let mark = self.buf.missing.len();
+        let holds = if self.flat
+            && let Some(chain) = &classification.chain
+            && chain.days.contains(self.as_of_key)
+        {
+            // Every branch in force: the chained graphs find the first branch that holds.
+            let first = self.run_chain(classification, chain);
+            self.buf.missing.truncate(mark);
+            first?.and_then(|branch| classification.branches.get(branch as usize).map(|it| (branch as usize, it.tier)))
+        } else {
+            self.first_branch(classification, mark)?
+        };
+        self.write_tier(idx, holds);
+        Some(holds.map(|(_, tier)| tier))
+    }
+
+    /// The first branch of `classification` in force that holds (`Some(None)` when none does), or
+    /// `None` when a branch is unknown: `quick_tier` branch by branch.
+    fn first_branch(&mut self, classification: &'a IrClassification, mark: usize) -> Option<Option<(usize, u32)>> {
         let mut holds = None;
         for (branch_idx, branch) in classification.branches.iter().enumerate() {
             if !branch.info.days.contains(self.as_of_key) {
@@ -1524,6 +1578,12 @@ impl<'a, 'b> Evaluator<'a, 'b> {
             }
         }
         self.buf.missing.truncate(mark);
+        Some(holds)
+    }
+
+    /// Writes a classification decided by its first branch that holds (`holds`: the branch and
+    /// its tier) into the tier cache, as `classify` would.
+    fn write_tier(&mut self, idx: u32, holds: Option<(usize, u32)>) {
         let decision = self.buf.decision;
         let decided = holds.map(|(_, tier)| tier);
         let Scratch { tier_cache, tier_stamp, .. } = &mut *self.buf;
@@ -1537,7 +1597,39 @@ impl<'a, 'b> Evaluator<'a, 'b> {
             slot.missing.clear();
             *stamp = decision;
         }
-        Some(decided)
+    }
+
+    /// Runs a classification's chained branches (see `flat::Chain`): the number of the first
+    /// branch that holds, `Some(None)` when none does, `None` when one is unknown.
+    #[inline]
+    fn run_chain(&mut self, classification: &'a IrClassification, chain: &'a flat::Chain) -> Option<Option<u32>> {
+        let mut at = chain.start;
+        loop {
+            let Some(node) = chain.nodes.get(at as usize) else {
+                return match at {
+                    flat::CHAIN_NONE => Some(None),
+                    at if at >= flat::CHAIN_HOLDS => Some(Some(at - flat::CHAIN_HOLDS)),
+                    _ => None,
+                };
+            };
+            let outcome = match self.test(node.test) {
+                Some(outcome) => outcome,
+                None => match classification
+                    .branches
+                    .get(node.branch as usize)
+                    .and_then(|branch| branch.flat.ops().get(node.leaf as usize))
+                {
+                    Some(op) => self.leaf(op),
+                    None => Tri::Unknown,
+                },
+            };
+            let [on_true, on_false, on_unknown] = node.next;
+            at = match outcome {
+                Tri::True => on_true,
+                Tri::False => on_false,
+                Tri::Unknown => on_unknown,
+            };
+        }
     }
 
     /// The tier classification `idx` decides, on the verdicts-only path: from the tier cache,

@@ -18,7 +18,7 @@ use std::fmt;
 use crate::syntax::ast::BinOp;
 use crate::value::Value;
 
-use super::{IrExpr, IrTerm, TermTarget, TierTarget};
+use super::{DayRange, IrExpr, IrTerm, TermTarget, TierTarget};
 
 /// Junctions nested deeper than this keep the tree: the mask of unknown operands has one bit
 /// per level.
@@ -85,6 +85,89 @@ pub enum Test {
     InSet { path: u32, bit: u64, negated: bool },
     /// `S intersects {…}` for the set numbered `path`, the constant's values all below 64.
     Intersects { path: u32, mask: u64 },
+    /// A number or quantity one or two slots from the top level (`inner` is `u32::MAX` for
+    /// one) compared with a constant number or quantity.
+    Compare { outer: u32, inner: u32, op: BinOp, constant: rust_decimal::Decimal },
+}
+
+/// A classification's branches as one graph: the branches' graphs one after the other, the
+/// false end of each leading to the next branch, so that the first branch that holds is found
+/// leaf by leaf. Used on days when every branch is in force (`days`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Chain {
+    /// The days on which every branch is in force.
+    pub days: DayRange,
+    /// Where the chain starts: a node, or an end.
+    pub start: u32,
+    pub nodes: Box<[ChainNode]>,
+}
+
+/// A node of a [`Chain`]: leaf `leaf` of branch `branch`'s instructions, its test, and where the
+/// run goes on when it is true, false or unknown: a node, or [`CHAIN_UNKNOWN`] (a branch is
+/// unknown: the classification is weighed otherwise), [`CHAIN_NONE`] (no branch holds) or
+/// [`CHAIN_HOLDS`] plus the number of the first branch that holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ChainNode {
+    pub branch: u32,
+    pub leaf: u32,
+    pub test: Test,
+    pub next: [u32; 3],
+}
+
+pub const CHAIN_UNKNOWN: u32 = u32::MAX / 2;
+pub const CHAIN_NONE: u32 = CHAIN_UNKNOWN + 1;
+pub const CHAIN_HOLDS: u32 = CHAIN_UNKNOWN + 2;
+
+impl Chain {
+    /// Chains the branches' graphs: `branches` gives each branch's days, condition in flat form
+    /// (`None` for a branch without a condition, which always holds). `None` when a branch with
+    /// a condition has no graph.
+    pub fn new<'f>(branches: impl DoubleEndedIterator<Item = (DayRange, Option<&'f FlatCondition>)>) -> Option<Chain> {
+        let branches: Vec<_> = branches.collect();
+        let mut days = DayRange::default();
+        let mut nodes: Vec<ChainNode> = Vec::new();
+        // Built from the last branch back, so that each branch knows where its false end goes.
+        let mut next_branch = CHAIN_NONE;
+        let mut blocks: Vec<Vec<ChainNode>> = Vec::new();
+        for (number, (branch_days, flat)) in branches.iter().enumerate().rev() {
+            days = days.intersect(*branch_days);
+            let holds = CHAIN_HOLDS + number as u32;
+            let Some(flat) = flat else {
+                next_branch = holds;
+                blocks.push(Vec::new());
+                continue;
+            };
+            if flat.nodes().is_empty() {
+                return None;
+            }
+            // Node numbers are fixed once every block is laid out: blocks are laid out in
+            // branch order, so this block starts after the blocks of the branches before it.
+            let offset: u32 =
+                branches.iter().take(number).map(|(_, flat)| flat.map_or(0, |flat| flat.nodes().len() as u32)).sum();
+            let map = |target: u32| match target {
+                END => holds,
+                target if target == END + 1 => next_branch,
+                target if target >= END => CHAIN_UNKNOWN,
+                node => offset + node,
+            };
+            let block = flat
+                .nodes()
+                .iter()
+                .map(|node| ChainNode {
+                    branch: number as u32,
+                    leaf: node.leaf,
+                    test: node.test,
+                    next: node.next.map(map),
+                })
+                .collect();
+            blocks.push(block);
+            next_branch = offset;
+        }
+        for block in blocks.into_iter().rev() {
+            nodes.extend(block);
+        }
+        Some(Chain { days, start: next_branch, nodes: nodes.into_boxed_slice() })
+    }
 }
 
 /// The first of the three ends of a graph: `END` (true), `END + 1` (false), `END + 2`
@@ -180,6 +263,15 @@ impl FlatCondition {
                         None => Test::Op,
                     }
                 }
+                Some(Op::Compare {
+                    op,
+                    left: Operand::Path(slots),
+                    right: Operand::Const(Value::Number(constant) | Value::Quantity(constant)),
+                }) if op.holds(std::cmp::Ordering::Equal).is_some() => match **slots {
+                    [outer] => Test::Compare { outer, inner: u32::MAX, op: *op, constant: *constant },
+                    [outer, inner] => Test::Compare { outer, inner, op: *op, constant: *constant },
+                    _ => Test::Op,
+                },
                 Some(Op::EnumIntersectsPath { mask, path, .. }) if *path != u32::MAX && mask.len() <= 1 => {
                     Test::Intersects { path: *path, mask: mask.first().copied().unwrap_or(0) }
                 }

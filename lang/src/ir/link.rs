@@ -244,6 +244,9 @@ pub fn number_guards(compiled: &mut super::CompiledRulebook) {
         for branch in &mut classification.branches {
             branch.flat.set_tests(&paths);
         }
+        classification.chain = flat::Chain::new(
+            classification.branches.iter().map(|branch| (branch.info.days, branch.when.as_ref().map(|_| &branch.flat))),
+        );
     }
     for redline in &mut compiled.redlines {
         redline.flat.set_tests(&paths);
@@ -270,6 +273,20 @@ pub fn number_guards(compiled: &mut super::CompiledRulebook) {
             }
         })
         .collect();
+    compiled.redline_scan = redline_scan(&compiled.redline_guards);
+}
+
+/// The scan of the redlines' guards on the set most of their (not negated) guards test.
+fn redline_scan(guards: &[super::RedlineGuard]) -> Option<super::RedlineScan> {
+    let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
+    for guard in guards.iter().filter(|guard| guard.path != u32::MAX && !guard.negated && guard.bit != 0) {
+        *counts.entry(guard.path).or_default() += 1;
+    }
+    // The set most guards test (the first such on a tie, for determinism).
+    let path = counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(path, _)| *path)?;
+    let days = guards.iter().fold(super::DayRange::default(), |days, guard| days.intersect(guard.days));
+    let bits = guards.iter().map(|guard| if guard.path == path && !guard.negated { guard.bit } else { 0 }).collect();
+    Some(super::RedlineScan { days, path, bits })
 }
 
 /// `system.a.b` as one `RootPath` node, when the chain of fields starts at the top level.

@@ -230,6 +230,11 @@ impl DayRange {
         DayRange { from: from.map_or(i32::MIN, day_key), until: until.map_or(i32::MAX, day_key) }
     }
 
+    /// The days in both ranges (an empty range when they do not meet).
+    pub fn intersect(self, other: DayRange) -> DayRange {
+        DayRange { from: self.from.max(other.from), until: self.until.min(other.until) }
+    }
+
     /// Whether the day whose key is `day` lies in the range.
     #[inline]
     pub fn contains(&self, day: i32) -> bool {
@@ -394,6 +399,9 @@ pub struct IrClassification {
     pub tiers: EnumId,
     pub n_locals: u32,
     pub branches: Vec<IrBranch>,
+    /// The branches' graphs chained into one (see [`flat::Chain`]), filled by `link` when every
+    /// branch has a graph or no condition.
+    pub chain: Option<flat::Chain>,
 }
 
 /// What an example expects of one verdict.
@@ -447,6 +455,8 @@ pub struct CompiledRulebook {
     pub file: String,
     pub applies_from: Option<Date>,
     pub applies_until: Option<Date>,
+    /// `applies_from` and `applies_until` as day keys.
+    pub days: DayRange,
     pub periods: PeriodConvention,
     pub holidays: Vec<Date>,
     pub schema: Arc<Schema>,
@@ -468,6 +478,22 @@ pub struct CompiledRulebook {
     /// One entry per redline (same order as `redlines`), what the verdicts-only loop needs to
     /// rule a redline out by its guard without reading the redline itself: filled by `link`.
     pub redline_guards: Vec<RedlineGuard>,
+    /// The redlines' guards on the set most of them test, for the verdicts-only loop on days
+    /// when every redline is in force; filled by `link` when some redline has such a guard.
+    pub redline_scan: Option<RedlineScan>,
+}
+
+/// What the verdicts-only loop needs to rule redlines out by their guards when every redline
+/// is in force: one bit per redline, tested against one mask per decision.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RedlineScan {
+    /// The days on which every redline is in force.
+    pub days: DayRange,
+    /// The set (among `guard_paths`) the guards test.
+    pub path: u32,
+    /// For each redline, its guard's value as a bit (`v in S`, not negated, `v` below 64), or 0
+    /// when it has no such guard on that set (it is then weighed in full).
+    pub bits: Box<[u64]>,
 }
 
 /// A redline's days in force and its guard (`v in system.a.b` whose false makes the condition
