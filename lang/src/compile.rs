@@ -104,7 +104,7 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
         examples: Vec::new(),
         mappings: Vec::new(),
         term_names: Vec::new(),
-        guard_paths: Vec::new(),
+        guard_paths: Arc::default(),
         redline_guards: Vec::new(),
         redline_scan: None,
     };

@@ -37,7 +37,7 @@ use crate::describe::{
 use crate::diagnostics::Diagnostic;
 use crate::eval::examples::{ExampleOutcome, run_examples};
 use crate::eval::verdict::RulebookVerdicts;
-use crate::eval::{EvalOptions, Outcomes, Walk, evaluate, evaluate_outcomes};
+use crate::eval::{EvalOptions, GuardSummaries, Outcomes, Walk, evaluate, evaluate_outcomes};
 use crate::ir::CompiledRulebook;
 use crate::schema::Schema;
 use crate::schema_export::{ExportError, RulebookLabel, json_schema};
@@ -222,10 +222,22 @@ const _: () = {
 };
 
 /// A system description loaded against a rulebook's schema.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Description {
     value: Value,
+    /// The sets the rulebook's guards test, summarised when the description was loaded: its
+    /// decisions start with them (see `eval::GuardSummaries`).
+    guards: GuardSummaries,
 }
+
+/// Descriptions are equal when their facts are: the summaries are made from them.
+impl PartialEq for Description {
+    fn eq(&self, other: &Description) -> bool {
+        self.value == other.value
+    }
+}
+
+impl Eq for Description {}
 
 impl Description {
     pub fn value(&self) -> &Value {
@@ -282,7 +294,7 @@ impl Rulebook {
     /// its path. The result, description or errors, is the same as
     /// [`Rulebook::load_description_via_tree`]'s.
     pub fn load_description(&self, text: &[u8], format: Format) -> Result<Description, Vec<DescriptionError>> {
-        load_description(&self.compiled.schema, text, format).map(|value| Description { value })
+        load_description(&self.compiled.schema, text, format).map(|value| self.describe(value))
     }
 
     /// [`Rulebook::load_description`] into a buffer reused between descriptions. Gives the same
@@ -295,7 +307,8 @@ impl Rulebook {
     ) -> Result<&'b Description, Vec<DescriptionError>> {
         buf.scratch.recycle(std::mem::take(&mut buf.description.value));
         let value = load_description_with(&self.compiled.schema, text, format, &mut buf.scratch)?;
-        buf.description = Description { value };
+        buf.description.value = value;
+        buf.description.guards.make(&self.compiled.guard_paths, &buf.description.value);
         Ok(&buf.description)
     }
 
@@ -304,24 +317,31 @@ impl Rulebook {
     /// only need to know whether a description is valid: a bad text costs only the parse up to
     /// its first problem.
     pub fn load_json_fast(&self, text: &[u8]) -> Option<Description> {
-        load_json_fast(&self.compiled.schema, text).map(|value| Description { value })
+        load_json_fast(&self.compiled.schema, text).map(|value| self.describe(value))
     }
 
     /// Reads a description through a document tree, the general path that
     /// [`Rulebook::load_description`] takes for YAML and for JSON with errors; for comparing the
     /// two paths.
     pub fn load_description_via_tree(&self, text: &[u8], format: Format) -> Result<Description, Vec<DescriptionError>> {
-        load_description_via_tree(&self.compiled.schema, text, format).map(|value| Description { value })
+        load_description_via_tree(&self.compiled.schema, text, format).map(|value| self.describe(value))
     }
 
     /// Reads a description already parsed into a JSON value.
     pub fn description_from_json(&self, value: &serde_json::Value) -> Result<Description, Vec<DescriptionError>> {
-        from_json_value(&self.compiled.schema, value).map(|value| Description { value })
+        from_json_value(&self.compiled.schema, value).map(|value| self.describe(value))
     }
 
     /// A description from a value already laid out by this rulebook's schema (an example's system).
     pub fn description_from_value(&self, value: Value) -> Description {
-        Description { value }
+        self.describe(value)
+    }
+
+    /// A loaded description, with the summaries of the sets the rulebook's guards test.
+    fn describe(&self, value: Value) -> Description {
+        let mut guards = GuardSummaries::default();
+        guards.make(&self.compiled.guard_paths, &value);
+        Description { value, guards }
     }
 
     /// Every verdict of the rulebook for one system, as of `as_of`.
@@ -332,14 +352,14 @@ impl Rulebook {
     /// The verdicts alone (no explanations, citations or paths), into a reusable buffer: the
     /// fast path for gates and batches. Gives the same verdicts as [`Rulebook::evaluate`].
     pub fn evaluate_outcomes(&self, description: &Description, as_of: Date, out: &mut Outcomes) {
-        evaluate_outcomes(&self.compiled, &description.value, as_of, Walk::Flat, out);
+        evaluate_outcomes(&self.compiled, &description.value, Some(&description.guards), as_of, Walk::Flat, out);
     }
 
     /// [`Rulebook::evaluate_outcomes`] with every condition evaluated by walking its expression
     /// tree instead of running its flat form: slower, and the reference the flat form is tested
     /// against (`lang/tests/flat.rs`). Gives the same outcomes and the same trace.
     pub fn evaluate_outcomes_by_tree(&self, description: &Description, as_of: Date, out: &mut Outcomes) {
-        evaluate_outcomes(&self.compiled, &description.value, as_of, Walk::Tree, out);
+        evaluate_outcomes(&self.compiled, &description.value, Some(&description.guards), as_of, Walk::Tree, out);
     }
 
     /// Runs the rulebook's own `example` blocks.

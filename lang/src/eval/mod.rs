@@ -165,7 +165,7 @@ struct Scratch {
 
 impl Scratch {
     /// Starts a decision of `rulebook`: every cached value becomes stale, the buffers fit.
-    #[inline]
+    #[inline(always)]
     fn start(&mut self, rulebook: &CompiledRulebook) {
         self.decision = self.decision.wrapping_add(1);
         if self.decision == 0 {
@@ -250,7 +250,17 @@ pub enum Walk {
 
 /// Evaluates every provision of `rulebook` for one system, recording only the verdicts and the
 /// compact trace.
-pub fn evaluate_outcomes(rulebook: &CompiledRulebook, system: &Value, as_of: Date, walk: Walk, out: &mut Outcomes) {
+///
+/// `given`: the summaries of the guards' sets made when the description was loaded (see
+/// [`GuardSummaries`]); ignored unless made for this rulebook's sets.
+pub fn evaluate_outcomes(
+    rulebook: &CompiledRulebook,
+    system: &Value,
+    given: Option<&GuardSummaries>,
+    as_of: Date,
+    walk: Walk,
+    out: &mut Outcomes,
+) {
     let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false }, &mut out.scratch);
     evaluator.record = false;
     evaluator.flat = walk == Walk::Flat;
@@ -275,22 +285,37 @@ pub fn evaluate_outcomes(rulebook: &CompiledRulebook, system: &Value, as_of: Dat
     {
         // Every redline in force: one bit per redline against the mask of the values whose
         // guard is false on the set most guards test.
-        evaluator.guard_masks();
-        let ruled_out = evaluator.buf.guard_masks.get(scan.path as usize).map_or(0, |[ruled_in, _]| *ruled_in);
+        evaluator.guard_masks(given);
+        let [ruled_out, present] = evaluator.buf.guard_masks.get(scan.path as usize).copied().unwrap_or_default();
+        // Whether the masks tell a guard's value exactly (not for a set with values of 64 or
+        // more, or items that are not enum values).
+        let exact = matches!(
+            evaluator.buf.guard_sets.get(scan.path as usize),
+            Some((_, EnumSet::Bits { .. } | EnumSet::Absent | EnumSet::Unknown))
+        );
         for (idx, bit) in scan.bits.iter().enumerate() {
             if bit & ruled_out != 0 {
                 evaluator.buf.trace.extend_from_slice(&[Step::Redline(idx as u32), Step::Condition(Tri::False)]);
                 continue;
             }
             evaluator.buf.trace.push(Step::Redline(idx as u32));
-            if let (Some(redline), Some(slot)) = (rulebook.redlines.get(idx), out.redlines.get_mut(idx)) {
-                let (outcome, _, _) = evaluator.redline_core(redline, in_force);
-                *slot = outcome;
-            }
+            let (Some(redline), Some(slot)) = (rulebook.redlines.get(idx), out.redlines.get_mut(idx)) else {
+                continue;
+            };
+            let (outcome, _, _) = if *bit != 0 && exact {
+                // The guard holds (its value is in the set) or is unknown (the set has an
+                // unknown item): the condition goes on from there.
+                let first = if bit & present != 0 { Tri::True } else { Tri::Unknown };
+                let when = evaluator.after_guard(&redline.flat, first);
+                evaluator.redline_weighed(redline, when)
+            } else {
+                evaluator.redline_core(redline, in_force)
+            };
+            *slot = outcome;
         }
     } else if flat && in_force && guards.len() == redlines {
         // Every guard's set summarised now, as masks of the values whose guard is false.
-        evaluator.guard_masks();
+        evaluator.guard_masks(given);
         for (idx, guard) in guards.iter().enumerate() {
             // Most redlines of a rulebook are ruled out by their guard (`v in system.a.b`
             // false): decided here from the packed table, with the steps `redline_core` would
@@ -444,7 +469,7 @@ struct Evaluator<'a, 'b> {
 }
 
 impl<'a, 'b> Evaluator<'a, 'b> {
-    #[inline]
+    #[inline(always)]
     fn new(
         rulebook: &'a CompiledRulebook,
         system: &'a Value,
@@ -724,16 +749,23 @@ impl<'a, 'b> Evaluator<'a, 'b> {
         if negated { found.not() } else { found }
     }
 
-    /// Summarises every set the rulebook's guards test, for this decision, and gives for each
-    /// the masks of the enum values whose guard is false: `[in, not in]`. A value of 64 or more
-    /// (bit 0, see `RedlineGuard::bit`) is never ruled out by a mask, so its redline is weighed
-    /// in full.
-    fn guard_masks(&mut self) {
+    /// Summarises every set the rulebook's guards test, for this decision (or takes the
+    /// summaries made when the description was loaded, `given`, when made for these sets), and
+    /// makes for each the masks the redline loop tests: the enum values whose `v in S` is false,
+    /// and the values in the set. A value of 64 or more (bit 0, see `RedlineGuard::bit`) is in
+    /// neither, so its redline is weighed in full.
+    #[inline(always)]
+    fn guard_masks(&mut self, given: Option<&GuardSummaries>) {
         let decision = self.buf.decision;
+        let paths = &self.rulebook.guard_paths;
+        let given = given.filter(|given| given.made_for(paths));
         let Scratch { guard_sets, guard_masks, .. } = &mut *self.buf;
         guard_masks.clear();
-        for (slots, (stamp, summary)) in self.rulebook.guard_paths.iter().zip(guard_sets.iter_mut()) {
-            *summary = EnumSet::of(walk_path(self.system, slots));
+        for (number, (slots, (stamp, summary))) in paths.iter().zip(guard_sets.iter_mut()).enumerate() {
+            *summary = match given.and_then(|given| given.sets.get(number)) {
+                Some(made) => *made,
+                None => EnumSet::of(walk_path(self.system, slots)),
+            };
             *stamp = decision;
             guard_masks.push(match *summary {
                 EnumSet::Bits { bits, unknown } => [if unknown { 0 } else { !bits }, bits],
@@ -1531,7 +1563,7 @@ impl<'a, 'b> Evaluator<'a, 'b> {
     /// weigh it (conditions have no effect but the caches, so weighing them again is sound).
     ///
     /// The tier decided (`Some(None)` when no branch holds), or `None` when a branch is unknown.
-    #[inline]
+    #[inline(always)]
     fn quick_tier(&mut self, idx: u32, classification: &'a IrClassification) -> Option<Option<u32>> {
         let mark = self.buf.missing.len();
         let holds = if self.flat
@@ -1594,14 +1626,16 @@ impl<'a, 'b> Evaluator<'a, 'b> {
             }
             slot.decided = decided;
             slot.branch = holds.map(|(branch, _)| branch);
-            slot.missing.clear();
+            if !slot.missing.is_empty() {
+                slot.missing.clear();
+            }
             *stamp = decision;
         }
     }
 
     /// Runs a classification's chained branches (see `flat::Chain`): the number of the first
     /// branch that holds, `Some(None)` when none does, `None` when one is unknown.
-    #[inline]
+    #[inline(always)]
     fn run_chain(&mut self, classification: &'a IrClassification, chain: &'a flat::Chain) -> Option<Option<u32>> {
         let mut at = chain.start;
         loop {
@@ -1804,11 +1838,23 @@ impl<'a, 'b> Evaluator<'a, 'b> {
         redline: &'a IrRedline,
         rulebook_in_force: bool,
     ) -> (RedlineOutcome, &'static [RedlineOutcome], Option<&'a IrException>) {
-        use RedlineOutcome::*;
         if !self.provision_in_force(&redline.info, rulebook_in_force) {
-            (NotInForce, &[], None)
+            (RedlineOutcome::NotInForce, &[], None)
         } else {
-            let mut when = self.when(&redline.flat, &redline.when);
+            let when = self.when(&redline.flat, &redline.when);
+            self.redline_weighed(redline, when)
+        }
+    }
+
+    /// A redline in force whose condition came out `when`: its role and exceptions weighed.
+    #[inline]
+    fn redline_weighed(
+        &mut self,
+        redline: &'a IrRedline,
+        mut when: Tri,
+    ) -> (RedlineOutcome, &'static [RedlineOutcome], Option<&'a IrException>) {
+        use RedlineOutcome::*;
+        {
             self.buf.trace.push(Step::Condition(when));
             // The act is forbidden to a role: with no party in that role, nobody commits it.
             if let (Some(role), false) = (&redline.by, when == Tri::False) {
@@ -2649,7 +2695,31 @@ fn enum_member(wanted: u32, collection: &Value) -> Tri {
 /// A set (or list) of enum values summarised for guards: which values below 64 it holds and
 /// whether an item is unknown; or absent, or unknown as a whole; or `Other` (a value of 64 or
 /// more, or an item that is not an enum value), which guards test by scanning as before.
-#[derive(Clone, Copy)]
+/// The summaries of the sets a rulebook's guards test (`CompiledRulebook::guard_paths`), made
+/// once when a description is loaded so that its decisions start with them.
+#[derive(Debug, Clone, Default)]
+pub struct GuardSummaries {
+    /// The sets summarised: the rulebook's own list, shared, so that summaries are used only
+    /// with the rulebook (or a clone of it) they were made for.
+    paths: Option<Arc<[Box<[u32]>]>>,
+    sets: Vec<EnumSet>,
+}
+
+impl GuardSummaries {
+    /// Summarises, in `system`, each set of `paths`.
+    pub fn make(&mut self, paths: &Arc<[Box<[u32]>]>, system: &Value) {
+        self.sets.clear();
+        self.sets.extend(paths.iter().map(|slots| EnumSet::of(walk_path(system, slots))));
+        self.paths = Some(paths.clone());
+    }
+
+    /// Whether these are the summaries of `paths`.
+    fn made_for(&self, paths: &Arc<[Box<[u32]>]>) -> bool {
+        self.paths.as_ref().is_some_and(|own| Arc::ptr_eq(own, paths)) && self.sets.len() == paths.len()
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
 enum EnumSet {
     Bits { bits: u64, unknown: bool },
     Absent,

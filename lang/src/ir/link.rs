@@ -259,7 +259,7 @@ pub fn number_guards(compiled: &mut super::CompiledRulebook) {
     for obligation in &mut compiled.obligations {
         obligation.flat.set_tests(&paths);
     }
-    compiled.guard_paths = paths;
+    compiled.guard_paths = paths.into();
     compiled.redline_guards = compiled
         .redlines
         .iter()

@@ -474,7 +474,7 @@ pub struct CompiledRulebook {
     pub term_names: Vec<(String, u32)>,
     /// The slot paths of the sets that conditions' guards test (`v in system.purposes`), each
     /// once, numbered by `link`: the evaluator summarises each set once per decision.
-    pub guard_paths: Vec<Box<[u32]>>,
+    pub guard_paths: Arc<[Box<[u32]>]>,
     /// One entry per redline (same order as `redlines`), what the verdicts-only loop needs to
     /// rule a redline out by its guard without reading the redline itself: filled by `link`.
     pub redline_guards: Vec<RedlineGuard>,
