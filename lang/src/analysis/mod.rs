@@ -449,8 +449,9 @@ impl<'r> Analyser<'r> {
     /// effect on the analysis date can on another date: the question `ask` is put again on each
     /// date on which something in rulebook `rb` (or a classification it uses) starts or stops
     /// applying and the rulebook and all of `infos` (the provision and what it lies inside) are in
-    /// force, first the later dates in order, then the earlier ones, latest first. Dates the rulebook never names are not tried, so a provision
-    /// whose condition compares a fact with the analysis date can still be found on other dates.
+    /// force, first the later dates in order, then the earlier ones, latest first. Dates the
+    /// rulebook never names are not tried, so a provision whose condition compares a fact with the
+    /// analysis date can still be found on other dates.
     fn other_dates(
         &self,
         rb: usize,
