@@ -50,7 +50,7 @@ pub const FINDING_KINDS: &[FindingKind] = &[
     FindingKind {
         id: "exception-never-applies",
         title: "Exception never applies",
-        description: "No system triggers the provision the exception qualifies and meets the exception's condition.",
+        description: "No system triggers the provision the exception qualifies and meets the exception's condition, or the exception is in force on no date on which that provision is.",
         severity: Severity::Warning,
         across: false,
     },
@@ -78,7 +78,7 @@ pub const FINDING_KINDS: &[FindingKind] = &[
     FindingKind {
         id: "unreachable-branch",
         title: "Unreachable branch",
-        description: "Earlier branches of the classification already classify every system the branch covers.",
+        description: "Earlier branches of the classification already classify every system the branch covers, or the branch is in force on no date on which its classification is.",
         severity: Severity::Note,
         across: false,
     },

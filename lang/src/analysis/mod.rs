@@ -26,8 +26,8 @@ use serde::Serialize;
 use crate::eval::verdict::{ObligationOutcome, RedlineOutcome};
 use crate::eval::{EvalOptions, Tri, evaluate, evaluate_term_at, evaluate_tier, in_force};
 use crate::ir::{
-    CitationInfo, CompiledRulebook, IrDue, IrException, IrObligation, MappedTarget, ProvisionInfo, RoleTarget,
-    SourceLocation, TermTarget, TierTarget,
+    CitationInfo, CompiledRulebook, IrDue, IrException, IrObligation, IrRedline, MappedTarget, ProvisionInfo,
+    RoleTarget, SourceLocation, TermTarget, TierTarget,
 };
 use crate::schema::{Schema, Ty};
 use crate::syntax::ast::Relation;
@@ -236,6 +236,49 @@ impl OtherDates {
     }
 }
 
+/// What an exception qualifies: its redline or obligation, and the exceptions it lies inside
+/// (outermost first), so that its question can be put again on another date.
+#[derive(Clone)]
+struct Qualified<'r> {
+    provision: QualifiedProvision<'r>,
+    within: Vec<&'r IrException>,
+}
+
+#[derive(Clone, Copy)]
+enum QualifiedProvision<'r> {
+    Redline(&'r IrRedline),
+    Obligation(&'r IrObligation),
+}
+
+impl<'r> Qualified<'r> {
+    fn new(provision: QualifiedProvision<'r>) -> Qualified<'r> {
+        Qualified { provision, within: Vec::new() }
+    }
+
+    /// The provision, then each exception it lies inside: all must be in force for the exception
+    /// to matter.
+    fn infos(&self) -> Vec<&'r ProvisionInfo> {
+        let first = match self.provision {
+            QualifiedProvision::Redline(redline) => &redline.info,
+            QualifiedProvision::Obligation(obligation) => &obligation.info,
+        };
+        std::iter::once(first).chain(self.within.iter().map(|exception| &exception.info)).collect()
+    }
+
+    /// Where the exception matters: the provision is triggered (whether or not an exception lifts
+    /// it) and the condition of each exception it lies inside holds.
+    fn context(&self, encoder: &mut Encoder<'r>, ctx: Ctx<'r>) -> Result<Lit, Undecided> {
+        let mut lits = vec![match self.provision {
+            QualifiedProvision::Redline(redline) => encoder.redline_trigger(ctx, redline)?,
+            QualifiedProvision::Obligation(obligation) => encoder.obligation_triggered(ctx, obligation)?,
+        }];
+        for exception in &self.within {
+            lits.push(encoder.cond(ctx, &exception.when, &[])?);
+        }
+        Ok(encoder.and(&lits))
+    }
+}
+
 /// The dates on which a provision of `rulebook`, one of its exceptions or a branch of a
 /// classification it uses starts or stops applying: each first day, each last day, and the days
 /// either side, so every stretch of days on which the same provisions are in force has a date here.
@@ -385,32 +428,42 @@ impl<'r> Analyser<'r> {
     }
 
     fn in_force(&self, rulebook: usize, info: &ProvisionInfo) -> bool {
-        let compiled = self.book(rulebook);
-        in_force(compiled.applies_from, compiled.applies_until, self.options.as_of)
-            && in_force(info.applies_from, info.applies_until, self.options.as_of)
+        self.in_force_on(rulebook, &[info], self.options.as_of)
     }
 
-    /// Whether a provision that cannot take effect on the analysis date can on another date: the
-    /// question `ask` is put again on each date on which something in rulebook `rb` (or a
-    /// classification it uses) starts or stops applying, first the later dates in order, then the
-    /// earlier ones, latest first. Dates the rulebook never names are not tried, so a provision
-    /// whose condition compares a fact with the analysis date can still be found on other dates.
+    /// Whether rulebook `rb` and every one of `infos` (a provision, then what qualifies it) are in
+    /// force on `date`.
+    fn in_force_on(&self, rb: usize, infos: &[&ProvisionInfo], date: Date) -> bool {
+        let compiled = self.book(rb);
+        in_force(compiled.applies_from, compiled.applies_until, date)
+            && infos.iter().all(|info| in_force(info.applies_from, info.applies_until, date))
+    }
+
+    /// Whether rulebook `rb` and every one of `infos` are in force together on some date. Each
+    /// first and last day is among the dates the rulebook names, so trying those is exact.
+    fn ever_in_force(&self, rb: usize, infos: &[&ProvisionInfo]) -> bool {
+        change_dates(self.book(rb)).into_iter().any(|date| self.in_force_on(rb, infos, date))
+    }
+
+    /// Whether a provision (a redline, an obligation, an exception, a branch) that cannot take
+    /// effect on the analysis date can on another date: the question `ask` is put again on each
+    /// date on which something in rulebook `rb` (or a classification it uses) starts or stops
+    /// applying and the rulebook and all of `infos` (the provision and what it lies inside) are in
+    /// force, first the later dates in order, then the earlier ones, latest first. Dates the
+    /// rulebook never names are not tried, so a provision whose condition compares a fact with the
+    /// analysis date can still be found on other dates.
     fn other_dates(
         &self,
         rb: usize,
-        info: &ProvisionInfo,
+        infos: &[&ProvisionInfo],
         mut ask: impl FnMut(&mut Encoder<'r>, Ctx<'r>) -> Result<Lit, Undecided>,
     ) -> OtherDates {
         let as_of = self.options.as_of;
         let dates = change_dates(self.book(rb));
         let later = dates.range(as_of.tomorrow().unwrap_or(as_of)..).copied();
         let earlier = dates.range(..as_of).rev().copied();
-        let compiled = self.book(rb);
         let mut possible = |date: Date| {
-            if date == as_of
-                || !in_force(compiled.applies_from, compiled.applies_until, date)
-                || !in_force(info.applies_from, info.applies_until, date)
-            {
+            if date == as_of || !self.in_force_on(rb, infos, date) {
                 return false;
             }
             let mut encoder = Encoder::new(self.encoder.schema, date, self.options.list_bound.max(1));
@@ -466,7 +519,8 @@ impl<'r> Analyser<'r> {
                 } else {
                     "no system meets its condition".to_string()
                 };
-                let when = self.other_dates(rb, &redline.info, |encoder, ctx| encoder.redline_prohibits(ctx, redline));
+                let when =
+                    self.other_dates(rb, &[&redline.info], |encoder, ctx| encoder.redline_prohibits(ctx, redline));
                 let message =
                     when.phrase(self.options.as_of, &format!("redline `{}`", redline.info.name), "prohibit", &message);
                 let witnesses = if exempted && self.encoder.solve_minimal(&[trigger]) {
@@ -491,7 +545,13 @@ impl<'r> Analyser<'r> {
                 });
                 continue;
             }
-            self.exceptions(rb, &provision, trigger, &redline.exceptions);
+            self.exceptions(
+                rb,
+                &provision,
+                trigger,
+                &Qualified::new(QualifiedProvision::Redline(redline)),
+                &redline.exceptions,
+            );
         }
         self.redundant(rb, &prohibits);
         for (index, obligation) in rulebook.obligations.iter().enumerate() {
@@ -507,7 +567,13 @@ impl<'r> Analyser<'r> {
             match encoded {
                 Ok((applies, triggered)) => {
                     if self.encoder.solve(&[applies]) {
-                        self.exceptions(rb, &provision, triggered, &obligation.exceptions);
+                        self.exceptions(
+                            rb,
+                            &provision,
+                            triggered,
+                            &Qualified::new(QualifiedProvision::Obligation(obligation)),
+                            &obligation.exceptions,
+                        );
                         self.unmeetable(rb, index, obligation, provision, applies);
                         continue;
                     }
@@ -526,8 +592,9 @@ impl<'r> Analyser<'r> {
                     } else {
                         "no system meets its condition".to_string()
                     };
-                    let when = self
-                        .other_dates(rb, &obligation.info, |encoder, ctx| encoder.obligation_applies(ctx, obligation));
+                    let when = self.other_dates(rb, &[&obligation.info], |encoder, ctx| {
+                        encoder.obligation_applies(ctx, obligation)
+                    });
                     let message = when.phrase(
                         self.options.as_of,
                         &format!("obligation `{}`", obligation.info.name),
@@ -566,50 +633,64 @@ impl<'r> Analyser<'r> {
             let tiers =
                 self.encoder.schema.enum_def(classification.tiers).map(|def| def.variants.clone()).unwrap_or_default();
             for (branch_index, (branch, lit)) in classification.branches.iter().zip(&taken).enumerate() {
-                if !in_force(branch.info.applies_from, branch.info.applies_until, self.options.as_of) {
-                    continue;
-                }
-                if self.encoder.solve(&[*lit]) {
-                    continue;
-                }
                 let tier_name = tiers.get(branch.tier as usize).cloned().unwrap_or_default();
-                let own = match &branch.when {
-                    Some(when) => self.encoder.cond(ctx, when, &[]).ok(),
-                    None => Some(self.encoder.truth()),
-                };
-                let mut witnesses = Vec::new();
-                let mut message = format!(
-                    "branch {} of `{}` (tier `{tier_name}`) can never be reached",
-                    branch_index + 1,
-                    classification.info.name
-                );
-                if let Some(own) = own
-                    && self.encoder.solve_minimal(&[own])
-                {
-                    // Which earlier branch takes such a system.
-                    let earlier = taken.iter().position(|lit| self.encoder.value(*lit));
-                    if let Some(earlier) = earlier
-                        && let Some(earlier_branch) = classification.branches.get(earlier)
-                    {
-                        message.push_str(&format!(
-                            ": earlier branches already classify every system it covers (for example as `{}`)",
-                            tiers.get(earlier_branch.tier as usize).cloned().unwrap_or_default()
-                        ));
-                        witnesses.push(self.witness(vec![Check::Tier {
-                            rulebook: rb,
-                            index: idx,
-                            name: classification.info.name.clone(),
-                            tier: earlier_branch.tier,
-                        }]));
-                    }
-                } else {
-                    message.push_str(": no system meets its condition");
-                }
-                let lists_up_to = self.lists_bound();
+                let what =
+                    format!("branch {} of `{}` (tier `{tier_name}`)", branch_index + 1, classification.info.name);
+                let infos = [&classification.info, &branch.info];
                 let mut branch_ref = provision.clone();
                 branch_ref.kind = "branch";
                 branch_ref.name = format!("{} / {}", classification.info.name, tier_name);
                 branch_ref.location = branch.info.location.clone().or(provision.location.clone());
+                let (message, witnesses, lists_up_to) =
+                    if !in_force(branch.info.applies_from, branch.info.applies_until, self.options.as_of) {
+                        // Not yet or no longer in force: weighed on the dates it is, unless there are none.
+                        if self.ever_in_force(rb, &infos) {
+                            continue;
+                        }
+                        let why = format!("it is in force on no date on which `{}` is", classification.info.name);
+                        (OtherDates::Never.phrase(self.options.as_of, &what, "be reached", &why), Vec::new(), None)
+                    } else {
+                        if self.encoder.solve(&[*lit]) {
+                            continue;
+                        }
+                        let own = match &branch.when {
+                            Some(when) => self.encoder.cond(ctx, when, &[]).ok(),
+                            None => Some(self.encoder.truth()),
+                        };
+                        let mut witnesses = Vec::new();
+                        let mut why = "earlier branches already classify every system it covers".to_string();
+                        if let Some(own) = own
+                            && self.encoder.solve_minimal(&[own])
+                        {
+                            // Which earlier branch takes such a system.
+                            let earlier = taken.iter().position(|lit| self.encoder.value(*lit));
+                            if let Some(earlier) = earlier
+                                && let Some(earlier_branch) = classification.branches.get(earlier)
+                            {
+                                why.push_str(&format!(
+                                    " (for example as `{}`)",
+                                    tiers.get(earlier_branch.tier as usize).cloned().unwrap_or_default()
+                                ));
+                                witnesses.push(self.witness(vec![Check::Tier {
+                                    rulebook: rb,
+                                    index: idx,
+                                    name: classification.info.name.clone(),
+                                    tier: earlier_branch.tier,
+                                }]));
+                            }
+                        } else {
+                            why = "no system meets its condition".to_string();
+                        }
+                        let lists_up_to = self.lists_bound();
+                        let dates = self.other_dates(rb, &infos, |encoder, ctx| {
+                            let taken = encoder.branches_taken(ctx, classification)?;
+                            taken
+                                .get(branch_index)
+                                .copied()
+                                .ok_or_else(|| Undecided("a branch the analyser cannot find".to_owned()))
+                        });
+                        (dates.phrase(self.options.as_of, &what, "be reached", &why), witnesses, lists_up_to)
+                    };
                 self.push(Finding {
                     kind: "unreachable-branch",
                     message,
@@ -624,17 +705,44 @@ impl<'r> Analyser<'r> {
         }
     }
 
-    /// Exceptions that never apply where their redline, obligation or parent exception is triggered.
-    fn exceptions(&mut self, rb: usize, parent: &ProvisionRef, context: Lit, exceptions: &[IrException]) {
+    /// Exceptions that never apply where their redline, obligation or parent exception is
+    /// triggered (`context`, on the analysis date). One that cannot apply on the analysis date is
+    /// asked again on the rulebook's other dates. One not in force on the analysis date is weighed
+    /// on the dates it is in force, as any provision is; it is reported only when it is in force on
+    /// no date on which what it qualifies is.
+    fn exceptions(
+        &mut self,
+        rb: usize,
+        parent: &ProvisionRef,
+        context: Lit,
+        qualified: &Qualified<'r>,
+        exceptions: &'r [IrException],
+    ) {
         let ctx = self.ctx(rb);
         for exception in exceptions {
-            if !in_force(exception.info.applies_from, exception.info.applies_until, self.options.as_of) {
-                continue;
-            }
             let mut provision = self.provision(rb, "exception", &exception.info);
             provision.name = format!("{} / {}", parent.name, exception.info.name);
             if provision.location.is_none() {
                 provision.location = parent.location.clone();
+            }
+            let what = format!("exception `{}` of `{}`", exception.info.name, parent.name);
+            let mut infos = qualified.infos();
+            infos.push(&exception.info);
+            if !in_force(exception.info.applies_from, exception.info.applies_until, self.options.as_of) {
+                if !self.ever_in_force(rb, &infos) {
+                    let why = format!("it is in force on no date on which `{}` is", parent.name);
+                    self.push(Finding {
+                        kind: "exception-never-applies",
+                        message: OtherDates::Never.phrase(self.options.as_of, &what, "apply", &why),
+                        provisions: vec![provision],
+                        relation: None,
+                        claimed: None,
+                        bands: Vec::new(),
+                        witnesses: Vec::new(),
+                        lists_up_to: None,
+                    });
+                }
+                continue;
             }
             let encoded = self
                 .encoder
@@ -654,9 +762,14 @@ impl<'r> Analyser<'r> {
                 } else {
                     "its condition never holds where the provision it qualifies is triggered"
                 };
+                let dates = self.other_dates(rb, &infos, |encoder, ctx| {
+                    let context = qualified.context(encoder, ctx)?;
+                    let applies = encoder.exception(ctx, exception)?;
+                    Ok(encoder.and(&[context, applies]))
+                });
                 self.push(Finding {
                     kind: "exception-never-applies",
-                    message: format!("exception `{}` of `{}` can never apply: {why}", exception.info.name, parent.name),
+                    message: dates.phrase(self.options.as_of, &what, "apply", why),
                     provisions: vec![provision.clone()],
                     relation: None,
                     claimed: None,
@@ -667,7 +780,9 @@ impl<'r> Analyser<'r> {
                 continue;
             }
             let inner_context = self.encoder.and(&[context, when]);
-            self.exceptions(rb, &provision, inner_context, &exception.exceptions);
+            let mut inner = qualified.clone();
+            inner.within.push(exception);
+            self.exceptions(rb, &provision, inner_context, &inner, &exception.exceptions);
         }
     }
 
