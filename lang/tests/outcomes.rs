@@ -103,3 +103,35 @@ fn one_rulebook_is_shared_across_threads() {
     assert_eq!(together.len(), 200);
     assert!(together.iter().all(|verdicts| *verdicts == alone));
 }
+
+/// A description carries the summaries of the sets its rulebook's guards test, made when it was
+/// loaded; evaluated by another compilation of the rulebook (whose list of sets is its own), the
+/// summaries are made again and the outcomes and trace are the same.
+#[test]
+fn a_description_loaded_by_another_compilation_gives_the_same_outcomes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let source = std::fs::read_to_string(root.join("bench/policy/eu_slice.concord")).unwrap();
+    let compile = || {
+        let mut engine = concord_lang::Engine::default();
+        let file = engine.add_source("eu_slice.concord", &source);
+        engine.compile(file).unwrap()
+    };
+    let (one, other) = (compile(), compile());
+    let text = br#"{"purposes": ["emotion_recognition", "credit_scoring"],
+        "model": {"general_purpose": true, "training_compute": 2e25},
+        "deployment": {"workplace": true, "education": false, "public_spaces": false,
+                       "real_time": false, "law_enforcement": false},
+        "profiles_persons": false, "infers_sensitive_attributes": false, "medical_or_safety": false,
+        "judicial_authorisation": false, "narrow_procedural_task": true}"#;
+    let description = one.load_description(text, Format::Json).unwrap();
+    let as_of = "2026-10-01".parse().unwrap();
+    let (mut by_one, mut by_other) = (Outcomes::default(), Outcomes::default());
+    one.evaluate_outcomes(&description, as_of, &mut by_one);
+    other.evaluate_outcomes(&description, as_of, &mut by_other);
+    assert_eq!(by_one, by_other);
+    assert_eq!(by_one.trace(), by_other.trace());
+    // Emotion recognition at work: prohibited; credit scoring with a narrow procedural task and
+    // no profiling: not high-risk; a general-purpose model above 10^25 FLOP: systemic risk.
+    assert!(by_one.redlines.contains(&concord_lang::RedlineOutcome::Prohibited));
+    assert_eq!(by_one.classifications, [Some(1), Some(0)]);
+}
