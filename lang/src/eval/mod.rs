@@ -72,7 +72,12 @@ fn evaluate_here(rulebook: &CompiledRulebook, system: &Value, as_of: Date, optio
     let mut scratch = Scratch::default();
     let mut evaluator = Evaluator::new(rulebook, system, as_of, options, &mut scratch);
     let in_force = in_force(rulebook.applies_from, rulebook.applies_until, as_of);
-    let redlines = rulebook.redlines.iter().map(|redline| evaluator.redline(redline, in_force)).collect();
+    let redlines = rulebook
+        .redlines
+        .iter()
+        .enumerate()
+        .map(|(idx, redline)| evaluator.redline(redline, idx as u32, in_force))
+        .collect();
     let classifications = rulebook
         .own_classifications
         .iter()
@@ -101,7 +106,10 @@ pub struct Outcomes {
 impl Outcomes {
     /// What the last decision weighed, provision by provision, as indices into the compiled
     /// rulebook: each redline's steps follow its [`Step::Redline`], each obligation's its
-    /// [`Step::Obligation`]. Explanations in prose are built from these steps.
+    /// [`Step::Obligation`]. A redline in force whose condition is false (most redlines of a
+    /// rulebook, usually ruled out by their guard) leaves no step: its outcome is
+    /// `NotProhibited` and nothing else was weighed. Explanations in prose are built from steps
+    /// like these.
     pub fn trace(&self) -> &[Step] {
         &self.scratch.trace
     }
@@ -283,43 +291,59 @@ pub fn evaluate_outcomes(
         && scan.days.contains(today)
         && scan.bits.len() == redlines
     {
-        // Every redline in force: one bit per redline against the mask of the values whose
-        // guard is false on the set most guards test.
+        // Every redline in force: the redlines to weigh are found from the values in the set
+        // (`RedlineScan::by_value`); the others' guards are false, so their condition is, and
+        // they leave no step (see `Outcomes::trace`).
         evaluator.guard_masks(given);
-        let [ruled_out, present] = evaluator.buf.guard_masks.get(scan.path as usize).copied().unwrap_or_default();
-        // Whether the masks tell a guard's value exactly (not for a set with values of 64 or
-        // more, or items that are not enum values).
-        let exact = matches!(
-            evaluator.buf.guard_sets.get(scan.path as usize),
-            Some((_, EnumSet::Bits { .. } | EnumSet::Absent | EnumSet::Unknown))
-        );
-        for (idx, bit) in scan.bits.iter().enumerate() {
-            if bit & ruled_out != 0 {
-                evaluator.buf.trace.extend_from_slice(&[Step::Redline(idx as u32), Step::Condition(Tri::False)]);
-                continue;
-            }
-            evaluator.buf.trace.push(Step::Redline(idx as u32));
-            let (Some(redline), Some(slot)) = (rulebook.redlines.get(idx), out.redlines.get_mut(idx)) else {
-                continue;
-            };
-            let (outcome, _, _) = if *bit != 0 && exact {
-                // The guard holds (its value is in the set) or is unknown (the set has an
-                // unknown item): the condition goes on from there.
-                let first = if bit & present != 0 { Tri::True } else { Tri::Unknown };
-                let when = evaluator.after_guard(&redline.flat, first);
-                evaluator.redline_weighed(redline, when)
+        let summary = evaluator.buf.guard_sets.get(scan.path as usize).map_or(EnumSet::Other, |(_, summary)| *summary);
+        // Which guarded redlines are weighed beside the unguarded ones: those of the values in
+        // the set, none (the set is absent), or all (the set or an item of it is unknown, or
+        // the summary is not in bits).
+        let (present, all) = match summary {
+            EnumSet::Bits { bits, unknown } => (bits, unknown),
+            EnumSet::Absent => (0, false),
+            EnumSet::Unknown | EnumSet::Other => (0, true),
+        };
+        let words = scan.unguarded.len();
+        for word in 0..words {
+            let mut weigh = scan.unguarded.get(word).copied().unwrap_or(0);
+            if all {
+                weigh = !0;
             } else {
-                evaluator.redline_core(redline, in_force)
-            };
-            *slot = outcome;
+                let mut values = present;
+                while values != 0 {
+                    let value = values.trailing_zeros() as usize;
+                    values &= values - 1;
+                    weigh |= scan.by_value.get(value * words + word).copied().unwrap_or(0);
+                }
+            }
+            while weigh != 0 {
+                let idx = word * 64 + weigh.trailing_zeros() as usize;
+                weigh &= weigh - 1;
+                let (Some(redline), Some(slot), Some(bit)) =
+                    (rulebook.redlines.get(idx), out.redlines.get_mut(idx), scan.bits.get(idx))
+                else {
+                    break;
+                };
+                let (outcome, _, _) = if *bit != 0 && !matches!(summary, EnumSet::Other) {
+                    // The guard holds (its value is in the set) or is unknown (the set, or an
+                    // item of it, is): the condition goes on from there.
+                    let first = if bit & present != 0 { Tri::True } else { Tri::Unknown };
+                    let when = evaluator.after_guard(&redline.flat, first);
+                    evaluator.redline_weighed(redline, idx as u32, when)
+                } else {
+                    evaluator.redline_core(redline, idx as u32, in_force)
+                };
+                *slot = outcome;
+            }
         }
     } else if flat && in_force && guards.len() == redlines {
         // Every guard's set summarised now, as masks of the values whose guard is false.
         evaluator.guard_masks(given);
         for (idx, guard) in guards.iter().enumerate() {
             // Most redlines of a rulebook are ruled out by their guard (`v in system.a.b`
-            // false): decided here from the packed table, with the steps `redline_core` would
-            // record (its condition false, so neither the role nor the exceptions are weighed).
+            // false): decided here from the packed table (their condition is false, so neither
+            // the role nor the exceptions are weighed, and they leave no step).
             if guard.days.contains(today)
                 && let Some(mask) = evaluator.buf.guard_masks.get(guard.path as usize)
                 && {
@@ -328,19 +352,16 @@ pub fn evaluate_outcomes(
                 } & guard.bit
                     != 0
             {
-                evaluator.buf.trace.extend_from_slice(&[Step::Redline(idx as u32), Step::Condition(Tri::False)]);
                 continue;
             }
-            evaluator.buf.trace.push(Step::Redline(idx as u32));
             if let (Some(redline), Some(slot)) = (rulebook.redlines.get(idx), out.redlines.get_mut(idx)) {
-                let (outcome, _, _) = evaluator.redline_core(redline, in_force);
+                let (outcome, _, _) = evaluator.redline_core(redline, idx as u32, in_force);
                 *slot = outcome;
             }
         }
     } else {
         for (idx, (redline, slot)) in rulebook.redlines.iter().zip(out.redlines.iter_mut()).enumerate() {
-            evaluator.buf.trace.push(Step::Redline(idx as u32));
-            let (outcome, _, _) = evaluator.redline_core(redline, in_force);
+            let (outcome, _, _) = evaluator.redline_core(redline, idx as u32, in_force);
             *slot = outcome;
         }
     }
@@ -1740,11 +1761,11 @@ impl<'a, 'b> Evaluator<'a, 'b> {
 
     // ----- Provisions -----------------------------------------------------------------------
 
-    fn redline(&mut self, redline: &'a IrRedline, rulebook_in_force: bool) -> RedlineVerdict {
+    fn redline(&mut self, redline: &'a IrRedline, idx: u32, rulebook_in_force: bool) -> RedlineVerdict {
         self.start_verdict(&redline.info);
         let by = redline.by.as_ref().map(|role| self.role_holders(role));
         let start = self.buf.trace.len();
-        let (verdict, possible, exception) = self.redline_core(redline, rulebook_in_force);
+        let (verdict, possible, exception) = self.redline_core(redline, idx, rulebook_in_force);
         if verdict != RedlineOutcome::Undetermined {
             self.buf.missing.clear();
         }
@@ -1836,26 +1857,35 @@ impl<'a, 'b> Evaluator<'a, 'b> {
     fn redline_core(
         &mut self,
         redline: &'a IrRedline,
+        idx: u32,
         rulebook_in_force: bool,
     ) -> (RedlineOutcome, &'static [RedlineOutcome], Option<&'a IrException>) {
-        if !self.provision_in_force(&redline.info, rulebook_in_force) {
+        if !(rulebook_in_force && redline.info.days.contains(self.as_of_key)) {
+            self.buf.trace.extend_from_slice(&[Step::Redline(idx), Step::NotInForce]);
             (RedlineOutcome::NotInForce, &[], None)
         } else {
             let when = self.when(&redline.flat, &redline.when);
-            self.redline_weighed(redline, when)
+            self.redline_weighed(redline, idx, when)
         }
     }
 
     /// A redline in force whose condition came out `when`: its role and exceptions weighed.
     #[inline]
+    /// Its steps go to the trace, except on the verdicts-only path when the condition is false:
+    /// a redline in force that leaves no step there had a false condition (see
+    /// `Outcomes::trace`).
     fn redline_weighed(
         &mut self,
         redline: &'a IrRedline,
+        idx: u32,
         mut when: Tri,
     ) -> (RedlineOutcome, &'static [RedlineOutcome], Option<&'a IrException>) {
         use RedlineOutcome::*;
+        if when == Tri::False && !self.record {
+            return (NotProhibited, &[], None);
+        }
         {
-            self.buf.trace.push(Step::Condition(when));
+            self.buf.trace.extend_from_slice(&[Step::Redline(idx), Step::Condition(when)]);
             // The act is forbidden to a role: with no party in that role, nobody commits it.
             if let (Some(role), false) = (&redline.by, when == Tri::False) {
                 when = and(when, self.role_condition(role));

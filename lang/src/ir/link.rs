@@ -285,8 +285,28 @@ fn redline_scan(guards: &[super::RedlineGuard]) -> Option<super::RedlineScan> {
     // The set most guards test (the first such on a tie, for determinism).
     let path = counts.iter().max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0))).map(|(path, _)| *path)?;
     let days = guards.iter().fold(super::DayRange::default(), |days, guard| days.intersect(guard.days));
-    let bits = guards.iter().map(|guard| if guard.path == path && !guard.negated { guard.bit } else { 0 }).collect();
-    Some(super::RedlineScan { days, path, bits })
+    let bits: Box<[u64]> =
+        guards.iter().map(|guard| if guard.path == path && !guard.negated { guard.bit } else { 0 }).collect();
+    let words = bits.len().div_ceil(64);
+    let mut unguarded = vec![0u64; words];
+    let mut by_value = vec![0u64; 64 * words];
+    for (idx, bit) in bits.iter().enumerate() {
+        let (word, at) = (idx / 64, 1u64 << (idx % 64));
+        let target = match bit.trailing_zeros() {
+            64 => unguarded.get_mut(word),
+            value => by_value.get_mut(value as usize * words + word),
+        };
+        if let Some(target) = target {
+            *target |= at;
+        }
+    }
+    Some(super::RedlineScan {
+        days,
+        path,
+        bits,
+        unguarded: unguarded.into_boxed_slice(),
+        by_value: by_value.into_boxed_slice(),
+    })
 }
 
 /// `system.a.b` as one `RootPath` node, when the chain of fields starts at the top level.

@@ -494,6 +494,12 @@ pub struct RedlineScan {
     /// For each redline, its guard's value as a bit (`v in S`, not negated, `v` below 64), or 0
     /// when it has no such guard on that set (it is then weighed in full).
     pub bits: Box<[u64]>,
+    /// The redlines as bit sets of 64 a word: those without such a guard (always weighed)…
+    pub unguarded: Box<[u64]>,
+    /// …and, for each enum value `v` below 64, those whose guard is `v in S`, at
+    /// `v * unguarded.len() + word`: the redlines a decision weighs are the unguarded ones and
+    /// those of the values in the set, found without visiting the others.
+    pub by_value: Box<[u64]>,
 }
 
 /// A redline's days in force and its guard (`v in system.a.b` whose false makes the condition
