@@ -294,7 +294,7 @@ pub fn evaluate_outcomes(
         // Every redline in force: the redlines to weigh are found from the values in the set
         // (`RedlineScan::by_value`); the others' guards are false, so their condition is, and
         // they leave no step (see `Outcomes::trace`).
-        evaluator.guard_masks(given);
+        evaluator.guard_masks(given, false);
         let summary = evaluator.buf.guard_sets.get(scan.path as usize).map_or(EnumSet::Other, |(_, summary)| *summary);
         // Which guarded redlines are weighed beside the unguarded ones: those of the values in
         // the set, none (the set is absent), or all (the set or an item of it is unknown, or
@@ -339,7 +339,7 @@ pub fn evaluate_outcomes(
         }
     } else if flat && in_force && guards.len() == redlines {
         // Every guard's set summarised now, as masks of the values whose guard is false.
-        evaluator.guard_masks(given);
+        evaluator.guard_masks(given, true);
         for (idx, guard) in guards.iter().enumerate() {
             // Most redlines of a rulebook are ruled out by their guard (`v in system.a.b`
             // false): decided here from the packed table (their condition is false, so neither
@@ -368,7 +368,9 @@ pub fn evaluate_outcomes(
     for idx in &rulebook.own_classifications {
         let decided = match rulebook.classifications.get(*idx as usize) {
             Some(classification) if in_force && classification.info.days.contains(today) => {
-                evaluator.decided_tier(*idx, classification)
+                // After the redlines, only obligations can read a tier: without them, a tier
+                // decided here need not be kept for this decision.
+                evaluator.decided_tier(*idx, classification, !rulebook.obligations.is_empty())
             }
             _ => None,
         };
@@ -776,7 +778,7 @@ impl<'a, 'b> Evaluator<'a, 'b> {
     /// and the values in the set. A value of 64 or more (bit 0, see `RedlineGuard::bit`) is in
     /// neither, so its redline is weighed in full.
     #[inline(always)]
-    fn guard_masks(&mut self, given: Option<&GuardSummaries>) {
+    fn guard_masks(&mut self, given: Option<&GuardSummaries>, masks: bool) {
         let decision = self.buf.decision;
         let paths = &self.rulebook.guard_paths;
         let given = given.filter(|given| given.made_for(paths));
@@ -788,6 +790,9 @@ impl<'a, 'b> Evaluator<'a, 'b> {
                 None => EnumSet::of(walk_path(self.system, slots)),
             };
             *stamp = decision;
+            if !masks {
+                continue;
+            }
             guard_masks.push(match *summary {
                 EnumSet::Bits { bits, unknown } => [if unknown { 0 } else { !bits }, bits],
                 EnumSet::Absent => [!0, 0],
@@ -1559,7 +1564,7 @@ impl<'a, 'b> Evaluator<'a, 'b> {
         }
         let rulebook = self.rulebook;
         let Some(classification) = rulebook.classifications.get(idx as usize) else { return };
-        if !self.record && self.quick_tier(idx, classification).is_some() {
+        if !self.record && self.quick_tier(idx, classification, true).is_some() {
             return;
         }
         self.classify_into_cache(idx, classification);
@@ -1585,7 +1590,7 @@ impl<'a, 'b> Evaluator<'a, 'b> {
     ///
     /// The tier decided (`Some(None)` when no branch holds), or `None` when a branch is unknown.
     #[inline(always)]
-    fn quick_tier(&mut self, idx: u32, classification: &'a IrClassification) -> Option<Option<u32>> {
+    fn quick_tier(&mut self, idx: u32, classification: &'a IrClassification, keep: bool) -> Option<Option<u32>> {
         let mark = self.buf.missing.len();
         let holds = if self.flat
             && let Some(chain) = &classification.chain
@@ -1598,7 +1603,9 @@ impl<'a, 'b> Evaluator<'a, 'b> {
         } else {
             self.first_branch(classification, mark)?
         };
-        self.write_tier(idx, holds);
+        if keep {
+            self.write_tier(idx, holds);
+        }
         Some(holds.map(|(_, tier)| tier))
     }
 
@@ -1688,13 +1695,15 @@ impl<'a, 'b> Evaluator<'a, 'b> {
     }
 
     /// The tier classification `idx` decides, on the verdicts-only path: from the tier cache,
-    /// else by its branches tried in order (`quick_tier`), else weighed by `classify`.
+    /// else by its branches tried in order (`quick_tier`), else weighed by `classify`. `keep`:
+    /// whether a tier decided by its branches goes to the tier cache (not needed when nothing
+    /// weighed after it can read it).
     #[inline]
-    fn decided_tier(&mut self, idx: u32, classification: &'a IrClassification) -> Option<u32> {
+    fn decided_tier(&mut self, idx: u32, classification: &'a IrClassification, keep: bool) -> Option<u32> {
         if let Some(outcome) = self.cached_tier(idx) {
             return outcome.decided;
         }
-        if let Some(decided) = self.quick_tier(idx, classification) {
+        if let Some(decided) = self.quick_tier(idx, classification, keep) {
             return decided;
         }
         self.classify_into_cache(idx, classification);
