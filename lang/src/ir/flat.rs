@@ -122,51 +122,45 @@ impl Chain {
     /// Chains the branches' graphs: `branches` gives each branch's days, condition in flat form
     /// (`None` for a branch without a condition, which always holds). `None` when a branch with
     /// a condition has no graph.
-    pub fn new<'f>(branches: impl DoubleEndedIterator<Item = (DayRange, Option<&'f FlatCondition>)>) -> Option<Chain> {
+    pub fn new<'f>(branches: impl Iterator<Item = (DayRange, Option<&'f FlatCondition>)>) -> Option<Chain> {
         let branches: Vec<_> = branches.collect();
-        let mut days = DayRange::default();
-        let mut nodes: Vec<ChainNode> = Vec::new();
-        // Built from the last branch back, so that each branch knows where its false end goes.
-        let mut next_branch = CHAIN_NONE;
-        let mut blocks: Vec<Vec<ChainNode>> = Vec::new();
-        for (number, (branch_days, flat)) in branches.iter().enumerate().rev() {
-            days = days.intersect(*branch_days);
-            let holds = CHAIN_HOLDS + number as u32;
-            let Some(flat) = flat else {
-                next_branch = holds;
-                blocks.push(Vec::new());
-                continue;
-            };
-            if flat.nodes().is_empty() {
-                return None;
-            }
-            // Node numbers are fixed once every block is laid out: blocks are laid out in
-            // branch order, so this block starts after the blocks of the branches before it.
-            let offset: u32 =
-                branches.iter().take(number).map(|(_, flat)| flat.map_or(0, |flat| flat.nodes().len() as u32)).sum();
+        if branches.iter().any(|(_, flat)| flat.is_some_and(|flat| flat.nodes().is_empty())) {
+            return None;
+        }
+        // Where each branch starts: its first node (blocks laid out in branch order), or, for a
+        // branch without a condition, the end that says it holds.
+        let mut starts = Vec::with_capacity(branches.len());
+        let mut laid_out = 0u32;
+        for (number, (_, flat)) in branches.iter().enumerate() {
+            starts.push(match flat {
+                Some(flat) => {
+                    let start = laid_out;
+                    laid_out += flat.nodes().len() as u32;
+                    start
+                }
+                None => CHAIN_HOLDS + number as u32,
+            });
+        }
+        let mut nodes: Vec<ChainNode> = Vec::with_capacity(laid_out as usize);
+        for (number, (_, flat)) in branches.iter().enumerate() {
+            let Some(flat) = flat else { continue };
+            let (start, holds) = (starts.get(number).copied().unwrap_or(CHAIN_UNKNOWN), CHAIN_HOLDS + number as u32);
+            let next_branch = starts.get(number + 1).copied().unwrap_or(CHAIN_NONE);
             let map = |target: u32| match target {
                 END => holds,
                 target if target == END + 1 => next_branch,
                 target if target >= END => CHAIN_UNKNOWN,
-                node => offset + node,
+                node => start + node,
             };
-            let block = flat
-                .nodes()
-                .iter()
-                .map(|node| ChainNode {
-                    branch: number as u32,
-                    leaf: node.leaf,
-                    test: node.test,
-                    next: node.next.map(map),
-                })
-                .collect();
-            blocks.push(block);
-            next_branch = offset;
+            nodes.extend(flat.nodes().iter().map(|node| ChainNode {
+                branch: number as u32,
+                leaf: node.leaf,
+                test: node.test,
+                next: node.next.map(map),
+            }));
         }
-        for block in blocks.into_iter().rev() {
-            nodes.extend(block);
-        }
-        Some(Chain { days, start: next_branch, nodes: nodes.into_boxed_slice() })
+        let days = branches.iter().fold(DayRange::default(), |days, (branch_days, _)| days.intersect(*branch_days));
+        Some(Chain { days, start: starts.first().copied().unwrap_or(CHAIN_NONE), nodes: nodes.into_boxed_slice() })
     }
 }
 

@@ -218,46 +218,13 @@ pub fn inline_terms(compiled: &mut super::CompiledRulebook) {
 /// rulebook's `guard_paths`.
 pub fn number_guards(compiled: &mut super::CompiledRulebook) {
     let mut paths = Vec::new();
-    for term in &mut compiled.terms {
-        term.flat.number_guard(&mut paths);
-    }
+    for_each_condition(compiled, &mut |flat| flat.number_guard(&mut paths));
+    // Once every set is numbered, the graphs' leaves can name them.
+    for_each_condition(compiled, &mut |flat| flat.set_tests(&paths));
     for classification in &mut compiled.classifications {
-        for branch in &mut classification.branches {
-            branch.flat.number_guard(&mut paths);
-        }
-    }
-    for redline in &mut compiled.redlines {
-        redline.flat.number_guard(&mut paths);
-        let mut stack: Vec<&mut IrException> = redline.exceptions.iter_mut().collect();
-        while let Some(exception) = stack.pop() {
-            exception.flat.number_guard(&mut paths);
-            stack.extend(exception.exceptions.iter_mut());
-        }
-    }
-    for obligation in &mut compiled.obligations {
-        obligation.flat.number_guard(&mut paths);
-    }
-    for term in &mut compiled.terms {
-        term.flat.set_tests(&paths);
-    }
-    for classification in &mut compiled.classifications {
-        for branch in &mut classification.branches {
-            branch.flat.set_tests(&paths);
-        }
         classification.chain = flat::Chain::new(
             classification.branches.iter().map(|branch| (branch.info.days, branch.when.as_ref().map(|_| &branch.flat))),
         );
-    }
-    for redline in &mut compiled.redlines {
-        redline.flat.set_tests(&paths);
-        let mut stack: Vec<&mut IrException> = redline.exceptions.iter_mut().collect();
-        while let Some(exception) = stack.pop() {
-            exception.flat.set_tests(&paths);
-            stack.extend(exception.exceptions.iter_mut());
-        }
-    }
-    for obligation in &mut compiled.obligations {
-        obligation.flat.set_tests(&paths);
     }
     compiled.guard_paths = paths.into();
     compiled.redline_guards = compiled
@@ -274,6 +241,30 @@ pub fn number_guards(compiled: &mut super::CompiledRulebook) {
         })
         .collect();
     compiled.redline_scan = redline_scan(&compiled.redline_guards);
+}
+
+/// Calls `each` with the flat form of every condition of the rulebook: terms, classification
+/// branches, redlines and their exceptions at every depth, obligations.
+fn for_each_condition(compiled: &mut super::CompiledRulebook, each: &mut impl FnMut(&mut FlatCondition)) {
+    for term in &mut compiled.terms {
+        each(&mut term.flat);
+    }
+    for classification in &mut compiled.classifications {
+        for branch in &mut classification.branches {
+            each(&mut branch.flat);
+        }
+    }
+    for redline in &mut compiled.redlines {
+        each(&mut redline.flat);
+        let mut stack: Vec<&mut IrException> = redline.exceptions.iter_mut().collect();
+        while let Some(exception) = stack.pop() {
+            each(&mut exception.flat);
+            stack.extend(exception.exceptions.iter_mut());
+        }
+    }
+    for obligation in &mut compiled.obligations {
+        each(&mut obligation.flat);
+    }
 }
 
 /// The scan of the redlines' guards on the set most of their (not negated) guards test.
