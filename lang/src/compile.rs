@@ -107,6 +107,7 @@ pub fn compile(db: &dyn salsa::Database, file: SourceFile) -> Option<Arc<Compile
         guard_paths: Arc::default(),
         redline_guards: Vec::new(),
         redline_scan: None,
+        machine: None,
     };
     let mut linker = Linker { terms: BTreeMap::new(), tiers: BTreeMap::new() };
     let mut files = import_closure(db, file).clone();

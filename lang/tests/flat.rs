@@ -254,3 +254,65 @@ fn terms_read_once_are_inlined() {
         assert!(!flat.ops().iter().any(reads_term), "{:?}", flat.ops());
     }
 }
+
+/// The verdicts-only machine (`CompiledRulebook::machine`) decides the EU slice on its own:
+/// every benchmark description on a date in force; the evaluator takes over before the
+/// rulebook applies and where a fact the machine reads is not a plain value (its outcomes and
+/// trace are then the evaluator's, which `the_flat_form_gives_the_outcomes_and_trace_of_the_tree`
+/// checks both ways). The generated rulebook, with obligations and a term of two facts, has no
+/// machine.
+#[test]
+fn the_machine_decides_what_it_can() {
+    let all = rulebooks();
+    let planned = |wanted: &str| {
+        let (_, rulebook) = all.iter().find(|(name, _)| name == wanted).expect("a rulebook");
+        rulebook.compiled().machine.is_some()
+    };
+    assert!(planned("eu_slice"), "the EU slice has no machine");
+    assert!(!planned("generated"), "the generated rulebook has obligations, yet a machine");
+    let (_, rulebook) = all.iter().find(|(name, _)| name == "eu_slice").expect("the EU slice");
+    let mut out = Outcomes::default();
+    let in_force = dates(&["2026-10-01"])[0];
+    let before = dates(&["2024-07-31"])[0];
+    for text in eu_slice_descriptions::eu_slice_descriptions() {
+        let description = rulebook.load_description(text.as_bytes(), Format::Json).expect("a description");
+        rulebook.evaluate_outcomes(&description, in_force, &mut out);
+        assert!(out.decided_by_machine(), "not decided by the machine: {text}");
+        rulebook.evaluate_outcomes(&description, before, &mut out);
+        assert!(!out.decided_by_machine(), "decided by the machine before the rulebook applies");
+        // `model.general_purpose` unknown: the chain of `systemic_risk` cannot read it.
+        let schema = &rulebook.compiled().schema;
+        let root = schema.root.and_then(|root| schema.record(root)).expect("the System record");
+        let model = root.fields.iter().position(|field| field.name == "model").expect("the model's slot");
+        let unknown = with_field(description.value(), &[model, 0], &Value::Unknown).expect("a record");
+        rulebook.evaluate_outcomes(&rulebook.description_from_value(unknown), in_force, &mut out);
+        assert!(!out.decided_by_machine(), "decided by the machine with a fact unknown");
+    }
+    // The corpus's rulebook for the machine: decided by it from the day its last exception
+    // applies (2026-08-02), where its facts are plain; by the evaluator before that day.
+    let (_, compact) =
+        all.iter().find(|(name, _)| name.ends_with("compact_rulebook/rulebook.concord")).expect("the corpus case");
+    let systems = repository().join("tests/corpus/eval/compact_rulebook/systems");
+    let mut by_machine = Vec::new();
+    for name in ["prohibited", "exempted_by_research", "research_in_public", "purposes_unknown", "supervision_unknown"]
+    {
+        let text = std::fs::read(systems.join(format!("{name}.json"))).expect("a system");
+        let description = compact.load_description(&text, Format::Json).expect("a description");
+        compact.evaluate_outcomes(&description, dates(&["2026-01-01"])[0], &mut out);
+        assert!(!out.decided_by_machine(), "{name} decided by the machine before an exception applies");
+        compact.evaluate_outcomes(&description, dates(&["2026-10-01"])[0], &mut out);
+        by_machine.push((name, out.decided_by_machine()));
+    }
+    // An unknown set of purposes is weighed by the machine (every guarded redline weighed with
+    // an unknown guard) until a classification's chain cannot read it.
+    assert_eq!(
+        by_machine,
+        [
+            ("prohibited", true),
+            ("exempted_by_research", true),
+            ("research_in_public", true),
+            ("purposes_unknown", false),
+            ("supervision_unknown", false)
+        ]
+    );
+}

@@ -7,6 +7,7 @@
 
 pub mod deadline;
 pub mod examples;
+mod machine;
 pub mod verdict;
 mod wording;
 
@@ -113,6 +114,14 @@ impl Outcomes {
     pub fn trace(&self) -> &[Step] {
         &self.scratch.trace
     }
+
+    /// Whether the last decision was made by the verdicts-only machine (see
+    /// `CompiledRulebook::machine`) rather than the evaluator: the outcomes and trace are the
+    /// same either way; tests read this to know the machine is used.
+    #[doc(hidden)]
+    pub fn decided_by_machine(&self) -> bool {
+        self.scratch.by_machine
+    }
 }
 
 /// One step of an evaluation, recorded as indices and truth values in a reused buffer while the
@@ -164,6 +173,11 @@ struct Scratch {
     guard_masks: Vec<[u64; 2]>,
     /// The steps weighed so far (see [`Step`]).
     trace: Vec<Step>,
+    /// Whether the verdicts-only machine decided the last decision.
+    by_machine: bool,
+    /// The guards' sets summarised for the verdicts-only machine, when the description came
+    /// without summaries made for the rulebook.
+    machine_sets: Vec<EnumSet>,
     /// Unsure marks and facts used of the verdict being built (full verdicts only).
     unsure: BTreeSet<UnsureMark>,
     facts: BTreeSet<FactUsed>,
@@ -239,6 +253,84 @@ fn next(node: &flat::Node, outcome: Tri) -> u32 {
     }
 }
 
+/// A redline's verdict, and the verdicts still possible, from its condition (with its role)
+/// and whether an exception applies.
+fn redline_verdict(when: Tri, exception: Tri) -> (RedlineOutcome, &'static [RedlineOutcome]) {
+    use RedlineOutcome::*;
+    match (when, exception) {
+        (Tri::False, _) => (NotProhibited, &[]),
+        (Tri::True, Tri::False) => (Prohibited, &[]),
+        (Tri::True, Tri::True) => (Exempted, &[]),
+        (Tri::True, Tri::Unknown) => (Undetermined, &[Prohibited, Exempted]),
+        (Tri::Unknown, Tri::True) => (Undetermined, &[Exempted, NotProhibited]),
+        (Tri::Unknown, Tri::False) => (Undetermined, &[Prohibited, NotProhibited]),
+        (Tri::Unknown, Tri::Unknown) => (Undetermined, &[Prohibited, Exempted, NotProhibited]),
+    }
+}
+
+/// Whether an exception applies: its condition holds (`when`) and none of its own exceptions
+/// applies (`inner`).
+fn exception_applies(when: Tri, inner: Tri) -> Tri {
+    match (when, inner) {
+        (Tri::False, _) | (_, Tri::True) => Tri::False,
+        (Tri::True, Tri::False) => Tri::True,
+        _ => Tri::Unknown,
+    }
+}
+
+/// A graph leaf's compact test (see `flat::Test`) on the top-level `fields` of a description:
+/// its truth value, or `None` when the fast case does not hold and the instruction must run.
+/// `set(path)`: the set numbered `path` as its bits and whether an item of it is unknown, when
+/// it is summarised in bits.
+#[inline(always)]
+fn compact_test(fields: &[Value], test: Test, set: impl Fn(u32) -> Option<(u64, bool)>) -> Option<Tri> {
+    let in_bits = |bits: u64, mask: u64, unknown: bool| {
+        if bits & mask != 0 {
+            Tri::True
+        } else if unknown {
+            Tri::Unknown
+        } else {
+            Tri::False
+        }
+    };
+    match test {
+        Test::Op => None,
+        Test::Fact1 { slot } => match fields.get(slot as usize) {
+            Some(Value::Bool(value)) => Some(Tri::from_bool(*value)),
+            _ => None,
+        },
+        Test::Fact2 { outer, inner } => match fields.get(outer as usize) {
+            Some(Value::Record(inner_fields)) => match inner_fields.get(inner as usize) {
+                Some(Value::Bool(value)) => Some(Tri::from_bool(*value)),
+                _ => None,
+            },
+            _ => None,
+        },
+        Test::InSet { path, bit, negated } => {
+            let (bits, unknown) = set(path)?;
+            let found = in_bits(bits, bit, unknown);
+            Some(if negated { found.not() } else { found })
+        }
+        Test::Compare { outer, inner, op, constant } => {
+            let value = match fields.get(outer as usize) {
+                Some(Value::Record(inner_fields)) if inner != u32::MAX => inner_fields.get(inner as usize),
+                value if inner == u32::MAX => value,
+                _ => None,
+            };
+            match value {
+                Some(Value::Number(value) | Value::Quantity(value)) => {
+                    Some(op.holds(decimal_cmp(value, &constant)).map_or(Tri::Unknown, Tri::from_bool))
+                }
+                _ => None,
+            }
+        }
+        Test::Intersects { path, mask } => {
+            let (bits, unknown) = set(path)?;
+            Some(in_bits(bits, mask, unknown))
+        }
+    }
+}
+
 /// An empty vector of another lifetime, with the allocation of `vec`: the buffers of one
 /// decision serve the next without a new allocation. (The standard library collects a vector's
 /// own `into_iter` in place; `no_alloc.rs` would catch it if it stopped doing so.)
@@ -269,6 +361,15 @@ pub fn evaluate_outcomes(
     walk: Walk,
     out: &mut Outcomes,
 ) {
+    if walk == Walk::Flat
+        && let Some(days) = rulebook.machine
+        && days.contains(day_key(as_of))
+        && machine::run(rulebook, system, given, out)
+    {
+        out.scratch.by_machine = true;
+        return;
+    }
+    out.scratch.by_machine = false;
     let mut evaluator = Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false }, &mut out.scratch);
     evaluator.record = false;
     evaluator.flat = walk == Walk::Flat;
@@ -299,43 +400,23 @@ pub fn evaluate_outcomes(
         // Which guarded redlines are weighed beside the unguarded ones: those of the values in
         // the set, none (the set is absent), or all (the set or an item of it is unknown, or
         // the summary is not in bits).
-        let (present, all) = match summary {
-            EnumSet::Bits { bits, unknown } => (bits, unknown),
-            EnumSet::Absent => (0, false),
-            EnumSet::Unknown | EnumSet::Other => (0, true),
-        };
-        let words = scan.unguarded.len();
-        for word in 0..words {
-            let mut weigh = scan.unguarded.get(word).copied().unwrap_or(0);
-            if all {
-                weigh = !0;
+        let (present, all) = summary.bits().unwrap_or((0, true));
+        for idx in scan.weighed(present, all) {
+            let (Some(redline), Some(slot), Some(bit)) =
+                (rulebook.redlines.get(idx), out.redlines.get_mut(idx), scan.bits.get(idx))
+            else {
+                break;
+            };
+            let (outcome, _, _) = if *bit != 0 && !matches!(summary, EnumSet::Other) {
+                // The guard holds (its value is in the set) or is unknown (the set, or an item
+                // of it, is): the condition goes on from there.
+                let first = if bit & present != 0 { Tri::True } else { Tri::Unknown };
+                let when = evaluator.after_guard(&redline.flat, first);
+                evaluator.redline_weighed(redline, idx as u32, when)
             } else {
-                let mut values = present;
-                while values != 0 {
-                    let value = values.trailing_zeros() as usize;
-                    values &= values - 1;
-                    weigh |= scan.by_value.get(value * words + word).copied().unwrap_or(0);
-                }
-            }
-            while weigh != 0 {
-                let idx = word * 64 + weigh.trailing_zeros() as usize;
-                weigh &= weigh - 1;
-                let (Some(redline), Some(slot), Some(bit)) =
-                    (rulebook.redlines.get(idx), out.redlines.get_mut(idx), scan.bits.get(idx))
-                else {
-                    break;
-                };
-                let (outcome, _, _) = if *bit != 0 && !matches!(summary, EnumSet::Other) {
-                    // The guard holds (its value is in the set) or is unknown (the set, or an
-                    // item of it, is): the condition goes on from there.
-                    let first = if bit & present != 0 { Tri::True } else { Tri::Unknown };
-                    let when = evaluator.after_guard(&redline.flat, first);
-                    evaluator.redline_weighed(redline, idx as u32, when)
-                } else {
-                    evaluator.redline_core(redline, idx as u32, in_force)
-                };
-                *slot = outcome;
-            }
+                evaluator.redline_core(redline, idx as u32, in_force)
+            };
+            *slot = outcome;
         }
     } else if flat && in_force && guards.len() == redlines {
         // Every guard's set summarised now, as masks of the values whose guard is false.
@@ -890,62 +971,13 @@ impl<'a, 'b> Evaluator<'a, 'b> {
     /// case does not hold and the instruction must run.
     #[inline(always)]
     fn test(&self, test: Test) -> Option<Tri> {
-        let fields = match self.system {
-            Value::Record(fields) => fields,
-            _ => return None,
-        };
-        match test {
-            Test::Op => None,
-            Test::Fact1 { slot } => match fields.get(slot as usize) {
-                Some(Value::Bool(value)) => Some(Tri::from_bool(*value)),
-                _ => None,
-            },
-            Test::Fact2 { outer, inner } => match fields.get(outer as usize) {
-                Some(Value::Record(inner_fields)) => match inner_fields.get(inner as usize) {
-                    Some(Value::Bool(value)) => Some(Tri::from_bool(*value)),
-                    _ => None,
-                },
-                _ => None,
-            },
-            Test::InSet { path, bit, negated } => match self.buf.guard_sets.get(path as usize) {
-                Some((stamp, EnumSet::Bits { bits, unknown })) if *stamp == self.buf.decision => {
-                    let found = if bits & bit != 0 {
-                        Tri::True
-                    } else if *unknown {
-                        Tri::Unknown
-                    } else {
-                        Tri::False
-                    };
-                    Some(if negated { found.not() } else { found })
-                }
-                _ => None,
-            },
-            Test::Compare { outer, inner, op, constant } => {
-                let value = match fields.get(outer as usize) {
-                    Some(Value::Record(inner_fields)) if inner != u32::MAX => inner_fields.get(inner as usize),
-                    value if inner == u32::MAX => value,
-                    _ => None,
-                };
-                match value {
-                    Some(Value::Number(value) | Value::Quantity(value)) => {
-                        Some(op.holds(decimal_cmp(value, &constant)).map_or(Tri::Unknown, Tri::from_bool))
-                    }
-                    _ => None,
-                }
-            }
-            Test::Intersects { path, mask } => match self.buf.guard_sets.get(path as usize) {
-                Some((stamp, EnumSet::Bits { bits, unknown })) if *stamp == self.buf.decision => {
-                    Some(if bits & mask != 0 {
-                        Tri::True
-                    } else if *unknown {
-                        Tri::Unknown
-                    } else {
-                        Tri::False
-                    })
-                }
-                _ => None,
-            },
-        }
+        let Value::Record(fields) = self.system else { return None };
+        let decision = self.buf.decision;
+        let sets = &self.buf.guard_sets;
+        compact_test(fields, test, |path| match sets.get(path as usize) {
+            Some((stamp, summary)) if *stamp == decision => summary.bits(),
+            _ => None,
+        })
     }
 
     /// A leaf instruction's truth value (`Not`, `Decide` and `Last` are not leaves: unknown).
@@ -1901,15 +1933,9 @@ impl<'a, 'b> Evaluator<'a, 'b> {
             }
             let (exception, exception_applied) =
                 if when == Tri::False { (Tri::False, None) } else { self.exceptions(&redline.exceptions, 0) };
-            match (when, exception) {
-                (Tri::False, _) => (NotProhibited, &[], None),
-                (Tri::True, Tri::False) => (Prohibited, &[], None),
-                (Tri::True, Tri::True) => (Exempted, &[], exception_applied.map(|(exception, _)| exception)),
-                (Tri::True, Tri::Unknown) => (Undetermined, &[Prohibited, Exempted], None),
-                (Tri::Unknown, Tri::True) => (Undetermined, &[Exempted, NotProhibited], None),
-                (Tri::Unknown, Tri::False) => (Undetermined, &[Prohibited, NotProhibited], None),
-                (Tri::Unknown, Tri::Unknown) => (Undetermined, &[Prohibited, Exempted, NotProhibited], None),
-            }
+            let (outcome, possible) = redline_verdict(when, exception);
+            let applied = if outcome == Exempted { exception_applied.map(|(exception, _)| exception) } else { None };
+            (outcome, possible, applied)
         }
     }
 
@@ -1949,11 +1975,7 @@ impl<'a, 'b> Evaluator<'a, 'b> {
         let when = self.when(&exception.flat, &exception.when);
         let (inner, inner_applied) =
             if when == Tri::False { (Tri::False, None) } else { self.exceptions(&exception.exceptions, index + 1) };
-        let applies = match (when, inner) {
-            (Tri::False, _) | (_, Tri::True) => Tri::False,
-            (Tri::True, Tri::False) => Tri::True,
-            _ => Tri::Unknown,
-        };
+        let applies = exception_applies(when, inner);
         self.buf.trace.push(Step::Exception { index, when, applies, inner: inner_applied.map(|(_, inner)| inner) });
         applies
     }
@@ -2767,6 +2789,19 @@ enum EnumSet {
 }
 
 impl EnumSet {
+    /// The set as the bits of its values and whether an item of it is unknown, as a compact
+    /// test reads it: an absent set holds nothing, an unknown one nothing known. `None` for a
+    /// set not summarised in bits.
+    #[inline(always)]
+    fn bits(self) -> Option<(u64, bool)> {
+        match self {
+            EnumSet::Bits { bits, unknown } => Some((bits, unknown)),
+            EnumSet::Absent => Some((0, false)),
+            EnumSet::Unknown => Some((0, true)),
+            EnumSet::Other => None,
+        }
+    }
+
     fn of(end: PathEnd<'_>) -> EnumSet {
         match end {
             PathEnd::Found(Value::Set(items) | Value::List(items)) => {

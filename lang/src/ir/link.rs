@@ -241,6 +241,44 @@ pub fn number_guards(compiled: &mut super::CompiledRulebook) {
         })
         .collect();
     compiled.redline_scan = redline_scan(&compiled.redline_guards);
+    compiled.machine = machine_days(compiled);
+}
+
+/// The days on which the verdicts-only machine decides the whole rulebook (see
+/// `CompiledRulebook::machine`), or `None` when some provision needs the evaluator.
+fn machine_days(compiled: &super::CompiledRulebook) -> Option<super::DayRange> {
+    if !compiled.obligations.is_empty() {
+        return None;
+    }
+    let compact =
+        |flat: &FlatCondition| !flat.nodes().is_empty() && flat.nodes().iter().all(|node| node.test != flat::Test::Op);
+    let mut days = compiled.days;
+    if let Some(scan) = &compiled.redline_scan {
+        days = days.intersect(scan.days);
+    }
+    for redline in &compiled.redlines {
+        if redline.by.is_some() || !compact(&redline.flat) {
+            return None;
+        }
+        days = days.intersect(redline.info.days);
+        let mut stack: Vec<&IrException> = redline.exceptions.iter().collect();
+        while let Some(exception) = stack.pop() {
+            if !compact(&exception.flat) {
+                return None;
+            }
+            days = days.intersect(exception.info.days);
+            stack.extend(exception.exceptions.iter());
+        }
+    }
+    for idx in &compiled.own_classifications {
+        let classification = compiled.classifications.get(*idx as usize)?;
+        let chain = classification.chain.as_ref()?;
+        if chain.nodes.iter().any(|node| node.test == flat::Test::Op) {
+            return None;
+        }
+        days = days.intersect(classification.info.days).intersect(chain.days);
+    }
+    Some(days)
 }
 
 /// Calls `each` with the flat form of every condition of the rulebook: terms, classification

@@ -481,6 +481,13 @@ pub struct CompiledRulebook {
     /// The redlines' guards on the set most of them test, for the verdicts-only loop on days
     /// when every redline is in force; filled by `link` when some redline has such a guard.
     pub redline_scan: Option<RedlineScan>,
+    /// The days on which the verdicts-only machine (`eval::machine`) decides every provision
+    /// without the evaluator: the rulebook and every redline, exception and classification
+    /// branch are in force, and every condition is a graph whose leaves all have compact tests
+    /// (see `flat::Test`). `None` when some provision needs the evaluator on any day (an
+    /// obligation, a role, a condition without a graph, a leaf without a compact test); filled
+    /// by `link`.
+    pub machine: Option<DayRange>,
 }
 
 /// What the verdicts-only loop needs to rule redlines out by their guards when every redline
@@ -500,6 +507,63 @@ pub struct RedlineScan {
     /// `v * unguarded.len() + word`: the redlines a decision weighs are the unguarded ones and
     /// those of the values in the set, found without visiting the others.
     pub by_value: Box<[u64]>,
+}
+
+impl RedlineScan {
+    /// The redlines a decision weighs, in order: the unguarded ones and those guarded by a value
+    /// among `present` (the set's values below 64), or every redline when `all` (the set, or an
+    /// item of it, is unknown).
+    pub fn weighed(&self, present: u64, all: bool) -> Weighed<'_> {
+        Weighed { scan: self, present, all, word: 0, bits: 0 }
+    }
+
+    /// The redlines of word `word` (64 a word) that a decision weighs.
+    fn word(&self, word: usize, present: u64, all: bool) -> u64 {
+        let words = self.unguarded.len();
+        let mut weigh = self.unguarded.get(word).copied().unwrap_or(0);
+        if all {
+            // Every redline of the word, and none past the last.
+            let past = self.bits.len().saturating_sub(word * 64);
+            weigh = if past >= 64 { !0 } else { (1u64 << past) - 1 };
+        } else {
+            let mut values = present;
+            while values != 0 {
+                let value = values.trailing_zeros() as usize;
+                values &= values - 1;
+                weigh |= self.by_value.get(value * words + word).copied().unwrap_or(0);
+            }
+        }
+        weigh
+    }
+}
+
+/// The redlines a decision weighs (see [`RedlineScan::weighed`]).
+pub struct Weighed<'s> {
+    scan: &'s RedlineScan,
+    present: u64,
+    all: bool,
+    /// The next word to read.
+    word: usize,
+    /// The redlines of the word before it not yet given.
+    bits: u64,
+}
+
+impl Iterator for Weighed<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        while self.bits == 0 {
+            if self.word >= self.scan.unguarded.len() {
+                return None;
+            }
+            self.bits = self.scan.word(self.word, self.present, self.all);
+            self.word += 1;
+        }
+        let idx = (self.word - 1) * 64 + self.bits.trailing_zeros() as usize;
+        self.bits &= self.bits - 1;
+        Some(idx)
+    }
 }
 
 /// A redline's days in force and its guard (`v in system.a.b` whose false makes the condition
