@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use concord_lang::{Description, Engine, Format, Outcomes, Rulebook};
 
+#[path = "../benches/support/eu_slice_descriptions.rs"]
+mod eu_slice_descriptions;
 #[path = "../benches/support/generated.rs"]
 mod generated;
 
@@ -93,4 +95,26 @@ fn the_example_rulebook_allocates_nothing_per_decision() {
     let rulebook = engine.compile(file).expect("the example rulebook compiles");
     let descriptions = example_descriptions(&rulebook);
     assert_no_allocations("examples/ai_rules", &rulebook, &descriptions);
+}
+
+/// The verdicts-only machine (`CompiledRulebook::machine`) decides the EU slice of the peer
+/// benchmark, and SB 53's classifications before the evaluator weighs its obligations: neither
+/// allocates either.
+#[test]
+fn the_verdicts_only_machine_allocates_nothing_per_decision() {
+    let mut engine = Engine::default();
+    let file = engine.add_source("eu_slice.concord", include_str!("../../bench/policy/eu_slice.concord"));
+    let rulebook = engine.compile(file).expect("the EU slice compiles");
+    let descriptions: Vec<Description> = eu_slice_descriptions::eu_slice_descriptions()
+        .iter()
+        .map(|text| rulebook.load_description(text.as_bytes(), Format::Json).expect("loads"))
+        .collect();
+    assert!(rulebook.compiled().machine.is_some(), "the EU slice has no machine");
+    assert_no_allocations("eu_slice", &rulebook, &descriptions);
+
+    let engine = Engine::default();
+    let file = engine.rulebook_by_id("us.ca.sb53").expect("the standard library has us.ca.sb53");
+    let rulebook = engine.compile(file).expect("us.ca.sb53 compiles");
+    assert!(rulebook.compiled().machine.is_some(), "SB 53 has no machine");
+    assert_no_allocations("us.ca.sb53", &rulebook, &example_descriptions(&rulebook));
 }

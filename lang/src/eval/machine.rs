@@ -1,6 +1,8 @@
-//! The verdicts-only machine: decides a whole rulebook leaf by leaf, without the evaluator,
-//! when every condition is a graph whose leaves all have compact tests (`flat::Test`) and every
-//! provision is in force (`CompiledRulebook::machine`, planned by `link`).
+//! The verdicts-only machine: decides a rulebook's redlines and classifications leaf by leaf,
+//! without the evaluator, when every condition is a graph whose leaves all have compact tests
+//! (`flat::Test`) and every one of them is in force (`CompiledRulebook::machine`, planned by
+//! `link`). Obligations, if any, are then weighed by the evaluator, with the tiers the machine
+//! decided in its cache.
 //!
 //! It reads the description's top-level fields and the summaries of the guards' sets, and
 //! nothing else: no caches, no locals, no missing facts. Where a test's fast case does not hold
@@ -17,8 +19,10 @@ use crate::ir::flat::{self, FlatCondition};
 use crate::ir::{CompiledRulebook, IrException};
 use crate::value::Value;
 
-/// Decides every provision of `rulebook` into `out`, on a day the rulebook's machine is in
-/// force. False when it gives up: `out` is then left for the evaluator to overwrite.
+/// Decides the redlines and classifications of `rulebook` into `out` (the obligations left
+/// empty), on a day the rulebook's machine is in force; each classification's deciding branch
+/// goes to the scratch's `machine_branches`. False when it gives up: `out` is then left for
+/// the evaluator to overwrite.
 pub(super) fn run(
     rulebook: &CompiledRulebook,
     system: &Value,
@@ -27,7 +31,7 @@ pub(super) fn run(
 ) -> bool {
     let Value::Record(fields) = system else { return false };
     let Outcomes { redlines: verdicts, classifications: tiers, obligations, scratch } = out;
-    let Scratch { trace, machine_sets, .. } = scratch;
+    let Scratch { trace, machine_sets, machine_branches, .. } = scratch;
     let paths = &rulebook.guard_paths;
     let sets: &[EnumSet] = match given.filter(|given| given.made_for(paths)) {
         Some(given) => &given.sets,
@@ -42,12 +46,13 @@ pub(super) fn run(
     verdicts.clear();
     verdicts.resize(rulebook.redlines.len(), RedlineOutcome::NotProhibited);
     tiers.clear();
+    machine_branches.clear();
     obligations.clear();
     let decided = match &rulebook.redline_scan {
         Some(scan) => machine.scanned_redlines(rulebook, scan, verdicts),
         None => machine.all_redlines(rulebook, verdicts),
     };
-    decided.is_some() && machine.classifications(rulebook, tiers).is_some()
+    decided.is_some() && machine.classifications(rulebook, tiers, machine_branches).is_some()
 }
 
 struct Machine<'a> {
@@ -128,16 +133,23 @@ impl<'a> Machine<'a> {
     }
 
     /// The rulebook's own classifications, each by its chain: the tier of the first branch
-    /// that holds. `None` when a branch is unknown (the evaluator weighs which tiers remain).
-    fn classifications(&mut self, rulebook: &'a CompiledRulebook, tiers: &mut Vec<Option<u32>>) -> Option<()> {
+    /// that holds (into `tiers`) and that branch's number (into `branches`). `None` when a
+    /// branch is unknown (the evaluator weighs which tiers remain).
+    fn classifications(
+        &mut self,
+        rulebook: &'a CompiledRulebook,
+        tiers: &mut Vec<Option<u32>>,
+        branches: &mut Vec<Option<u32>>,
+    ) -> Option<()> {
         for idx in &rulebook.own_classifications {
             let classification = rulebook.classifications.get(*idx as usize)?;
             let chain = classification.chain.as_ref()?;
-            let tier = match self.chain(chain)? {
+            let branch = self.chain(chain)?;
+            tiers.push(match branch {
                 Some(branch) => Some(classification.branches.get(branch as usize)?.tier),
                 None => None,
-            };
-            tiers.push(tier);
+            });
+            branches.push(branch);
         }
         Some(())
     }

@@ -173,8 +173,12 @@ struct Scratch {
     guard_masks: Vec<[u64; 2]>,
     /// The steps weighed so far (see [`Step`]).
     trace: Vec<Step>,
-    /// Whether the verdicts-only machine decided the last decision.
+    /// Whether the verdicts-only machine decided the last decision's redlines and
+    /// classifications.
     by_machine: bool,
+    /// The branch that decided each of the rulebook's own classifications in the machine
+    /// (`None`: no branch holds), for the tier cache the obligations read.
+    machine_branches: Vec<Option<u32>>,
     /// The guards' sets summarised for the verdicts-only machine, when the description came
     /// without summaries made for the rulebook.
     machine_sets: Vec<EnumSet>,
@@ -367,6 +371,20 @@ pub fn evaluate_outcomes(
         && machine::run(rulebook, system, given, out)
     {
         out.scratch.by_machine = true;
+        if !rulebook.obligations.is_empty() {
+            // The obligations are the evaluator's, with the machine's tiers in its cache.
+            let branches = std::mem::take(&mut out.scratch.machine_branches);
+            let mut evaluator =
+                Evaluator::new(rulebook, system, as_of, EvalOptions { explain: false }, &mut out.scratch);
+            evaluator.record = false;
+            evaluator.flat = true;
+            for ((idx, branch), tier) in rulebook.own_classifications.iter().zip(&branches).zip(&out.classifications) {
+                evaluator.write_tier(*idx, branch.zip(*tier).map(|(branch, tier)| (branch as usize, tier)));
+            }
+            obligation_outcomes(&mut evaluator, rulebook, true, &mut out.obligations);
+            evaluator.finish();
+            out.scratch.machine_branches = branches;
+        }
         return;
     }
     out.scratch.by_machine = false;
@@ -457,16 +475,27 @@ pub fn evaluate_outcomes(
         };
         out.classifications.push(decided);
     }
-    if !rulebook.obligations.is_empty() {
-        let mut instances = std::mem::take(&mut evaluator.buf.instances);
-        for (idx, obligation) in rulebook.obligations.iter().enumerate() {
-            evaluator.buf.trace.push(Step::Obligation(idx as u32));
-            let (outcome, _) = evaluator.obligation_core(obligation, in_force, &mut instances);
-            out.obligations.push(outcome);
-        }
-        evaluator.buf.instances = instances;
-    }
+    obligation_outcomes(&mut evaluator, rulebook, in_force, &mut out.obligations);
     evaluator.finish();
+}
+
+/// Weighs every obligation of `rulebook` on the verdicts-only path, their steps into the trace.
+fn obligation_outcomes<'a>(
+    evaluator: &mut Evaluator<'a, '_>,
+    rulebook: &'a CompiledRulebook,
+    in_force: bool,
+    out: &mut Vec<ObligationOutcome>,
+) {
+    if rulebook.obligations.is_empty() {
+        return;
+    }
+    let mut instances = std::mem::take(&mut evaluator.buf.instances);
+    for (idx, obligation) in rulebook.obligations.iter().enumerate() {
+        evaluator.buf.trace.push(Step::Obligation(idx as u32));
+        let (outcome, _) = evaluator.obligation_core(obligation, in_force, &mut instances);
+        out.push(outcome);
+    }
+    evaluator.buf.instances = instances;
 }
 
 /// Evaluates one parameterless term by name (for examples and `concord explain`).

@@ -244,12 +244,9 @@ pub fn number_guards(compiled: &mut super::CompiledRulebook) {
     compiled.machine = machine_days(compiled);
 }
 
-/// The days on which the verdicts-only machine decides the whole rulebook (see
-/// `CompiledRulebook::machine`), or `None` when some provision needs the evaluator.
+/// The days on which the verdicts-only machine decides the redlines and classifications (see
+/// `CompiledRulebook::machine`), or `None` when one of them needs the evaluator.
 fn machine_days(compiled: &super::CompiledRulebook) -> Option<super::DayRange> {
-    if !compiled.obligations.is_empty() {
-        return None;
-    }
     let compact =
         |flat: &FlatCondition| !flat.nodes().is_empty() && flat.nodes().iter().all(|node| node.test != flat::Test::Op);
     let mut days = compiled.days;

@@ -481,12 +481,12 @@ pub struct CompiledRulebook {
     /// The redlines' guards on the set most of them test, for the verdicts-only loop on days
     /// when every redline is in force; filled by `link` when some redline has such a guard.
     pub redline_scan: Option<RedlineScan>,
-    /// The days on which the verdicts-only machine (`eval::machine`) decides every provision
-    /// without the evaluator: the rulebook and every redline, exception and classification
-    /// branch are in force, and every condition is a graph whose leaves all have compact tests
-    /// (see `flat::Test`). `None` when some provision needs the evaluator on any day (an
-    /// obligation, a role, a condition without a graph, a leaf without a compact test); filled
-    /// by `link`.
+    /// The days on which the verdicts-only machine (`eval::machine`) decides the redlines and
+    /// the rulebook's own classifications without the evaluator (which then weighs only the
+    /// obligations): the rulebook and every redline, exception and classification branch are in
+    /// force, and each of their conditions is a graph whose leaves all have compact tests (see
+    /// `flat::Test`). `None` when one of them needs the evaluator on any day (a role, a
+    /// condition without a graph, a leaf without a compact test); filled by `link`.
     pub machine: Option<DayRange>,
 }
 
