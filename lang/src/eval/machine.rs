@@ -12,8 +12,8 @@
 //! tree's over every rulebook and description of the repository).
 
 use super::{
-    EnumSet, GuardSummaries, Outcomes, RedlineOutcome, Scratch, Step, Tri, compact_test, count_exceptions,
-    exception_applies, next, redline_verdict, walk_path,
+    EnumSet, GuardSummaries, Outcomes, RedlineOutcome, Scratch, Step, Tri, chain_end, compact_test, count_exceptions,
+    exception_applies, graph_end, next, redline_verdict, walk_path,
 };
 use crate::ir::flat::{self, FlatCondition};
 use crate::ir::{CompiledRulebook, IrException};
@@ -78,7 +78,7 @@ impl<'a> Machine<'a> {
                 // from there.
                 let first = if bit & present != 0 { Tri::True } else { Tri::Unknown };
                 let guard = redline.flat.nodes().first()?;
-                self.graph(&redline.flat, next(guard, first))?
+                self.graph(&redline.flat, next(&guard.next, first))?
             } else {
                 self.graph(&redline.flat, 0)?
             };
@@ -167,13 +167,9 @@ impl<'a> Machine<'a> {
         let nodes = condition.nodes();
         loop {
             let Some(node) = nodes.get(at as usize) else {
-                return Some(match at.wrapping_sub(flat::END) {
-                    0 => Tri::True,
-                    1 => Tri::False,
-                    _ => Tri::Unknown,
-                });
+                return Some(graph_end(at));
             };
-            at = next(node, self.test(node.test)?);
+            at = next(&node.next, self.test(node.test)?);
         }
     }
 
@@ -184,18 +180,9 @@ impl<'a> Machine<'a> {
         let mut at = chain.start;
         loop {
             let Some(node) = chain.nodes.get(at as usize) else {
-                return match at {
-                    flat::CHAIN_NONE => Some(None),
-                    at if at >= flat::CHAIN_HOLDS => Some(Some(at - flat::CHAIN_HOLDS)),
-                    _ => None,
-                };
+                return chain_end(at);
             };
-            let [on_true, on_false, on_unknown] = node.next;
-            at = match self.test(node.test)? {
-                Tri::True => on_true,
-                Tri::False => on_false,
-                Tri::Unknown => on_unknown,
-            };
+            at = next(&node.next, self.test(node.test)?);
         }
     }
 }

@@ -246,14 +246,36 @@ impl std::fmt::Debug for Scratch {
     }
 }
 
-/// Where a condition's graph goes from `node` on its leaf's `outcome`.
+/// Where a condition's graph or a classification's chain goes from a node whose successors are
+/// `next` (true, false, unknown) on its leaf's `outcome`.
 #[inline(always)]
-fn next(node: &flat::Node, outcome: Tri) -> u32 {
-    let [on_true, on_false, on_unknown] = node.next;
+fn next(next: &[u32; 3], outcome: Tri) -> u32 {
+    let [on_true, on_false, on_unknown] = *next;
     match outcome {
         Tri::True => on_true,
         Tri::False => on_false,
         Tri::Unknown => on_unknown,
+    }
+}
+
+/// The value a condition's graph ends with at `at` (one of `flat::END`'s three ends).
+#[inline(always)]
+fn graph_end(at: u32) -> Tri {
+    match at.wrapping_sub(flat::END) {
+        0 => Tri::True,
+        1 => Tri::False,
+        _ => Tri::Unknown,
+    }
+}
+
+/// What a classification's chain ends with at `at`: the first branch that holds, `Some(None)`
+/// when none does, `None` when a branch is unknown.
+#[inline(always)]
+fn chain_end(at: u32) -> Option<Option<u32>> {
+    match at {
+        flat::CHAIN_NONE => Some(None),
+        at if at >= flat::CHAIN_HOLDS => Some(Some(at - flat::CHAIN_HOLDS)),
+        _ => None,
     }
 }
 
@@ -837,7 +859,7 @@ impl<'a, 'b> Evaluator<'a, 'b> {
     /// `Decide`, as the loop would run them.
     fn after_guard(&mut self, flat: &'a FlatCondition, first: Tri) -> Tri {
         if let Some(node) = flat.nodes().first() {
-            return self.run_graph(flat, next(node, first));
+            return self.run_graph(flat, next(&node.next, first));
         }
         let ops = flat.ops();
         match ops.get(2..) {
@@ -935,11 +957,7 @@ impl<'a, 'b> Evaluator<'a, 'b> {
         let (ops, nodes) = (flat.ops(), flat.nodes());
         loop {
             let Some(node) = nodes.get(at as usize) else {
-                return match at.wrapping_sub(flat::END) {
-                    0 => Tri::True,
-                    1 => Tri::False,
-                    _ => Tri::Unknown,
-                };
+                return graph_end(at);
             };
             let outcome = match self.test(node.test) {
                 Some(outcome) => outcome,
@@ -948,7 +966,7 @@ impl<'a, 'b> Evaluator<'a, 'b> {
                     None => Tri::Unknown,
                 },
             };
-            at = next(node, outcome);
+            at = next(&node.next, outcome);
         }
     }
 
@@ -1729,11 +1747,7 @@ impl<'a, 'b> Evaluator<'a, 'b> {
         let mut at = chain.start;
         loop {
             let Some(node) = chain.nodes.get(at as usize) else {
-                return match at {
-                    flat::CHAIN_NONE => Some(None),
-                    at if at >= flat::CHAIN_HOLDS => Some(Some(at - flat::CHAIN_HOLDS)),
-                    _ => None,
-                };
+                return chain_end(at);
             };
             let outcome = match self.test(node.test) {
                 Some(outcome) => outcome,
@@ -1746,12 +1760,7 @@ impl<'a, 'b> Evaluator<'a, 'b> {
                     None => Tri::Unknown,
                 },
             };
-            let [on_true, on_false, on_unknown] = node.next;
-            at = match outcome {
-                Tri::True => on_true,
-                Tri::False => on_false,
-                Tri::Unknown => on_unknown,
-            };
+            at = next(&node.next, outcome);
         }
     }
 
