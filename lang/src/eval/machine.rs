@@ -6,9 +6,9 @@
 //!
 //! It reads the description's top-level fields and the summaries of the guards' sets, and
 //! nothing else: no caches, no locals, no missing facts. Where a test's fast case does not hold
-//! (a fact that is not a boolean, a set not summarised in bits) or a classification's branch is
-//! unknown, it gives up and the evaluator decides the whole rulebook afresh, so the machine
-//! never changes an outcome or the trace (`lang/tests/flat.rs` compares both walks with the
+//! (a fact that is unknown or absent, a set with a value of 64 or more) or a classification's
+//! branch is unknown, it gives up and the evaluator makes the whole decision afresh, so the
+//! machine never changes an outcome or the trace (`lang/tests/flat.rs` compares both walks with the
 //! tree's over every rulebook and description of the repository).
 
 use super::{
