@@ -279,6 +279,34 @@ impl<'r> Qualified<'r> {
     }
 }
 
+/// Why a redline prohibits no system: `triggered` whether some system triggers it.
+fn redline_dead_why(triggered: bool) -> String {
+    if triggered { "whenever it is triggered, an exception applies" } else { "no system meets its condition" }
+        .to_string()
+}
+
+/// Why an obligation applies to no system, asked of `encoder` (on its date, which `date` names
+/// in the message), `triggered` the literal of its being triggered.
+fn obligation_dead_why<'r>(
+    encoder: &mut Encoder<'r>,
+    ctx: Ctx<'r>,
+    obligation: &'r IrObligation,
+    triggered: Lit,
+    date: &str,
+) -> String {
+    if encoder.solve(&[triggered]) {
+        return "whenever it is triggered, an exception lifts it".to_string();
+    }
+    // Triggered, but the event its deadline counts from never has happened.
+    if encoder.obligation_selected(ctx, obligation).is_ok_and(|selected| encoder.solve(&[selected])) {
+        return format!(
+            "its deadline (`{}`) never starts, because on every system its condition covers, the event is absent or after {date}",
+            due_text(&obligation.due)
+        );
+    }
+    "no system meets its condition".to_string()
+}
+
 /// The dates on which a provision of `rulebook`, one of its exceptions or a branch of a
 /// classification it uses starts or stops applying: each first day, each last day, and the days
 /// either side, so every stretch of days on which the same provisions are in force has a date here.
@@ -482,6 +510,56 @@ impl<'r> Analyser<'r> {
         OtherDates::Never
     }
 
+    /// For a provision of rulebook `rb` not in force on the analysis date: when it comes into
+    /// force on a later date the rulebook names, and on none of the later dates on which it is in
+    /// force can it take effect, a finding of `kind` saying so. `ask` gives, on a date, the
+    /// literal of its taking effect; `why`, asked on the first of those dates, why it cannot.
+    /// Nothing is said when it never comes into force later, when it can take effect on one of
+    /// those dates, or when the question cannot be encoded (the provision is then reported
+    /// undecided when analysed as of a date on which it is in force). `(kind, verb)`: the finding's
+    /// kind and the verb of its message.
+    fn dead_once_in_force(
+        &mut self,
+        rb: usize,
+        info: &ProvisionInfo,
+        provision: ProvisionRef,
+        (kind, verb): (&'static str, &str),
+        mut ask: impl FnMut(&mut Encoder<'r>, Ctx<'r>) -> Result<Lit, Undecided>,
+        why: impl FnOnce(&mut Encoder<'r>, Ctx<'r>) -> Result<String, Undecided>,
+    ) {
+        let as_of = self.options.as_of;
+        let dates = change_dates(self.book(rb));
+        let mut first = None;
+        for date in dates.range(as_of.tomorrow().unwrap_or(as_of)..).copied() {
+            if !self.in_force_on(rb, &[info], date) {
+                continue;
+            }
+            let mut encoder = Encoder::new(self.encoder.schema, date, self.options.list_bound.max(1));
+            let Ok(effect) = ask(&mut encoder, self.ctx(rb)) else { return };
+            if encoder.solve(&[effect]) {
+                return;
+            }
+            first.get_or_insert((date, encoder));
+        }
+        let Some((date, mut encoder)) = first else { return };
+        let Ok(why) = why(&mut encoder, self.ctx(rb)) else { return };
+        let lists_up_to = encoder.used_lists.then_some(self.options.list_bound);
+        let message = format!(
+            "{} `{}` is not in force on {as_of}; from {date}, when it is, it can never {verb}: {why}",
+            provision.kind, info.name
+        );
+        self.push(Finding {
+            kind,
+            message,
+            provisions: vec![provision],
+            relation: None,
+            claimed: None,
+            bands: Vec::new(),
+            witnesses: Vec::new(),
+            lists_up_to,
+        });
+    }
+
     fn lists_bound(&self) -> Option<u32> {
         self.encoder.used_lists.then_some(self.options.list_bound)
     }
@@ -496,6 +574,17 @@ impl<'r> Analyser<'r> {
             let provision = self.provision(rb, "redline", &redline.info);
             if !self.in_force(rb, &redline.info) {
                 prohibits.push(None);
+                self.dead_once_in_force(
+                    rb,
+                    &redline.info,
+                    provision,
+                    ("dead-redline", "prohibit"),
+                    |encoder, ctx| encoder.redline_prohibits(ctx, redline),
+                    |encoder, ctx| {
+                        let trigger = encoder.redline_trigger(ctx, redline)?;
+                        Ok(redline_dead_why(encoder.solve(&[trigger])))
+                    },
+                );
                 continue;
             }
             self.encoder.used_lists = false;
@@ -514,11 +603,7 @@ impl<'r> Analyser<'r> {
             prohibits.push(Some(prohibited));
             if !self.encoder.solve(&[prohibited]) {
                 let exempted = self.encoder.solve(&[trigger]);
-                let message = if exempted {
-                    "whenever it is triggered, an exception applies".to_string()
-                } else {
-                    "no system meets its condition".to_string()
-                };
+                let message = redline_dead_why(exempted);
                 let when =
                     self.other_dates(rb, &[&redline.info], |encoder, ctx| encoder.redline_prohibits(ctx, redline));
                 let message =
@@ -557,6 +642,18 @@ impl<'r> Analyser<'r> {
         for (index, obligation) in rulebook.obligations.iter().enumerate() {
             let provision = self.provision(rb, "obligation", &obligation.info);
             if !self.in_force(rb, &obligation.info) {
+                self.dead_once_in_force(
+                    rb,
+                    &obligation.info,
+                    provision,
+                    ("dead-obligation", "apply"),
+                    |encoder, ctx| encoder.obligation_applies(ctx, obligation),
+                    |encoder, ctx| {
+                        let triggered = encoder.obligation_triggered(ctx, obligation)?;
+                        let date = encoder.as_of.to_string();
+                        Ok(obligation_dead_why(encoder, ctx, obligation, triggered, &date))
+                    },
+                );
                 continue;
             }
             self.encoder.used_lists = false;
@@ -577,21 +674,7 @@ impl<'r> Analyser<'r> {
                         self.unmeetable(rb, index, obligation, provision, applies);
                         continue;
                     }
-                    // Triggered, but the event its deadline counts from never has happened.
-                    let clock = self
-                        .encoder
-                        .obligation_selected(ctx, obligation)
-                        .is_ok_and(|selected| self.encoder.solve(&[selected]));
-                    let why = if self.encoder.solve(&[triggered]) {
-                        "whenever it is triggered, an exception lifts it".to_string()
-                    } else if clock {
-                        format!(
-                            "its deadline (`{}`) never starts, because on every system its condition covers, the event is absent or after the analysis date",
-                            due_text(&obligation.due)
-                        )
-                    } else {
-                        "no system meets its condition".to_string()
-                    };
+                    let why = obligation_dead_why(&mut self.encoder, ctx, obligation, triggered, "the analysis date");
                     let when = self.other_dates(rb, &[&obligation.info], |encoder, ctx| {
                         encoder.obligation_applies(ctx, obligation)
                     });
