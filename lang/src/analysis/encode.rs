@@ -919,6 +919,12 @@ impl<'s> Encoder<'s> {
             {
                 return self.compare_facts(op, left, right, left_ty);
             }
+            (left @ Sym::Linear { .. }, right @ (Sym::Linear { .. } | Sym::Node { .. }))
+            | (left @ Sym::Node { .. }, right @ Sym::Linear { .. })
+                if !self.relaxed =>
+            {
+                return self.compare_sums(op, left, right);
+            }
             _ if self.relaxed => {
                 // Set free: it may go either way (see `Encoder::relaxed`).
                 return Ok(self.fresh());
@@ -1010,6 +1016,49 @@ impl<'s> Encoder<'s> {
         let compared =
             self.compare_sum(if op == BinOp::Ne { BinOp::Eq } else { op }, terms, Decimal::ZERO, false, sum_ty, &zero)?;
         let holds = self.and(&[both[0], both[1], compared]);
+        Ok(if op == BinOp::Ne { !holds } else { holds })
+    }
+
+    /// Two sums of facts compared (`3 * modification.compute > original_compute`), at least one
+    /// of them more than a single fact: `left − right  op  0`, through the sum's ordered leaf.
+    /// Either side absent (no fact of it present, and no constant) makes the comparison false
+    /// (`!=` true), as in the evaluator.
+    fn compare_sums(&mut self, op: BinOp, left: Sym, right: Sym) -> Result<Lit> {
+        let (Some((mut terms, a, has_a, ty_a)), Some((more, b, has_b, ty_b))) = (linear_of(left), linear_of(right))
+        else {
+            return Err(Undecided("a comparison of values that are not numbers or quantities".to_owned()));
+        };
+        let presence = |encoder: &mut Self, terms: &[(Path, Decimal)], has_const: bool| {
+            if has_const {
+                return encoder.truth;
+            }
+            let present: Vec<Lit> = terms.iter().map(|(path, _)| encoder.present(path)).collect();
+            encoder.or(&present)
+        };
+        let present = [presence(self, &terms, has_a), presence(self, &more, has_b)];
+        for (path, coefficient) in more {
+            match terms.iter_mut().find(|(p, _)| *p == path) {
+                Some((_, existing)) => *existing -= coefficient,
+                None => terms.push((path, -coefficient)),
+            }
+        }
+        terms.retain(|(_, coefficient)| !coefficient.is_zero());
+        terms.sort();
+        let constant = a.checked_sub(b).ok_or_else(|| Undecided("a difference too large to decide".to_owned()))?;
+        let ty = ty_a.or(ty_b).unwrap_or(Ty::Number);
+        let core = if op == BinOp::Ne { BinOp::Eq } else { op };
+        let compared = if terms.is_empty() {
+            let holds = core.holds(constant.cmp(&Decimal::ZERO)).ok_or_else(mismatch)?;
+            if holds { self.truth } else { !self.truth }
+        } else {
+            let zero = if matches!(ty, Ty::Quantity(_)) {
+                Value::Quantity(Decimal::ZERO)
+            } else {
+                Value::Number(Decimal::ZERO)
+            };
+            self.compare_sum(core, terms, constant, true, ty, &zero)?
+        };
+        let holds = self.and(&[present[0], present[1], compared]);
         Ok(if op == BinOp::Ne { !holds } else { holds })
     }
 
@@ -1322,6 +1371,51 @@ impl<'s> Encoder<'s> {
                         Ok(Sym::Linear { terms, constant, has_const: ha || hb, ty })
                     }
                     _ => Err(Undecided("arithmetic other than sums of facts is not decided".to_owned())),
+                }
+            }
+            IrExpr::Arith { op: BinOp::Mul, left, right } => {
+                let left = self.sym(ctx, left, env)?;
+                let right = self.sym(ctx, right, env)?;
+                match (left, right) {
+                    // As in the evaluator, a product with an absent operand is absent.
+                    (Sym::Const(Value::Absent), _) | (_, Sym::Const(Value::Absent)) => Ok(Sym::Const(Value::Absent)),
+                    (Sym::Const(factor), other) | (other, Sym::Const(factor)) => {
+                        let (factor, quantity) = match factor {
+                            Value::Number(factor) => (factor, false),
+                            Value::Quantity(factor) => (factor, true),
+                            _ => return Err(mismatch()),
+                        };
+                        scaled(other, factor, quantity)
+                    }
+                    _ => Err(Undecided("a product of two facts is not decided".to_owned())),
+                }
+            }
+            IrExpr::Arith { op: BinOp::Sub, left, right } => {
+                let left = self.sym(ctx, left, env)?;
+                let right = self.sym(ctx, right, env)?;
+                match (left, right) {
+                    // As in the evaluator: an absent left operand makes the difference absent,
+                    // an absent right one takes nothing away.
+                    (Sym::Const(Value::Absent), _) => Ok(Sym::Const(Value::Absent)),
+                    (left, Sym::Const(Value::Absent)) => Ok(left),
+                    (left, right) => {
+                        let negated = scaled(right, Decimal::NEGATIVE_ONE, false)?;
+                        let (Some((mut terms, a, has_const, ty_a)), Some((more, b, _, ty_b))) =
+                            (linear_of(left), linear_of(negated))
+                        else {
+                            return Err(Undecided("arithmetic other than sums of facts is not decided".to_owned()));
+                        };
+                        // The difference exists where its left operand does: with facts on both
+                        // sides, a sum's presence (any of its facts) would not say that.
+                        if !terms.is_empty() && !more.is_empty() {
+                            return Err(Undecided("a difference of two facts is not decided".to_owned()));
+                        }
+                        let has_const = has_const || terms.is_empty();
+                        terms.extend(more);
+                        let constant =
+                            a.checked_add(b).ok_or_else(|| Undecided("a difference too large to decide".to_owned()))?;
+                        linear_sym(terms, constant, has_const, ty_a.or(ty_b).unwrap_or(Ty::Number))
+                    }
                 }
             }
             IrExpr::Arith { .. } | IrExpr::Neg(_) => {
@@ -1975,6 +2069,45 @@ fn linear_of(sym: Sym) -> Option<(Vec<(Path, Decimal)>, Decimal, bool, Option<Ty
         Sym::Const(Value::Absent) => Some((Vec::new(), Decimal::ZERO, false, None)),
         _ => None,
     }
+}
+
+/// `Σ terms + constant` as a symbol: a constant when no fact is left in it.
+fn linear_sym(terms: Vec<(Path, Decimal)>, constant: Decimal, has_const: bool, ty: Ty) -> Result<Sym> {
+    if terms.is_empty() {
+        return Ok(Sym::Const(if matches!(ty, Ty::Quantity(_)) {
+            Value::Quantity(constant)
+        } else {
+            Value::Number(constant)
+        }));
+    }
+    Ok(Sym::Linear { terms, constant, has_const, ty })
+}
+
+/// `factor · sym` for a number or quantity symbol (`quantity`: the factor is a quantity, so the
+/// product is one); it exists where `sym` does.
+fn scaled(sym: Sym, factor: Decimal, quantity: bool) -> Result<Sym> {
+    let Some((terms, constant, has_const, ty)) = linear_of(sym) else {
+        return Err(Undecided("arithmetic other than sums of facts is not decided".to_owned()));
+    };
+    let too_large = || Undecided("a product too large to decide".to_owned());
+    let constant = constant.checked_mul(factor).ok_or_else(too_large)?;
+    if terms.is_empty() {
+        // A constant (`linear_of` gives no type for a constant quantity).
+        let quantity = quantity || !matches!(ty, Some(Ty::Number | Ty::Integer));
+        return Ok(Sym::Const(if quantity { Value::Quantity(constant) } else { Value::Number(constant) }));
+    }
+    let ty = match ty {
+        Some(ty @ Ty::Quantity(_)) => ty,
+        _ if quantity => return Err(Undecided("a number of the description times a quantity".to_owned())),
+        // Whole numbers times a fraction are no longer whole.
+        Some(Ty::Integer) if factor.fract().is_zero() => Ty::Integer,
+        _ => Ty::Number,
+    };
+    let terms = terms
+        .into_iter()
+        .map(|(path, coefficient)| Ok((path, coefficient.checked_mul(factor).ok_or_else(too_large)?)))
+        .collect::<Result<Vec<_>>>()?;
+    linear_sym(terms, constant, has_const, ty)
 }
 
 /// Constraints putting `Σ coefficients·x` in the region the model chose among `cuts`.
