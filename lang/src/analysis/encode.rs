@@ -1931,9 +1931,58 @@ impl<'s> Encoder<'s> {
                 return Ok(self.and(&[date_present, not_later]));
             }
         };
+        let date = (date_terms.as_slice(), date_const, date_seconds);
+        let (anchor_present, within, _) = self.anchor_within(ctx, anchor, env, window, date)?;
+        Ok(self.and(&[date_present, anchor_present, not_later, within]))
+    }
+
+    /// Whether the deadline's day `anchor` exists, and whether the evidence's `date` (its facts
+    /// with coefficients, its constant, whether counted in seconds) is within `window` of it:
+    /// `date − scale·anchor ≤ bound`, in the unit of the evidence's date; with whether the anchor
+    /// is counted in seconds (`None` for an absent constant). `later_of(…)` exists when all its
+    /// dates do and is met when one of them is; `earlier_of(…)` exists when all do and is met
+    /// when all are; `first_of(…)` exists when any does and is met when every one that exists is.
+    fn anchor_within(
+        &mut self,
+        ctx: Ctx<'_>,
+        anchor: &IrExpr,
+        env: &[Option<Sym>],
+        window: Window,
+        date: (&[(Path, Decimal)], Decimal, bool),
+    ) -> Result<(Lit, Lit, Option<bool>)> {
+        if let IrExpr::Extreme { later, skip_absent, operands } = anchor {
+            let mut present = Vec::with_capacity(operands.len());
+            let mut within = Vec::with_capacity(operands.len());
+            let mut seconds = None;
+            for operand in operands {
+                let (operand_present, operand_within, operand_seconds) =
+                    self.anchor_within(ctx, operand, env, window, date)?;
+                match (seconds, operand_seconds) {
+                    (Some(a), Some(b)) if a != b => {
+                        return Err(Undecided("the later, earlier or first of a date and an instant".to_owned()));
+                    }
+                    (None, Some(b)) => seconds = Some(b),
+                    _ => {}
+                }
+                // With absent dates left out, an absent one bounds nothing.
+                within.push(match (skip_absent, later) {
+                    (true, false) => self.or(&[!operand_present, operand_within]),
+                    (true, true) => self.and(&[operand_present, operand_within]),
+                    (false, _) => operand_within,
+                });
+                present.push(operand_present);
+            }
+            let present = if *skip_absent { self.or(&present) } else { self.and(&present) };
+            // The latest day is met when one day is; the earliest when every day is.
+            let within = if *later { self.or(&within) } else { self.and(&within) };
+            return Ok((present, within, seconds));
+        }
+        let (date_terms, date_const, date_seconds) = date;
         let anchor = self.sym(ctx, anchor, env)?;
         let (anchor_form, anchor_present) = self.dated_form(anchor)?;
-        let Some((anchor_terms, anchor_const, anchor_seconds)) = anchor_form else { return Ok(!self.truth) };
+        let Some((anchor_terms, anchor_const, anchor_seconds)) = anchor_form else {
+            return Ok((!self.truth, !self.truth, None));
+        };
         // `date − scale·anchor ≤ bound`, in the unit of the evidence's date.
         const DAY: i64 = 86_400;
         let (scale, bound) = match (window, anchor_seconds, date_seconds) {
@@ -1955,7 +2004,7 @@ impl<'s> Encoder<'s> {
             }
         };
         let scale = Decimal::from(scale);
-        let mut terms = date_terms;
+        let mut terms = date_terms.to_vec();
         for (path, coefficient) in anchor_terms {
             let coefficient = -coefficient * scale;
             match terms.iter_mut().find(|(p, _)| *p == path) {
@@ -1967,7 +2016,7 @@ impl<'s> Encoder<'s> {
         terms.sort();
         let bound = Decimal::from(bound) - date_const + anchor_const * scale;
         let within = self.linear_le(&terms, bound)?;
-        Ok(self.and(&[date_present, anchor_present, not_later, within]))
+        Ok((anchor_present, within, Some(anchor_seconds)))
     }
 
     /// A date or instant as `(facts with coefficients, constant, counted in seconds)`, with the
