@@ -1793,7 +1793,11 @@ impl<'s> Encoder<'s> {
         let anchor = match &obligation.due {
             IrDue::WithinDays { anchor, .. }
             | IrDue::WithinMonths { anchor, .. }
-            | IrDue::WithinSeconds { anchor, .. } => anchor,
+            | IrDue::WithinSeconds { anchor, .. }
+                if !matches!(anchor, IrExpr::Extreme { .. }) =>
+            {
+                anchor
+            }
             _ => return Ok(None),
         };
         let local = obligation.for_each.as_ref().map(|binder| binder.local as usize);
