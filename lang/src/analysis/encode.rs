@@ -906,6 +906,9 @@ impl<'s> Encoder<'s> {
                     _ => Err(Undecided("truth values are compared only for equality".to_owned())),
                 };
             }
+            (left, right) if is_dated_sum(&left) || is_dated_sum(&right) => {
+                return self.compare_dated(op, left, right);
+            }
             (Sym::Linear { terms, constant, has_const, ty }, Sym::Const(value)) => {
                 return self.compare_sum(op, terms, constant, has_const, ty, &value);
             }
@@ -1024,8 +1027,7 @@ impl<'s> Encoder<'s> {
     /// Either side absent (no fact of it present, and no constant) makes the comparison false
     /// (`!=` true), as in the evaluator.
     fn compare_sums(&mut self, op: BinOp, left: Sym, right: Sym) -> Result<Lit> {
-        let (Some((mut terms, a, has_a, ty_a)), Some((more, b, has_b, ty_b))) = (linear_of(left), linear_of(right))
-        else {
+        let (Some((terms, a, has_a, ty_a)), Some((more, b, has_b, ty_b))) = (linear_of(left), linear_of(right)) else {
             return Err(Undecided("a comparison of values that are not numbers or quantities".to_owned()));
         };
         let presence = |encoder: &mut Self, terms: &[(Path, Decimal)], has_const: bool| {
@@ -1036,6 +1038,39 @@ impl<'s> Encoder<'s> {
             encoder.or(&present)
         };
         let present = [presence(self, &terms, has_a), presence(self, &more, has_b)];
+        let ty = ty_a.or(ty_b).unwrap_or(Ty::Number);
+        self.compare_linear(op, (terms, a), (more, b), present, ty)
+    }
+
+    /// A date or instant moved by a duration compared with another (`requested_at <= started_at
+    /// + 24 hours`), or with a constant: `left − right  op  0` in days or seconds, as two facts
+    /// of one such type are compared (see `compare_facts`); either side absent makes it false.
+    fn compare_dated(&mut self, op: BinOp, left: Sym, right: Sym) -> Result<Lit> {
+        if self.relaxed {
+            return Ok(self.fresh());
+        }
+        let (left, left_present) = self.dated_form(left)?;
+        let (right, right_present) = self.dated_form(right)?;
+        let (Some((terms, a, left_seconds)), Some((more, b, right_seconds))) = (left, right) else {
+            return Ok(if op == BinOp::Ne { self.truth } else { !self.truth });
+        };
+        if left_seconds != right_seconds {
+            return Err(Undecided("a date compared with an instant".to_owned()));
+        }
+        self.compare_linear(op, (terms, a), (more, b), [left_present, right_present], Ty::Integer)
+    }
+
+    /// `Σ left + a  op  Σ right + b` where both sides are `present`: their difference compared
+    /// with 0 through the sum's ordered leaf (`ty`: the difference's type), false (`!=` true)
+    /// where either side is not present.
+    fn compare_linear(
+        &mut self,
+        op: BinOp,
+        (mut terms, a): (Vec<(Path, Decimal)>, Decimal),
+        (more, b): (Vec<(Path, Decimal)>, Decimal),
+        present: [Lit; 2],
+        ty: Ty,
+    ) -> Result<Lit> {
         for (path, coefficient) in more {
             match terms.iter_mut().find(|(p, _)| *p == path) {
                 Some((_, existing)) => *existing -= coefficient,
@@ -1045,7 +1080,6 @@ impl<'s> Encoder<'s> {
         terms.retain(|(_, coefficient)| !coefficient.is_zero());
         terms.sort();
         let constant = a.checked_sub(b).ok_or_else(|| Undecided("a difference too large to decide".to_owned()))?;
-        let ty = ty_a.or(ty_b).unwrap_or(Ty::Number);
         let core = if op == BinOp::Ne { BinOp::Eq } else { op };
         let compared = if terms.is_empty() {
             let holds = core.holds(constant.cmp(&Decimal::ZERO)).ok_or_else(mismatch)?;
@@ -1421,7 +1455,35 @@ impl<'s> Encoder<'s> {
             IrExpr::Arith { .. } | IrExpr::Neg(_) => {
                 Err(Undecided("arithmetic other than sums of facts is not decided".to_owned()))
             }
-            IrExpr::DateShift { .. } => Err(Undecided("date arithmetic is not decided".to_owned())),
+            IrExpr::DateShift { subtract, date, duration, instant, months: false } => {
+                // A date moved by whole days, or an instant by seconds, as the fact plus a
+                // constant in the unit its key counts (days, seconds); absent where it is.
+                let date = self.sym(ctx, date, env)?;
+                let Sym::Const(Value::Quantity(seconds)) = self.sym(ctx, duration, env)? else {
+                    return Err(Undecided("a date moved by a duration that is not a constant".to_owned()));
+                };
+                let seconds = if *subtract { -seconds } else { seconds };
+                let day = Decimal::from(86_400);
+                let offset = match instant {
+                    true => seconds,
+                    false if (seconds % day).is_zero() => seconds / day,
+                    false => return Err(Undecided("a date moved by part of a day".to_owned())),
+                };
+                match date {
+                    Sym::Const(Value::Absent) => Ok(Sym::Const(Value::Absent)),
+                    Sym::Node { path, ty: ty @ (Ty::Date | Ty::DateTime) } => {
+                        Ok(Sym::Linear { terms: vec![(path, Decimal::ONE)], constant: offset, has_const: false, ty })
+                    }
+                    Sym::Linear { terms, constant, has_const: false, ty: ty @ (Ty::Date | Ty::DateTime) } => {
+                        let constant = constant
+                            .checked_add(offset)
+                            .ok_or_else(|| Undecided("a date moved out of range".to_owned()))?;
+                        Ok(Sym::Linear { terms, constant, has_const: false, ty })
+                    }
+                    _ => Err(Undecided("date arithmetic on a computed or constant date is not decided".to_owned())),
+                }
+            }
+            IrExpr::DateShift { .. } => Err(Undecided("date arithmetic in months is not decided".to_owned())),
             IrExpr::Extreme { .. } => Err(Undecided("the later, earlier or first of dates is not decided".to_owned())),
             IrExpr::Countries(codes) => match self.sym(ctx, codes, env)? {
                 Sym::Const(Value::Absent) => Ok(Sym::Const(Value::Absent)),
@@ -2039,6 +2101,17 @@ impl<'s> Encoder<'s> {
                 let present = self.present(&path);
                 Ok((Some((vec![(path, Decimal::ONE)], Decimal::ZERO, ty == Ty::DateTime)), present))
             }
+            // A date or instant moved by a duration (`started_at + 24 hours`): present where its
+            // fact is.
+            Sym::Linear { terms, constant, has_const: false, ty: ty @ (Ty::Date | Ty::DateTime) } => {
+                let mut present = Vec::with_capacity(terms.len());
+                for (path, _) in &terms {
+                    self.leaf(path, &ty)?;
+                    present.push(self.present(path));
+                }
+                let present = self.or(&present);
+                Ok((Some((terms, constant, ty == Ty::DateTime)), present))
+            }
             _ => Err(Undecided("a deadline or evidence date that is computed, not a fact".to_owned())),
         }
     }
@@ -2112,6 +2185,8 @@ fn bind(env: &[Option<Sym>], local: u32, value: Sym) -> Vec<Option<Sym>> {
 #[allow(clippy::type_complexity)]
 fn linear_of(sym: Sym) -> Option<(Vec<(Path, Decimal)>, Decimal, bool, Option<Ty>)> {
     match sym {
+        // A date or instant moved by a duration is not a number to add to or scale.
+        Sym::Linear { ty: Ty::Date | Ty::DateTime, .. } => None,
         Sym::Linear { terms, constant, has_const, ty } => Some((terms, constant, has_const, Some(ty))),
         Sym::Node { path, ty: ty @ (Ty::Number | Ty::Integer | Ty::Quantity(_)) } => {
             Some((vec![(path, Decimal::ONE)], Decimal::ZERO, false, Some(ty)))
@@ -2122,6 +2197,11 @@ fn linear_of(sym: Sym) -> Option<(Vec<(Path, Decimal)>, Decimal, bool, Option<Ty
         Sym::Const(Value::Absent) => Some((Vec::new(), Decimal::ZERO, false, None)),
         _ => None,
     }
+}
+
+/// A date or instant moved by a duration (see `IrExpr::DateShift` in `Encoder::sym`).
+fn is_dated_sum(sym: &Sym) -> bool {
+    matches!(sym, Sym::Linear { ty: Ty::Date | Ty::DateTime, .. })
 }
 
 /// `Σ terms + constant` as a symbol: a constant when no fact is left in it.

@@ -78,7 +78,7 @@ pub fn solve(n: usize, constraints: &[Constraint], integral: &[bool]) -> Option<
                 kept.push(constraint);
             }
         }
-        current = kept;
+        current = tightest(kept);
     }
     // Back-substitution: the last variable first.
     let mut values = vec![Decimal::ZERO; n];
@@ -150,6 +150,57 @@ fn pick(low: Option<(Decimal, bool)>, high: Option<(Decimal, bool)>, integral: b
         candidates.extend(l.checked_add(h).and_then(|sum| sum.checked_div(Decimal::TWO)));
     }
     candidates.into_iter().find(|x| fits(*x))
+}
+
+/// The constraints with each scaled so that its first coefficient is 1 or −1, and of those with
+/// the same coefficients only the tightest kept (the greatest bound, strict before not at equal
+/// bounds): the same solutions, and elimination stays small where it would otherwise repeat a
+/// constraint once per pair that derives it (differences of dates compared over list entries).
+/// A constraint that cannot be scaled exactly is kept as it is.
+fn tightest(constraints: Vec<Constraint>) -> Vec<Constraint> {
+    let mut best: BTreeMap<Vec<(usize, Decimal)>, (Decimal, bool)> = BTreeMap::new();
+    let mut unscaled = Vec::new();
+    for constraint in constraints {
+        let Some((coefficients, bound)) = scaled(&constraint) else {
+            unscaled.push(constraint);
+            continue;
+        };
+        let tighter = |(old_bound, old_strict): (Decimal, bool)| {
+            bound > old_bound || (bound == old_bound && constraint.strict && !old_strict)
+        };
+        match best.get(&coefficients) {
+            Some(existing) if !tighter(*existing) => {}
+            _ => {
+                best.insert(coefficients, (bound, constraint.strict));
+            }
+        }
+    }
+    best.into_iter()
+        .map(|(coefficients, (bound, strict))| Constraint::new(coefficients.into_iter().collect(), bound, strict))
+        .chain(unscaled)
+        .collect()
+}
+
+/// A constraint's coefficients and bound divided by its first coefficient's size, exactly.
+fn scaled(constraint: &Constraint) -> Option<(Vec<(usize, Decimal)>, Decimal)> {
+    let scale = constraint.coefficients.values().next()?.abs();
+    if scale.is_zero() {
+        return None;
+    }
+    let mut coefficients = Vec::with_capacity(constraint.coefficients.len());
+    for (key, value) in &constraint.coefficients {
+        let divided = value.checked_div(scale)?.normalize();
+        // Division must be exact, or the scaled constraint would differ from the original.
+        if divided.checked_mul(scale)? != *value {
+            return None;
+        }
+        coefficients.push((*key, divided));
+    }
+    let bound = constraint.bound.checked_div(scale)?.normalize();
+    if bound.checked_mul(scale)? != constraint.bound {
+        return None;
+    }
+    Some((coefficients, bound))
 }
 
 #[cfg(test)]
