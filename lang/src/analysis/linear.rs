@@ -229,6 +229,41 @@ mod tests {
     }
 
     #[test]
+    fn the_tightest_of_scaled_copies_is_kept() {
+        // 2·x0 − 2·x1 ≥ 2, x0 − x1 > 1 and 3·x0 − 3·x1 ≥ 3 are one constraint at three bounds:
+        // x0 − x1 > 1 is the tightest; a constraint on other variables stays, and so does
+        // 3·x0 − 3·x1 ≥ 1, whose bound divided by 3 is no exact decimal.
+        let kept = tightest(vec![
+            c(&[(0, 2), (1, -2)], 2, false),
+            c(&[(0, 1), (1, -1)], 1, true),
+            c(&[(0, 3), (1, -3)], 3, false),
+            c(&[(1, 1)], 0, false),
+            c(&[(0, 3), (1, -3)], 1, false),
+        ]);
+        let shown: Vec<String> = kept
+            .iter()
+            .map(|constraint| format!("{:?} {} {}", constraint.coefficients, constraint.bound, constraint.strict))
+            .collect();
+        assert_eq!(shown, ["{0: 1, 1: -1} 1 true", "{1: 1} 0 false", "{0: 3, 1: -3} 1 false"]);
+        // Over differences repeated through many pairs, elimination stays small and exact:
+        // x0 ≥ x1 + 1 ≥ … ≥ x11 + 11 and x11 ≥ 0, with every pair's difference stated too.
+        let mut constraints = vec![c(&[(11, 1)], 0, false)];
+        for i in 0..12usize {
+            for j in i + 1..12 {
+                constraints.push(c(&[(i, 1), (j, -1)], (j - i) as i64, false));
+            }
+        }
+        let values = solve(12, &constraints, &[false; 12]).expect("feasible");
+        for i in 0..12usize {
+            for j in i + 1..12 {
+                assert!(values[i] - values[j] >= Decimal::from((j - i) as i64), "{values:?}");
+            }
+        }
+        constraints.push(c(&[(0, -1)], -10, false));
+        assert!(solve(12, &constraints, &[false; 12]).is_none(), "x0 ≤ 10 contradicts x0 ≥ 11");
+    }
+
+    #[test]
     fn infeasible_bounds() {
         // x0 > 5 and x0 < 5.
         let constraints = vec![c(&[(0, 1)], 5, true), c(&[(0, -1)], -5, true)];
