@@ -548,6 +548,12 @@ impl<'r> Analyser<'r> {
             "{} `{}` is not in force on {as_of}; from {date}, when it is, it can never {verb}: {why}",
             provision.kind, info.name
         );
+        self.push_proof(kind, message, provision, lists_up_to);
+    }
+
+    /// A finding about one provision, proved rather than shown by a witness (a provision that
+    /// can never take effect).
+    fn push_proof(&mut self, kind: &'static str, message: String, provision: ProvisionRef, lists_up_to: Option<u32>) {
         self.push(Finding {
             kind,
             message,
@@ -685,16 +691,7 @@ impl<'r> Analyser<'r> {
                         &why,
                     );
                     let lists_up_to = self.lists_bound();
-                    self.push(Finding {
-                        kind: "dead-obligation",
-                        message,
-                        provisions: vec![provision],
-                        relation: None,
-                        claimed: None,
-                        bands: Vec::new(),
-                        witnesses: Vec::new(),
-                        lists_up_to,
-                    });
+                    self.push_proof("dead-obligation", message, provision, lists_up_to);
                 }
                 Err(reason) => self.undecided(provision, reason),
             }
@@ -814,16 +811,12 @@ impl<'r> Analyser<'r> {
             if !in_force(exception.info.applies_from, exception.info.applies_until, self.options.as_of) {
                 if !self.ever_in_force(rb, &infos) {
                     let why = format!("it is in force on no date on which `{}` is", parent.name);
-                    self.push(Finding {
-                        kind: "exception-never-applies",
-                        message: OtherDates::Never.phrase(self.options.as_of, &what, "apply", &why),
-                        provisions: vec![provision],
-                        relation: None,
-                        claimed: None,
-                        bands: Vec::new(),
-                        witnesses: Vec::new(),
-                        lists_up_to: None,
-                    });
+                    self.push_proof(
+                        "exception-never-applies",
+                        OtherDates::Never.phrase(self.options.as_of, &what, "apply", &why),
+                        provision,
+                        None,
+                    );
                 }
                 continue;
             }
@@ -850,16 +843,12 @@ impl<'r> Analyser<'r> {
                     let applies = encoder.exception(ctx, exception)?;
                     Ok(encoder.and(&[context, applies]))
                 });
-                self.push(Finding {
-                    kind: "exception-never-applies",
-                    message: dates.phrase(self.options.as_of, &what, "apply", why),
-                    provisions: vec![provision.clone()],
-                    relation: None,
-                    claimed: None,
-                    bands: Vec::new(),
-                    witnesses: Vec::new(),
+                self.push_proof(
+                    "exception-never-applies",
+                    dates.phrase(self.options.as_of, &what, "apply", why),
+                    provision.clone(),
                     lists_up_to,
-                });
+                );
                 continue;
             }
             let inner_context = self.encoder.and(&[context, when]);
