@@ -119,7 +119,8 @@ fn one_rulebook_is_shared_across_threads() {
 
 /// A description carries the summaries of the sets its rulebook's guards test, made when it was
 /// loaded; evaluated by another compilation of the rulebook (whose list of sets is its own), the
-/// summaries are made again and the outcomes and trace are the same.
+/// summaries are made again (by the verdicts-only machine, which decides this rulebook) and the
+/// outcomes and trace are the same.
 #[test]
 fn a_description_loaded_by_another_compilation_gives_the_same_outcomes() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -143,6 +144,8 @@ fn a_description_loaded_by_another_compilation_gives_the_same_outcomes() {
     other.evaluate_outcomes(&description, as_of, &mut by_other);
     assert_eq!(by_one, by_other);
     assert_eq!(by_one.trace(), by_other.trace());
+    // Both by the verdicts-only machine: the other compilation's with the summaries made again.
+    assert!(by_one.decided_by_machine() && by_other.decided_by_machine());
     // Emotion recognition at work: prohibited; credit scoring with a narrow procedural task and
     // no profiling: not high-risk; a general-purpose model above 10^25 FLOP: systemic risk.
     assert!(by_one.redlines.contains(&concord_lang::RedlineOutcome::Prohibited));
