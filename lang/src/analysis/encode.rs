@@ -1066,20 +1066,16 @@ impl<'s> Encoder<'s> {
     fn compare_linear(
         &mut self,
         op: BinOp,
-        (mut terms, a): (Vec<(Path, Decimal)>, Decimal),
+        (terms, a): (Vec<(Path, Decimal)>, Decimal),
         (more, b): (Vec<(Path, Decimal)>, Decimal),
         present: [Lit; 2],
         ty: Ty,
     ) -> Result<Lit> {
-        for (path, coefficient) in more {
-            match terms.iter_mut().find(|(p, _)| *p == path) {
-                Some((_, existing)) => *existing -= coefficient,
-                None => terms.push((path, -coefficient)),
-            }
-        }
+        let too_large = || Undecided("a difference too large to decide".to_owned());
+        let mut terms = merged(terms, more, Decimal::NEGATIVE_ONE).ok_or_else(too_large)?;
         terms.retain(|(_, coefficient)| !coefficient.is_zero());
         terms.sort();
-        let constant = a.checked_sub(b).ok_or_else(|| Undecided("a difference too large to decide".to_owned()))?;
+        let constant = a.checked_sub(b).ok_or_else(too_large)?;
         let core = if op == BinOp::Ne { BinOp::Eq } else { op };
         let compared = if terms.is_empty() {
             let holds = core.holds(constant.cmp(&Decimal::ZERO)).ok_or_else(mismatch)?;
@@ -1384,13 +1380,9 @@ impl<'s> Encoder<'s> {
                 let left = self.sym(ctx, left, env)?;
                 let right = self.sym(ctx, right, env)?;
                 match (linear_of(left), linear_of(right)) {
-                    (Some((mut terms, a, ha, ty_a)), Some((more, b, hb, ty_b))) => {
-                        for (path, coefficient) in more {
-                            match terms.iter_mut().find(|(p, _)| *p == path) {
-                                Some((_, existing)) => *existing += coefficient,
-                                None => terms.push((path, coefficient)),
-                            }
-                        }
+                    (Some((terms, a, ha, ty_a)), Some((more, b, hb, ty_b))) => {
+                        let mut terms = merged(terms, more, Decimal::ONE)
+                            .ok_or_else(|| Undecided("a sum too large to decide".to_owned()))?;
                         terms.sort();
                         let constant =
                             a.checked_add(b).ok_or_else(|| Undecided("a sum too large to decide".to_owned()))?;
@@ -2070,17 +2062,14 @@ impl<'s> Encoder<'s> {
             }
         };
         let scale = Decimal::from(scale);
-        let mut terms = date_terms.to_vec();
-        for (path, coefficient) in anchor_terms {
-            let coefficient = -coefficient * scale;
-            match terms.iter_mut().find(|(p, _)| *p == path) {
-                Some((_, existing)) => *existing += coefficient,
-                None => terms.push((path, coefficient)),
-            }
-        }
+        let too_large = || Undecided("a deadline too far from its dates to decide".to_owned());
+        let mut terms = merged(date_terms.to_vec(), anchor_terms, -scale).ok_or_else(too_large)?;
         terms.retain(|(_, coefficient)| !coefficient.is_zero());
         terms.sort();
-        let bound = Decimal::from(bound) - date_const + anchor_const * scale;
+        let bound = anchor_const
+            .checked_mul(scale)
+            .and_then(|shift| Decimal::from(bound).checked_sub(date_const)?.checked_add(shift))
+            .ok_or_else(too_large)?;
         let within = self.linear_le(&terms, bound)?;
         Ok((anchor_present, within, Some(anchor_seconds)))
     }
@@ -2197,6 +2186,18 @@ fn linear_of(sym: Sym) -> Option<(Vec<(Path, Decimal)>, Decimal, bool, Option<Ty
         Sym::Const(Value::Absent) => Some((Vec::new(), Decimal::ZERO, false, None)),
         _ => None,
     }
+}
+
+/// `terms + sign·more`, terms of one fact merged; `None` on overflow.
+fn merged(mut terms: Vec<(Path, Decimal)>, more: Vec<(Path, Decimal)>, sign: Decimal) -> Option<Vec<(Path, Decimal)>> {
+    for (path, coefficient) in more {
+        let coefficient = coefficient.checked_mul(sign)?;
+        match terms.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, existing)) => *existing = existing.checked_add(coefficient)?,
+            None => terms.push((path, coefficient)),
+        }
+    }
+    Some(terms)
 }
 
 /// A date or instant moved by a duration (see `IrExpr::DateShift` in `Encoder::sym`).
