@@ -165,8 +165,38 @@ fn sarif_of_the_eu_ai_act_against_california_has_errors_and_warnings() {
     assert_eq!(gap["level"], "warning");
     assert_eq!(gap["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "std/eu_ai_act.concord");
     assert!(gap["locations"][0]["properties"]["citations"].to_string().contains("Art. 5(1)(c)"));
+    // Every provision of both is decided: no notification.
     let notifications = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().expect("n");
-    assert!(notifications.iter().any(|n| n["message"]["text"].to_string().contains("realtime_remote_biometric")));
+    assert_eq!(notifications.len(), 0, "{notifications:#?}");
+}
+
+/// A provision the analyser does not decide is a tool notification (level `note`) with its
+/// reason and location, not a result.
+#[test]
+fn sarif_notifies_what_is_not_decided() {
+    let sarif: Value = serde_json::from_str(&concord(&[
+        "analyze",
+        "tests/analysis/products_and_differences/rulebook.concord",
+        "--as-of",
+        "2026-11-27",
+        "--format",
+        "sarif",
+    ]))
+    .expect("SARIF");
+    let notifications = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"].as_array().expect("n");
+    let undecided = notifications
+        .iter()
+        .find(|n| n["locations"][0]["logicalLocations"][0]["name"] == "two_fact_difference")
+        .expect("the difference of two facts is not decided");
+    assert_eq!(undecided["level"], "note");
+    assert!(
+        undecided["message"]["text"].to_string().contains("a difference of two facts is not decided"),
+        "{undecided:#}"
+    );
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    assert!(
+        results.iter().all(|result| result["locations"][0]["logicalLocations"][0]["name"] != "two_fact_difference")
+    );
 }
 
 #[test]
