@@ -1030,14 +1030,7 @@ impl<'s> Encoder<'s> {
         let (Some((terms, a, has_a, ty_a)), Some((more, b, has_b, ty_b))) = (linear_of(left), linear_of(right)) else {
             return Err(Undecided("a comparison of values that are not numbers or quantities".to_owned()));
         };
-        let presence = |encoder: &mut Self, terms: &[(Path, Decimal)], has_const: bool| {
-            if has_const {
-                return encoder.truth;
-            }
-            let present: Vec<Lit> = terms.iter().map(|(path, _)| encoder.present(path)).collect();
-            encoder.or(&present)
-        };
-        let present = [presence(self, &terms, has_a), presence(self, &more, has_b)];
+        let present = [self.sum_present(&terms, has_a), self.sum_present(&more, has_b)];
         let ty = ty_a.or(ty_b).unwrap_or(Ty::Number);
         self.compare_linear(op, (terms, a), (more, b), present, ty)
     }
@@ -1124,11 +1117,7 @@ impl<'s> Encoder<'s> {
             }
         }
         let path = vec![Seg::Sum(index as u32)];
-        let mut presences = Vec::new();
-        for (term, _) in &def.terms {
-            presences.push(self.present(term));
-        }
-        let present = if has_const { self.truth } else { self.or(&presences) };
+        let present = self.sum_present(&def.terms, has_const);
         let (ge, gt) = self.threshold(&path, &ty, c)?;
         let core = match op {
             BinOp::Gt => gt,
@@ -1140,6 +1129,13 @@ impl<'s> Encoder<'s> {
         };
         let holds = self.and(&[present, core]);
         Ok(if op == BinOp::Ne { !holds } else { holds })
+    }
+
+    /// Whether a sum exists: always with a constant in it (`has_const`), else when one of its
+    /// facts is present (an absent fact adds nothing, as in the evaluator).
+    fn sum_present(&mut self, terms: &[(Path, Decimal)], has_const: bool) -> Lit {
+        let presences: Vec<Lit> = terms.iter().map(|(term, _)| self.present(term)).collect();
+        if has_const { self.truth } else { self.or(&presences) }
     }
 
     fn const_compare(&self, op: BinOp, a: &Value, b: &Value) -> Lit {
